@@ -1,0 +1,53 @@
+// One error type for the whole runtime (STYLE.md #2). Every failure that reaches the user is a
+// TsruncError: `field` names the config path or argument at fault (`mounts[3].destination`, `--pid-file`),
+// `syscall`/`errno` say what the kernel refused. `formatError` is the only place that turns it into text.
+import { constants } from 'os';
+
+export class TsruncError extends Error {
+  readonly field?: string;
+  readonly syscall?: string;
+  readonly errno?: number;
+  readonly exitCode: number;
+  constructor(message: string, opts: { field?: string; syscall?: string; errno?: number; exitCode?: number } = {}) {
+    super(message);
+    this.name = 'TsruncError';
+    this.field = opts.field;
+    this.syscall = opts.syscall;
+    this.errno = opts.errno;
+    this.exitCode = opts.exitCode ?? 1;
+  }
+}
+
+/** Usage errors (bad argv) are reported like other errors but also show the command's usage line. */
+export class UsageError extends TsruncError {
+  constructor(message: string, readonly command?: string) {
+    super(message, { field: undefined });
+    this.name = 'UsageError';
+  }
+}
+
+const errnoNames: Record<number, string> = {};
+for (const [name, num] of Object.entries(constants.errno)) errnoNames[num as number] = name;
+
+export function errnoName(errno: number): string {
+  return errnoNames[errno] ?? `errno ${errno}`;
+}
+
+/** field: message [: syscall: ERRNO] — one line, no stack. */
+export function formatError(err: unknown): string {
+  if (err instanceof TsruncError) {
+    let s = err.field ? `${err.field}: ${err.message}` : err.message;
+    if (err.errno !== undefined && !/\bE[A-Z]+\b/.test(s)) s += `: ${err.syscall ? err.syscall + ': ' : ''}${errnoName(err.errno)}`;
+    return s.replace(/\s*\n\s*/g, ' ');
+  }
+  if (err instanceof Error) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code && e.syscall) return `${e.syscall} ${e.path ?? ''}: ${e.code}`.replace(/ +:/, ':');
+    return err.message.replace(/\s*\n\s*/g, ' ');
+  }
+  return String(err);
+}
+
+export function fail(message: string, field?: string): never {
+  throw new TsruncError(message, { field });
+}
