@@ -1,0 +1,77 @@
+# Human entry points (DESIGN.md): make, make demo, make test, make conformance, make bench, make install.
+# Every target installs what it needs first (`setup`), so they work on a fresh Debian 12 as root.
+SHELL := /bin/bash
+APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq
+BUN := node_modules/.bin/bun
+TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
+GENERATED := src/generated/validators.js src/generated/buildinfo.js
+
+.PHONY: all build setup apt npm demo test test-unit test-integration conformance bench install clean
+
+all: build
+
+setup: apt npm
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+build: setup tsrunc dist/tsrunc.js
+
+build/Release/tsrunc.node: binding.gyp $(wildcard addon/*.c addon/*.cc addon/*.h) node_modules/.installed
+	npx --no-install node-gyp rebuild
+
+src/generated/validators.js: scripts/gen-validators.js $(wildcard schemas/*.json) node_modules/.installed
+	node scripts/gen-validators.js
+
+src/generated/buildinfo.js: scripts/gen-buildinfo.js $(wildcard .git/HEAD .git/index)
+	node scripts/gen-buildinfo.js
+
+dist/tsrunc.js: $(TS_SOURCES) $(GENERATED) tsconfig.json build/Release/tsrunc.node
+	npx --no-install tsc -p .
+	mv dist/main.js dist/tsrunc.js
+	cp build/Release/tsrunc.node dist/tsrunc.node
+
+# The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
+# halves start-up; the addon is loaded from beside it.
+tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
+	$(BUN) build --compile --minify --bytecode --format=esm --target=bun src/main.ts --outfile tsrunc
+	cp build/Release/tsrunc.node tsrunc.node
+
+rootfs-cache/busybox: scripts/make-rootfs.sh
+	scripts/make-rootfs.sh $@
+
+demo/config.json: tsrunc rootfs-cache/busybox
+	rm -rf demo && mkdir -p demo && cp -a rootfs-cache/busybox demo/rootfs
+	cd demo && ../tsrunc spec
+	node scripts/demo-config.js demo/config.json
+
+demo: build demo/config.json
+	./tsrunc --root /run/tsrunc-demo delete --force tsrunc-demo >/dev/null 2>&1 || true
+	./tsrunc --root /run/tsrunc-demo run --bundle demo tsrunc-demo
+
+test: build rootfs-cache/busybox
+	npx --no-install jest --selectProjects unit
+	npx --no-install jest --selectProjects integration --runInBand
+
+test-unit: build
+	npx --no-install jest --selectProjects unit
+
+test-integration: build rootfs-cache/busybox
+	npx --no-install jest --selectProjects integration --runInBand
+
+bench: build rootfs-cache/busybox
+	bash bench/run.sh
+
+install: build
+	install -m 0755 tsrunc /usr/local/bin/tsrunc
+	install -m 0644 tsrunc.node /usr/local/bin/tsrunc.node
+
+clean:
+	rm -rf build dist src/generated tsrunc tsrunc.node demo rootfs-cache

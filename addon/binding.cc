@@ -1,0 +1,341 @@
+// N-API glue (node-addon-api). Everything here runs in the runtime's own process; the only code that
+// runs in the cloned child is tsr_child_main (child.c). src/native.ts is the only caller.
+#include <napi.h>
+
+extern "C" {
+#include "child.h"
+}
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace {
+
+Napi::Value ThrowErrno(Napi::Env env, const char *syscall, int err, const std::string &path = "") {
+  std::string msg = std::string(syscall) + (path.empty() ? "" : " " + path) + ": " + strerror(err);
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, syscall));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool ArgInt(const Napi::CallbackInfo &info, size_t i, int64_t *out) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    Napi::TypeError::New(info.Env(), "expected a number argument").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[i].As<Napi::Number>().Int64Value();
+  return true;
+}
+
+bool ArgStr(const Napi::CallbackInfo &info, size_t i, std::string *out) {
+  if (info.Length() <= i || !info[i].IsString()) {
+    Napi::TypeError::New(info.Env(), "expected a string argument").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = info[i].As<Napi::String>().Utf8Value();
+  return true;
+}
+
+// spawn(plan: Buffer) -> { pid, pidfd, sock }
+// Blocks every signal with the raw syscall (glibc's sigprocmask keeps two of its own unblocked),
+// clones with clone3(CLONE_PIDFD | the plan's namespace flags), and restores the mask in the parent.
+Napi::Value Spawn(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "spawn(plan: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Buffer<uint8_t> b = info[0].As<Napi::Buffer<uint8_t>>();
+  // A private, aligned copy: the child reads it after clone; JS may move or free the Buffer.
+  void *copy = aligned_alloc(16, (b.Length() + 15) & ~size_t(15));
+  if (!copy) return ThrowErrno(env, "malloc", ENOMEM);
+  memcpy(copy, b.Data(), b.Length());
+  struct tsr_prepared *p = (struct tsr_prepared *)calloc(1, sizeof *p);
+  const char *why = nullptr;
+  if (!p || tsr_prepare(p, copy, b.Length(), &why) < 0) {
+    free(copy);
+    free(p);
+    Napi::Error::New(env, std::string("invalid plan: ") + (why ? why : "out of memory")).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    int e = errno;
+    tsr_release(p);
+    free(copy);
+    free(p);
+    return ThrowErrno(env, "socketpair", e);
+  }
+  p->sock = sv[1];
+
+  uint64_t all = ~0ULL, old = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+  int pidfd = -1;
+  struct clone_args ca;
+  memset(&ca, 0, sizeof ca);
+  ca.flags = p->hdr->clone_flags | CLONE_PIDFD;
+  ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+  ca.exit_signal = SIGCHLD;
+  long pid = syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid == 0) {
+    close(sv[0]);
+    tsr_child_main(p);  // never returns
+  }
+  int e = errno;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, 8);
+  close(sv[1]);
+  tsr_release(p);
+  free(copy);
+  free(p);
+  if (pid < 0) {
+    close(sv[0]);
+    return ThrowErrno(env, "clone3", e);
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("pid", Napi::Number::New(env, (double)pid));
+  r.Set("pidfd", Napi::Number::New(env, pidfd));
+  r.Set("sock", Napi::Number::New(env, sv[0]));
+  return r;
+}
+
+// syncRecv(sock) -> { type, op, errno, arg, text } | null (peer closed)
+Napi::Value SyncRecv(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd)) return env.Undefined();
+  struct tsr_sync m;
+  ssize_t n;
+  do n = recv((int)fd, &m, sizeof m, 0); while (n < 0 && errno == EINTR);
+  if (n < 0) return ThrowErrno(env, "recv", errno);
+  if (n == 0) return env.Null();
+  if (n != (ssize_t)sizeof m) return ThrowErrno(env, "recv", EPROTO);
+  m.text[TSR_ERR_TEXT - 1] = 0;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("type", Napi::Number::New(env, m.type));
+  r.Set("op", Napi::Number::New(env, m.op));
+  r.Set("errno", Napi::Number::New(env, m.err));
+  r.Set("arg", Napi::Number::New(env, m.arg));
+  r.Set("text", Napi::String::New(env, m.text));
+  return r;
+}
+
+// syncSend(sock, type, arg) -> boolean (false if the child is gone)
+Napi::Value SyncSend(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t fd, type, arg = 0;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &type)) return env.Undefined();
+  if (info.Length() > 2) ArgInt(info, 2, &arg);
+  struct tsr_sync m;
+  memset(&m, 0, sizeof m);
+  m.type = (uint32_t)type;
+  m.arg = (int32_t)arg;
+  ssize_t n;
+  do n = send((int)fd, &m, sizeof m, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+  return Napi::Boolean::New(env, n == (ssize_t)sizeof m);
+}
+
+Napi::Value Mkfifo(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  int64_t mode;
+  if (!ArgStr(info, 0, &path) || !ArgInt(info, 1, &mode)) return env.Undefined();
+  if (mkfifo(path.c_str(), (mode_t)mode) < 0) return ThrowErrno(env, "mkfifo", errno, path);
+  // mkfifo honours the umask; the exec fifo must be writable by a non-root container user.
+  if (chmod(path.c_str(), (mode_t)mode) < 0) return ThrowErrno(env, "chmod", errno, path);
+  return env.Undefined();
+}
+
+// flock(fd, op) -> true, or false when LOCK_NB was given and the lock is held elsewhere.
+Napi::Value Flock(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t fd, op;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &op)) return env.Undefined();
+  int r;
+  do r = flock((int)fd, (int)op); while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    if (errno == EWOULDBLOCK && (op & LOCK_NB)) return Napi::Boolean::New(env, false);
+    return ThrowErrno(env, "flock", errno);
+  }
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value PidfdOpen(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t pid;
+  if (!ArgInt(info, 0, &pid)) return env.Undefined();
+  long fd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (fd < 0) return ThrowErrno(env, "pidfd_open", errno);
+  fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+  return Napi::Number::New(env, (double)fd);
+}
+
+Napi::Value PidfdSendSignal(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t fd, sig;
+  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &sig)) return env.Undefined();
+  if (syscall(SYS_pidfd_send_signal, (int)fd, (int)sig, nullptr, 0) < 0) return ThrowErrno(env, "pidfd_send_signal", errno);
+  return env.Undefined();
+}
+
+// startFifo(path, pidfd) -> string: everything the init wrote on the exec fifo.
+// Opens the read side without blocking (a blocking open would hang forever if the init died), then
+// waits for data or for the init's exit. The init writes "0", and its write end closes on a
+// successful execve (O_CLOEXEC); if execve fails it writes the error text after the "0".
+Napi::Value StartFifo(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  int64_t pidfd;
+  if (!ArgStr(info, 0, &path) || !ArgInt(info, 1, &pidfd)) return env.Undefined();
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return ThrowErrno(env, "open", errno, path);
+  std::string out;
+  bool connected = false, exited = false;
+  for (;;) {
+    struct pollfd pf[2] = {{fd, POLLIN, 0}, {(int)pidfd, POLLIN, 0}};
+    // Before a writer has ever connected poll() reports nothing on the fifo; after the init exits
+    // (pidfd readable) one last non-blocking read drains what it wrote.
+    int r = poll(pf, exited ? 1 : 2, exited ? 0 : -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      close(fd);
+      return ThrowErrno(env, "poll", e);
+    }
+    if (!exited && (pf[1].revents & POLLIN)) exited = true;
+    char buf[512];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      connected = true;
+      out.append(buf, (size_t)n);
+      continue;
+    }
+    if (n == 0 && (connected || exited)) break;       // writer closed (exec'd or died)
+    if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      int e = errno;
+      close(fd);
+      return ThrowErrno(env, "read", e, path);
+    }
+    if (exited && r == 0) break;
+  }
+  close(fd);
+  return Napi::String::New(env, out);
+}
+
+// Foreground wait for `run`: forward every catchable signal to the container's init and return its
+// wait status once it exits. Done here, not in JS, so no event loop is involved: handlers write the
+// signal number to a pipe; the caller's thread polls that pipe and the pidfd.
+int g_sigpipe[2] = {-1, -1};
+void ForwardHandler(int sig) {
+  unsigned char s = (unsigned char)sig;
+  int saved = errno;
+  (void)!write(g_sigpipe[1], &s, 1);
+  errno = saved;
+}
+
+Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t pidfd, pid;
+  if (!ArgInt(info, 0, &pidfd) || !ArgInt(info, 1, &pid)) return env.Undefined();
+  if (pipe2(g_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) return ThrowErrno(env, "pipe2", errno);
+  struct sigaction sa, old[65];
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = ForwardHandler;
+  sigfillset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  bool installed[65] = {false};
+  for (int sig = 1; sig < 32; sig++) {
+    // Not forwarded: the uncatchable ones, SIGCHLD (our own child's exit), and faults/SIGURG.
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGSEGV || sig == SIGBUS ||
+        sig == SIGILL || sig == SIGFPE || sig == SIGURG || sig == SIGTRAP || sig == SIGABRT)
+      continue;
+    installed[sig] = sigaction(sig, &sa, &old[sig]) == 0;
+  }
+  // Unblock the forwarded signals for this thread in case the runtime inherited them blocked.
+  sigset_t unb;
+  sigemptyset(&unb);
+  for (int sig = 1; sig < 32; sig++) if (installed[sig]) sigaddset(&unb, sig);
+  sigset_t oldmask;
+  pthread_sigmask(SIG_UNBLOCK, &unb, &oldmask);
+
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int result_err = 0;
+  for (;;) {
+    struct pollfd pf[2] = {{(int)pidfd, POLLIN, 0}, {g_sigpipe[0], POLLIN, 0}};
+    int r = poll(pf, 2, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      result_err = errno;
+      break;
+    }
+    if (pf[1].revents & POLLIN) {
+      unsigned char s;
+      while (read(g_sigpipe[0], &s, 1) == 1) syscall(SYS_pidfd_send_signal, (int)pidfd, (int)s, nullptr, 0);
+    }
+    if (pf[0].revents & POLLIN) {
+      int w;
+      do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED); while (w < 0 && errno == EINTR);
+      if (w < 0) result_err = errno;
+      break;
+    }
+  }
+  for (int sig = 1; sig < 32; sig++) if (installed[sig]) sigaction(sig, &old[sig], nullptr);
+  pthread_sigmask(SIG_SETMASK, &oldmask, nullptr);
+  close(g_sigpipe[0]);
+  close(g_sigpipe[1]);
+  g_sigpipe[0] = g_sigpipe[1] = -1;
+  if (result_err) return ThrowErrno(env, "waitid", result_err);
+  Napi::Object r = Napi::Object::New(env);
+  if (si.si_code == CLD_EXITED) {
+    r.Set("code", Napi::Number::New(env, si.si_status));
+    r.Set("signal", Napi::Number::New(env, 0));
+  } else {
+    r.Set("code", Napi::Number::New(env, 128 + si.si_status));
+    r.Set("signal", Napi::Number::New(env, si.si_status));
+  }
+  return r;
+}
+
+// reap(pid): non-blocking waitpid, so a child that failed during create does not linger as a zombie.
+Napi::Value Reap(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t pid, block = 0;
+  if (!ArgInt(info, 0, &pid)) return env.Undefined();
+  if (info.Length() > 1) ArgInt(info, 1, &block);
+  int status = 0;
+  pid_t r;
+  do r = waitpid((pid_t)pid, &status, block ? 0 : WNOHANG); while (r < 0 && errno == EINTR);
+  return Napi::Number::New(env, r > 0 ? status : -1);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawn", Napi::Function::New(env, Spawn));
+  exports.Set("syncRecv", Napi::Function::New(env, SyncRecv));
+  exports.Set("syncSend", Napi::Function::New(env, SyncSend));
+  exports.Set("mkfifo", Napi::Function::New(env, Mkfifo));
+  exports.Set("flock", Napi::Function::New(env, Flock));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
+  exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal));
+  exports.Set("startFifo", Napi::Function::New(env, StartFifo));
+  exports.Set("waitForeground", Napi::Function::New(env, WaitForeground));
+  exports.Set("reap", Napi::Function::New(env, Reap));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tsrunc, Init)

@@ -1,0 +1,615 @@
+/*
+ * The plan interpreter: runs in the child between clone3() and execve().
+ *
+ * Rules (DESIGN.md "Rules for the child"): the parent is multithreaded, so after clone there is no
+ * malloc, no stdio, no locks: only syscalls on memory prepared before the clone (struct tsr_prepared).
+ * Every failure is reported as {op index, errno, text} and the child exits.
+ */
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+/* ---- prepare (parent side, before clone: allocation allowed) ---------------------------------- */
+
+static int str_ok(const struct tsr_prepared *p, uint32_t off) {
+  if (off == TSR_NO_STR) return 1;
+  if (off >= p->str_len) return 0;
+  return memchr(p->str + off, 0, p->str_len - off) != NULL;
+}
+
+static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n) {
+  if (n < 0 || n > 65536) return NULL;
+  char **v = calloc((size_t)n + 1, sizeof(char *));
+  if (!v) return NULL;
+  const char *s = p->str + off;
+  for (int64_t i = 0; i < n; i++) {
+    if ((size_t)(s - p->str) >= p->str_len) { free(v); return NULL; }
+    v[i] = (char *)s;
+    s += strlen(s) + 1;
+  }
+  return v;
+}
+
+int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char **why) {
+  memset(p, 0, sizeof *p);
+  p->sock = p->rootfd = p->fifofd = -1;
+  if (len < sizeof(struct tsr_plan_header)) { *why = "plan too short"; return -1; }
+  p->hdr = buf;
+  if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) { *why = "bad plan magic/version"; return -1; }
+  size_t ops_len = (size_t)p->hdr->nops * sizeof(struct tsr_op);
+  if (sizeof(struct tsr_plan_header) + ops_len + p->hdr->strtab_len != len) { *why = "plan size mismatch"; return -1; }
+  p->ops = (const struct tsr_op *)((const char *)buf + sizeof(struct tsr_plan_header));
+  p->str = (const char *)buf + sizeof(struct tsr_plan_header) + ops_len;
+  p->str_len = p->hdr->strtab_len;
+  for (uint32_t i = 0; i < p->hdr->nops; i++) {
+    const struct tsr_op *op = &p->ops[i];
+    if (op->code == 0 || op->code > TSR_OP_MAX) { *why = "unknown op code"; return -1; }
+    for (int k = 0; k < 4; k++) {
+      /* blobs (SETGROUPS, SECCOMP) are checked by length below, strings by their NUL */
+      int blob = (op->code == TSR_OP_SETGROUPS || op->code == TSR_OP_SECCOMP) && k == 0;
+      if (blob) {
+        size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : sizeof(struct sock_filter);
+        if (op->a[0] < 0 || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
+      } else if (!str_ok(p, op->s[k])) { *why = "string out of range"; return -1; }
+    }
+    if (op->code == TSR_OP_EXEC) {
+      if (op->s[0] == TSR_NO_STR || op->a[0] < 1) { *why = "exec without argv"; return -1; }
+      p->argv = build_vector(p, op->s[0], op->a[0]);
+      p->envp = build_vector(p, op->s[1] == TSR_NO_STR ? op->s[0] : op->s[1], op->s[1] == TSR_NO_STR ? 0 : op->a[1]);
+      if (!p->argv || !p->envp) { *why = "bad argv/env"; return -1; }
+    }
+  }
+  return 0;
+}
+
+void tsr_release(struct tsr_prepared *p) {
+  free(p->argv);
+  free(p->envp);
+  p->argv = p->envp = NULL;
+}
+
+/* ---- child side: no allocation from here on ------------------------------------------------- */
+
+static const char *S(const struct tsr_prepared *p, uint32_t off) {
+  return off == TSR_NO_STR ? NULL : p->str + off;
+}
+
+/* Append src to dst (capacity cap) without stdio. */
+static void cat(char *dst, size_t cap, const char *src) {
+  size_t n = strlen(dst);
+  while (src && *src && n + 1 < cap) dst[n++] = *src++;
+  dst[n] = 0;
+}
+
+static void cat_uint(char *dst, size_t cap, unsigned long v) {
+  char tmp[24];
+  int i = sizeof tmp - 1;
+  tmp[i] = 0;
+  do { tmp[--i] = (char)('0' + v % 10); v /= 10; } while (v && i > 0);
+  cat(dst, cap, tmp + i);
+}
+
+static const char *fd_path(struct tsr_prepared *p, int fd) {
+  p->fd_path[0] = 0;
+  cat(p->fd_path, sizeof p->fd_path, "/proc/self/fd/");
+  cat_uint(p->fd_path, sizeof p->fd_path, (unsigned long)fd);
+  return p->fd_path;
+}
+
+/* Report a failure and exit. Before the exec fifo is open the parent (create) reads the socket;
+ * after it, `start` reads the fifo, so the message goes there. */
+__attribute__((noreturn)) static void fail(struct tsr_prepared *p, uint32_t op, int err, const char *what, const char *arg) {
+  struct tsr_sync m;
+  memset(&m, 0, sizeof m);
+  m.type = TSR_SYNC_ERROR;
+  m.op = op;
+  m.err = err;
+  cat(m.text, sizeof m.text, what);
+  if (arg) {
+    cat(m.text, sizeof m.text, " ");
+    cat(m.text, sizeof m.text, arg);
+  }
+  if (p->fifo_open) {
+    /* "0" was already written; the rest of the stream is the error text for `start`. */
+    char line[TSR_ERR_TEXT + 64];
+    line[0] = 0;
+    cat(line, sizeof line, m.text);
+    cat(line, sizeof line, ": errno ");
+    cat_uint(line, sizeof line, (unsigned long)err);
+    (void)!write(p->fifofd, line, strlen(line));
+  } else {
+    (void)!send(p->sock, &m, sizeof m, MSG_NOSIGNAL);
+  }
+  _exit(127);
+}
+
+static void sync_send(struct tsr_prepared *p, uint32_t i, uint32_t type, int32_t arg) {
+  struct tsr_sync m;
+  memset(&m, 0, sizeof m);
+  m.type = type;
+  m.arg = arg;
+  if (send(p->sock, &m, sizeof m, MSG_NOSIGNAL) != (ssize_t)sizeof m) fail(p, i, errno, "sync send", NULL);
+}
+
+static void sync_wait(struct tsr_prepared *p, uint32_t i, uint32_t type) {
+  struct tsr_sync m;
+  ssize_t n;
+  do n = recv(p->sock, &m, sizeof m, 0); while (n < 0 && errno == EINTR);
+  if (n == 0) _exit(1); /* the parent is gone: nobody will ever start us */
+  if (n != (ssize_t)sizeof m) fail(p, i, n < 0 ? errno : EPROTO, "sync wait", NULL);
+  if (m.type != type) fail(p, i, EPROTO, "unexpected sync message", NULL);
+}
+
+static int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = flags;
+  how.resolve = resolve;
+  return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+#define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+
+/* Open `path` (absolute in the container) under p->rootfd without ever leaving it: symlinks are
+ * resolved as if rootfd were "/" (openat2 RESOLVE_IN_ROOT; the CVE-2019-16884/CVE-2021-30465 class).
+ * With mkdir/mkfile, missing components are created (directories 0755, a last file 0644). */
+static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int mkfile) {
+  const char *rel = path;
+  while (*rel == '/') rel++;
+  if (!*rel) rel = ".";
+  int fd = sys_openat2(p->rootfd, rel, O_PATH | O_CLOEXEC, IN_ROOT);
+  if (fd >= 0 || errno != ENOENT || (!mkdir && !mkfile)) return fd;
+
+  /* Walk the components, creating what is missing, each step resolved in root again. */
+  char *b = p->path_buf;
+  size_t len = strlen(rel);
+  if (len >= sizeof p->path_buf) { errno = ENAMETOOLONG; return -1; }
+  memcpy(b, rel, len + 1);
+  int parent = dup(p->rootfd);
+  if (parent < 0) return -1;
+  size_t start = 0;
+  for (;;) {
+    size_t end = start;
+    while (b[end] && b[end] != '/') end++;
+    int last = b[end] == 0;
+    char saved = b[end];
+    b[end] = 0;
+    const char *comp = b + start;
+    if (*comp) {
+      int fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
+      if (fd2 < 0 && errno == ENOENT) {
+        int r;
+        if (last && mkfile) {
+          r = openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+          if (r >= 0) close(r);
+        } else {
+          r = mkdirat(parent, comp, 0755);
+        }
+        if (r < 0 && errno != EEXIST) { int e = errno; close(parent); errno = e; return -1; }
+        fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
+      }
+      if (fd2 < 0) { int e = errno; close(parent); errno = e; return -1; }
+      close(parent);
+      parent = fd2;
+    }
+    b[end] = saved;
+    if (last) break;
+    start = end + 1;
+  }
+  return parent;
+}
+
+/* Open the parent directory of `path` in root (creating it), returning the fd and the last name. */
+static int open_parent_in_root(struct tsr_prepared *p, const char *path, const char **name) {
+  const char *slash = strrchr(path, '/');
+  if (!slash || !slash[1]) { errno = EINVAL; return -1; }
+  *name = slash + 1;
+  size_t dlen = (size_t)(slash - path);
+  char dir[PATH_MAX];
+  if (dlen >= sizeof dir) { errno = ENAMETOOLONG; return -1; }
+  memcpy(dir, path, dlen);
+  dir[dlen] = 0;
+  return open_in_root(p, dlen ? dir : "/", 1, 0);
+}
+
+static int sys_mount_setattr(int dfd, const char *path, unsigned flags, uint64_t set, uint64_t clr, uint64_t prop) {
+  struct mount_attr a;
+  memset(&a, 0, sizeof a);
+  a.attr_set = set;
+  a.attr_clr = clr;
+  a.propagation = prop;
+  return (int)syscall(SYS_mount_setattr, dfd, path, flags, &a, sizeof a);
+}
+
+static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *src = S(p, op->s[0]), *target = S(p, op->s[1]), *fstype = S(p, op->s[2]), *data = S(p, op->s[3]);
+  uint64_t bits = (uint64_t)op->a[2];
+  int tfd = -1;
+  const char *t = target;
+  if (bits & TSR_MNT_TARGET_IN_ROOT) {
+    tfd = open_in_root(p, target, !!(bits & TSR_MNT_MKDIR), !!(bits & TSR_MNT_MKFILE));
+    if (tfd < 0) fail(p, i, errno, "resolve mount target", target);
+    t = fd_path(p, tfd);
+  }
+  if (bits & TSR_MNT_PROPAGATION_ONLY) {
+    if (mount(NULL, t, NULL, (unsigned long)op->a[1], NULL) < 0) fail(p, i, errno, "set propagation of", target);
+  } else if (bits & TSR_MNT_BIND) {
+    unsigned tflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((bits & TSR_MNT_RECURSIVE) ? AT_RECURSIVE : 0);
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src, tflags);
+    if (tree < 0) fail(p, i, errno, "bind source", src);
+    uint64_t rset = (uint64_t)op->a[0] & 0xffffffffu, rclr = (uint64_t)op->a[0] >> 32;
+    uint64_t set = (uint64_t)op->a[3] & 0xffffffffu, clr = (uint64_t)op->a[3] >> 32;
+    if ((rset || rclr) && sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, rset, rclr, 0) < 0)
+      fail(p, i, errno, "set recursive mount attributes on", target);
+    if ((set || clr) && sys_mount_setattr(tree, "", AT_EMPTY_PATH, set, clr, 0) < 0)
+      fail(p, i, errno, "set mount attributes on", target);
+    if (syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH) < 0) fail(p, i, errno, "bind mount on", target);
+    if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
+      fail(p, i, errno, "set propagation of", target);
+    close(tree);
+  } else {
+    if (mount(src, t, fstype, (unsigned long)op->a[0], data) < 0) fail(p, i, errno, "mount on", target);
+    if (op->a[1]) {
+      /* Re-resolve: the new mount now sits on top of the path. */
+      int nfd = (bits & TSR_MNT_TARGET_IN_ROOT) ? open_in_root(p, target, 0, 0) : open(target, O_PATH | O_CLOEXEC);
+      if (nfd < 0 || sys_mount_setattr(nfd, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
+        fail(p, i, errno, "set propagation of", target);
+      close(nfd);
+    }
+  }
+  if (tfd >= 0) close(tfd);
+}
+
+static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *path = S(p, op->s[0]), *name;
+  int dfd = open_parent_in_root(p, path, &name);
+  if (dfd < 0) fail(p, i, errno, "resolve device", path);
+  if (mknodat(dfd, name, (mode_t)op->a[0], (dev_t)op->a[1]) < 0) {
+    if (errno == EEXIST) {
+      /* An existing node is replaced, as runc does for devices listed in config.json. */
+      if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, (mode_t)op->a[0], (dev_t)op->a[1]) < 0) fail(p, i, errno, "mknod", path);
+    } else if (errno == EPERM && op->s[1] != TSR_NO_STR) {
+      /* Not allowed (user namespace): bind the host's node instead, as runc does. */
+      int fd = openat(dfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+      if (fd < 0) fail(p, i, errno, "create bind target for device", path);
+      close(fd);
+      int tfd = open_in_root(p, path, 0, 0);
+      if (tfd < 0 || mount(S(p, op->s[1]), fd_path(p, tfd), NULL, MS_BIND, NULL) < 0) fail(p, i, errno, "bind device", path);
+      close(tfd);
+      close(dfd);
+      return;
+    } else {
+      fail(p, i, errno, "mknod", path);
+    }
+  }
+  if (fchmodat(dfd, name, (mode_t)op->a[0] & 07777, 0) < 0) fail(p, i, errno, "chmod device", path);
+  if (fchownat(dfd, name, (uid_t)op->a[2], (gid_t)op->a[3], AT_SYMLINK_NOFOLLOW) < 0) fail(p, i, errno, "chown device", path);
+  close(dfd);
+}
+
+static void op_symlink(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *path = S(p, op->s[1]), *name;
+  int dfd = open_parent_in_root(p, path, &name);
+  if (dfd < 0) fail(p, i, errno, "resolve symlink", path);
+  if (symlinkat(S(p, op->s[0]), dfd, name) < 0 && errno != EEXIST) fail(p, i, errno, "symlink", path);
+  close(dfd);
+}
+
+static void op_pivot_root(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  /* pivot_root(".", "."), then detach the old root, which now sits on top of "/" (runc's trick; see
+   * pivot_root(2) NOTES). The old root is made rslave first so the detach does not propagate to the
+   * host. */
+  const char *rootfs = S(p, op->s[0]);
+  int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0) fail(p, i, errno, "open /", NULL);
+  int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (newroot < 0) fail(p, i, errno, "open rootfs", rootfs);
+  if (fchdir(newroot) < 0) fail(p, i, errno, "chdir", rootfs);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) fail(p, i, errno, "pivot_root", rootfs);
+  if (fchdir(oldroot) < 0) fail(p, i, errno, "fchdir old root", NULL);
+  if (mount("", ".", "", MS_SLAVE | MS_REC, NULL) < 0) fail(p, i, errno, "make old root rslave", NULL);
+  if (umount2(".", MNT_DETACH) < 0) fail(p, i, errno, "detach old root", NULL);
+  if (chdir("/") < 0) fail(p, i, errno, "chdir /", NULL);
+  close(oldroot);
+  close(newroot);
+}
+
+static void op_move_root(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  /* --no-pivot: for a root on ramfs/rootfs, where pivot_root is impossible. */
+  const char *rootfs = S(p, op->s[0]);
+  if (chdir(rootfs) < 0) fail(p, i, errno, "chdir", rootfs);
+  if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(p, i, errno, "move rootfs to /", rootfs);
+  if (chroot(".") < 0) fail(p, i, errno, "chroot", rootfs);
+  if (chdir("/") < 0) fail(p, i, errno, "chdir /", NULL);
+}
+
+static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  /* maskedPaths (config-linux.md): a missing path is not an error; directories get a read-only
+   * tmpfs, everything else /dev/null bound over it. */
+  const char *path = S(p, op->s[0]);
+  int fd = open_in_root(p, path, 0, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    fail(p, i, errno, "resolve masked path", path);
+  }
+  struct stat st;
+  if (fstat(fd, &st) < 0) fail(p, i, errno, "stat masked path", path);
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", fd_path(p, fd), "tmpfs", MS_RDONLY, "size=0k") < 0) fail(p, i, errno, "mask", path);
+  } else if (mount("/dev/null", fd_path(p, fd), NULL, MS_BIND, NULL) < 0) {
+    fail(p, i, errno, "mask", path);
+  }
+  close(fd);
+}
+
+static void op_readonly(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *path = S(p, op->s[0]);
+  int fd = open_in_root(p, path, 0, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    fail(p, i, errno, "resolve readonly path", path);
+  }
+  int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (tree < 0) fail(p, i, errno, "bind readonly path", path);
+  if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0, 0) < 0) fail(p, i, errno, "make read-only", path);
+  if (syscall(SYS_move_mount, tree, "", AT_FDCWD, fd_path(p, fd), MOVE_MOUNT_F_EMPTY_PATH) < 0) fail(p, i, errno, "mount read-only", path);
+  close(tree);
+  close(fd);
+}
+
+static void op_write_file(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *path = S(p, op->s[0]), *data = S(p, op->s[1]);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(p, i, errno, "open", path);
+  size_t len = strlen(data);
+  if (write(fd, data, len) != (ssize_t)len) fail(p, i, errno, "write", path);
+  close(fd);
+}
+
+/* execvp's search, done at create time so that a missing executable is create's error (runc). */
+static void op_resolve_exec(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *arg0 = S(p, op->s[0]), *path = S(p, op->s[1]);
+  struct stat st;
+  if (strchr(arg0, '/')) {
+    if (strlen(arg0) >= sizeof p->exec_path) fail(p, i, ENAMETOOLONG, "exec", arg0);
+    strcpy(p->exec_path, arg0);
+    if (stat(arg0, &st) < 0) fail(p, i, errno, "exec: stat", arg0);
+    if (S_ISDIR(st.st_mode)) fail(p, i, EISDIR, "exec: is a directory:", arg0);
+    if (access(arg0, X_OK) < 0) fail(p, i, errno, "exec: not executable:", arg0);
+    return;
+  }
+  const char *dir = path ? path : "";
+  int last_err = ENOENT;
+  for (;;) {
+    const char *end = strchr(dir, ':');
+    size_t dlen = end ? (size_t)(end - dir) : strlen(dir);
+    if (dlen > 0 && dlen + strlen(arg0) + 2 < sizeof p->exec_path) {
+      memcpy(p->exec_path, dir, dlen);
+      p->exec_path[dlen] = '/';
+      strcpy(p->exec_path + dlen + 1, arg0);
+      if (stat(p->exec_path, &st) == 0 && S_ISREG(st.st_mode)) {
+        if (access(p->exec_path, X_OK) == 0) return;
+        last_err = EACCES;
+      }
+    }
+    if (!end) break;
+    dir = end + 1;
+  }
+  char msg[TSR_ERR_TEXT];
+  msg[0] = 0;
+  cat(msg, sizeof msg, "exec: \"");
+  cat(msg, sizeof msg, arg0);
+  cat(msg, sizeof msg, "\": executable file not found in $PATH");
+  fail(p, i, last_err, msg, NULL);
+}
+
+static void op_caps_bounding(struct tsr_prepared *p, uint32_t i, uint64_t keep) {
+  for (int cap = 0; cap < 64; cap++) {
+    if (keep & (1ULL << cap)) continue;
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) fail(p, i, errno, "drop bounding capability", NULL);
+  }
+}
+
+static void op_capset(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct d[2];
+  uint64_t eff = (uint64_t)op->a[0], perm = (uint64_t)op->a[1], inh = (uint64_t)op->a[2], amb = (uint64_t)op->a[3];
+  for (int k = 0; k < 2; k++) {
+    d[k].effective = (uint32_t)(eff >> (32 * k));
+    d[k].permitted = (uint32_t)(perm >> (32 * k));
+    d[k].inheritable = (uint32_t)(inh >> (32 * k));
+  }
+  if (syscall(SYS_capset, &h, d) < 0) fail(p, i, errno, "capset", NULL);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) fail(p, i, errno, "clear ambient capabilities", NULL);
+  for (int cap = 0; cap < 64; cap++) {
+    if (!(amb & (1ULL << cap))) continue;
+    /* runc ignores failures to raise an ambient capability that is not permitted+inheritable. */
+    (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+  }
+}
+
+static void op_wait_fifo(struct tsr_prepared *p, uint32_t i) {
+  /* The fifo was opened O_PATH before pivot_root (it lives in the runtime's state dir, outside the
+   * container); reopening /proc/self/fd/N for writing blocks until `start` opens the read side. */
+  int fd;
+  do fd = open(fd_path(p, p->fifofd), O_WRONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+  if (fd < 0) fail(p, i, errno, "open exec fifo", NULL);
+  close(p->fifofd);
+  p->fifofd = fd;
+  if (write(fd, "0", 1) != 1) fail(p, i, errno, "write exec fifo", NULL);
+  /* From now on errors are reported on the fifo; on a successful execve it closes (O_CLOEXEC), and
+   * `start` sees end-of-file after the "0". */
+  p->fifo_open = 1;
+}
+
+static void reset_signals(void) {
+  /* Raw rt_sigaction: glibc refuses the two signals it reserves for itself. */
+  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa;
+  memset(&sa, 0, sizeof sa);
+  sa.handler = SIG_DFL;
+  for (int sig = 1; sig <= 64; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    syscall(SYS_rt_sigaction, sig, &sa, NULL, 8);
+  }
+}
+
+static void unblock_signals(void) {
+  uint64_t none = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
+}
+
+__attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
+  reset_signals();
+  umask(0);
+  for (uint32_t i = 0; i < p->hdr->nops; i++) {
+    const struct tsr_op *op = &p->ops[i];
+    switch (op->code) {
+      case TSR_OP_SYNC_SEND: sync_send(p, i, (uint32_t)op->a[0], (int32_t)op->a[1]); break;
+      case TSR_OP_SYNC_WAIT: sync_wait(p, i, (uint32_t)op->a[0]); break;
+      case TSR_OP_UNSHARE:
+        if (unshare((int)op->a[0]) < 0) fail(p, i, errno, "unshare", NULL);
+        break;
+      case TSR_OP_SETNS: {
+        int fd = open(S(p, op->s[0]), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) fail(p, i, errno, "open namespace", S(p, op->s[0]));
+        if (setns(fd, (int)op->a[0]) < 0) fail(p, i, errno, "setns", S(p, op->s[0]));
+        close(fd);
+        break;
+      }
+      case TSR_OP_PDEATHSIG:
+        if (prctl(PR_SET_PDEATHSIG, (unsigned long)op->a[0], 0, 0, 0) < 0) fail(p, i, errno, "pdeathsig", NULL);
+        /* The parent may already be gone (it died between clone and here). */
+        if (op->a[0] && getppid() == 1) _exit(1);
+        break;
+      case TSR_OP_MOUNT: op_mount(p, i, op); break;
+      case TSR_OP_OPEN_ROOT:
+        if (p->rootfd >= 0) close(p->rootfd);
+        p->rootfd = open(S(p, op->s[0]), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (p->rootfd < 0) fail(p, i, errno, "open rootfs", S(p, op->s[0]));
+        break;
+      case TSR_OP_MKDIR: {
+        int fd = open_in_root(p, S(p, op->s[0]), 1, 0);
+        if (fd < 0) fail(p, i, errno, "mkdir", S(p, op->s[0]));
+        close(fd);
+        break;
+      }
+      case TSR_OP_MKNOD: op_mknod(p, i, op); break;
+      case TSR_OP_SYMLINK: op_symlink(p, i, op); break;
+      case TSR_OP_PIVOT_ROOT: op_pivot_root(p, i, op); break;
+      case TSR_OP_MOVE_ROOT: op_move_root(p, i, op); break;
+      case TSR_OP_MASK_PATH: op_mask(p, i, op); break;
+      case TSR_OP_READONLY_PATH: op_readonly(p, i, op); break;
+      case TSR_OP_SETHOSTNAME: {
+        const char *h = S(p, op->s[0]);
+        if (sethostname(h, strlen(h)) < 0) fail(p, i, errno, "sethostname", h);
+        break;
+      }
+      case TSR_OP_SETDOMAINNAME: {
+        const char *h = S(p, op->s[0]);
+        if (setdomainname(h, strlen(h)) < 0) fail(p, i, errno, "setdomainname", h);
+        break;
+      }
+      case TSR_OP_WRITE_FILE: op_write_file(p, i, op); break;
+      case TSR_OP_SETRLIMIT: {
+        struct rlimit rl = {(rlim_t)op->a[1], (rlim_t)op->a[2]};
+        if (setrlimit((int)op->a[0], &rl) < 0) fail(p, i, errno, "setrlimit", NULL);
+        break;
+      }
+      case TSR_OP_OPEN_FIFO:
+        p->fifofd = open(S(p, op->s[0]), O_PATH | O_CLOEXEC);
+        if (p->fifofd < 0) fail(p, i, errno, "open exec fifo", S(p, op->s[0]));
+        break;
+      case TSR_OP_CAPS_BOUNDING: op_caps_bounding(p, i, (uint64_t)op->a[0]); break;
+      case TSR_OP_KEEPCAPS:
+        if (prctl(PR_SET_KEEPCAPS, (unsigned long)op->a[0], 0, 0, 0) < 0) fail(p, i, errno, "keepcaps", NULL);
+        break;
+      case TSR_OP_SETGROUPS: {
+        gid_t gids[1024];
+        size_t n = (size_t)op->a[0];
+        if (n > 1024) fail(p, i, E2BIG, "setgroups", NULL);
+        memcpy(gids, p->str + op->s[0], n * sizeof(gid_t));
+        if (syscall(SYS_setgroups, n, gids) < 0) fail(p, i, errno, "setgroups", NULL);
+        break;
+      }
+      /* Raw syscalls: glibc's setgid/setuid signal every thread of the (old) process image to keep
+       * credentials in sync (setxid), which must not happen in a child forked from a threaded parent. */
+      case TSR_OP_SETGID:
+        if (syscall(SYS_setresgid, (gid_t)op->a[0], (gid_t)op->a[0], (gid_t)op->a[0]) < 0) fail(p, i, errno, "setgid", NULL);
+        break;
+      case TSR_OP_SETUID:
+        if (syscall(SYS_setresuid, (uid_t)op->a[0], (uid_t)op->a[0], (uid_t)op->a[0]) < 0) fail(p, i, errno, "setuid", NULL);
+        break;
+      case TSR_OP_CAPSET: op_capset(p, i, op); break;
+      case TSR_OP_NO_NEW_PRIVS:
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, i, errno, "no_new_privs", NULL);
+        break;
+      case TSR_OP_SECCOMP: {
+        struct sock_fprog prog = {(unsigned short)op->a[0], (struct sock_filter *)(p->str + op->s[0])};
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)op->a[1], &prog) < 0) fail(p, i, errno, "seccomp", NULL);
+        break;
+      }
+      case TSR_OP_CHDIR:
+        if (chdir(S(p, op->s[0])) < 0) fail(p, i, errno, "chdir to cwd", S(p, op->s[0]));
+        break;
+      case TSR_OP_UMASK: umask((mode_t)op->a[0]); break;
+      case TSR_OP_RESOLVE_EXEC: op_resolve_exec(p, i, op); break;
+      case TSR_OP_CLOSE_FDS:
+        if (syscall(SYS_close_range, (unsigned)op->a[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(p, i, errno, "close_range", NULL);
+        break;
+      case TSR_OP_WAIT_FIFO: op_wait_fifo(p, i); break;
+      case TSR_OP_PERSONALITY:
+        if (personality((unsigned long)op->a[0]) < 0) fail(p, i, errno, "personality", NULL);
+        break;
+      case TSR_OP_REMOUNT_RO_ROOT:
+        if (sys_mount_setattr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY, 0, 0) < 0) fail(p, i, errno, "make root read-only", NULL);
+        break;
+      case TSR_OP_SETSID:
+        if (setsid() < 0) fail(p, i, errno, "setsid", NULL);
+        break;
+      case TSR_OP_STDIO:
+        for (int fd = 0; fd < 3; fd++) {
+          if (fcntl(fd, F_SETFD, 0) < 0) continue; /* closed: nothing to do */
+          int fl = fcntl(fd, F_GETFL);
+          if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        }
+        break;
+      case TSR_OP_EXEC:
+        unblock_signals();
+        execve(p->exec_path[0] ? p->exec_path : p->argv[0], p->argv, p->envp);
+        fail(p, i, errno, "exec", p->argv[0]);
+      default:
+        fail(p, i, EINVAL, "unknown op", NULL);
+    }
+  }
+  fail(p, p->hdr->nops, EINVAL, "plan ended without exec", NULL);
+}

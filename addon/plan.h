@@ -1,0 +1,109 @@
+/*
+ * The contract between TypeScript and C (DESIGN.md "TS compiles a plan, C executes it").
+ *
+ * A plan is one contiguous buffer: a header, `nops` fixed-size ops, then a table of NUL-terminated
+ * strings (and binary blobs) that ops refer to by byte offset. TypeScript writes it
+ * (src/linux/plan.ts); the child walks it after clone with raw syscalls only.
+ *
+ * src/linux/opcodes.ts mirrors every #define below; test/unit/linux/opcodes.test.ts parses this
+ * header and fails if the two differ.
+ */
+#ifndef TSRUNC_PLAN_H
+#define TSRUNC_PLAN_H
+
+#include <stdint.h>
+
+#define TSR_PLAN_MAGIC 0x50525354u /* "TSRP" little endian */
+#define TSR_PLAN_VERSION 1u
+#define TSR_NO_STR 0xffffffffu
+
+/* Operation codes. Arguments: a[0..3] are 64-bit integers, s[0..3] string-table offsets. */
+#define TSR_OP_SYNC_SEND 1       /* a0 = message type: tell the parent we reached this point */
+#define TSR_OP_SYNC_WAIT 2       /* a0 = message type expected from the parent */
+#define TSR_OP_UNSHARE 3         /* a0 = CLONE_NEW* flags */
+#define TSR_OP_SETNS 4           /* s0 = namespace path, a0 = CLONE_NEW* type */
+#define TSR_OP_PDEATHSIG 5       /* a0 = signal (0 clears) */
+#define TSR_OP_MOUNT 6           /* s0 source, s1 target, s2 fstype, s3 data; a0 mount(2) flags, or for
+                                    TSR_MNT_BIND the recursive attrs (low 32 bits set, high 32 clear);
+                                    a1 propagation flags; a2 TSR_MNT_* bits; a3 mount_setattr attrs for
+                                    the top mount (low 32 bits set, high 32 bits clear) */
+#define TSR_OP_OPEN_ROOT 7       /* s0 = rootfs path: the directory every in-root path is resolved under */
+#define TSR_OP_MKDIR 8           /* s0 = path in root, a0 = mode */
+#define TSR_OP_MKNOD 9           /* s0 = path in root, a0 = mode incl. S_IFCHR/S_IFBLK/S_IFIFO, a1 = dev,
+                                    a2 = uid, a3 = gid; a bind of s1 (host path) if mknod is refused */
+#define TSR_OP_SYMLINK 10        /* s0 = link target text, s1 = link path in root */
+#define TSR_OP_PIVOT_ROOT 11     /* s0 = rootfs (must equal the OPEN_ROOT path) */
+#define TSR_OP_MOVE_ROOT 12      /* s0 = rootfs: MS_MOVE + chroot, for --no-pivot */
+#define TSR_OP_MASK_PATH 13      /* s0 = absolute path in the container */
+#define TSR_OP_READONLY_PATH 14  /* s0 = absolute path in the container */
+#define TSR_OP_SETHOSTNAME 15    /* s0 */
+#define TSR_OP_SETDOMAINNAME 16  /* s0 */
+#define TSR_OP_WRITE_FILE 17     /* s0 = path, s1 = data (sysctl, oom_score_adj) */
+#define TSR_OP_SETRLIMIT 18      /* a0 = resource, a1 = soft, a2 = hard */
+#define TSR_OP_OPEN_FIFO 19      /* s0 = exec fifo path: O_PATH open, kept for WAIT_FIFO */
+#define TSR_OP_CAPS_BOUNDING 20  /* a0 = mask of capabilities to keep in the bounding set */
+#define TSR_OP_KEEPCAPS 21       /* a0 = 0/1 */
+#define TSR_OP_SETGROUPS 22      /* s0 = blob of a0 uint32 gids */
+#define TSR_OP_SETGID 23         /* a0 */
+#define TSR_OP_SETUID 24         /* a0 */
+#define TSR_OP_CAPSET 25         /* a0 effective, a1 permitted, a2 inheritable, a3 ambient (masks) */
+#define TSR_OP_NO_NEW_PRIVS 26
+#define TSR_OP_SECCOMP 27        /* s0 = blob of a0 struct sock_filter, a1 = seccomp flags */
+#define TSR_OP_CHDIR 28          /* s0 */
+#define TSR_OP_UMASK 29          /* a0 */
+#define TSR_OP_RESOLVE_EXEC 30   /* s0 = args[0], s1 = PATH value: find the executable, keep it for EXEC */
+#define TSR_OP_CLOSE_FDS 31      /* a0 = first fd to mark close-on-exec (3 + preserved fds) */
+#define TSR_OP_WAIT_FIFO 32      /* reopen the O_PATH fifo for writing, write "0" (blocks until start) */
+#define TSR_OP_EXEC 33           /* s0 = argv blob (a0 strings), s1 = env blob (a1 strings) */
+#define TSR_OP_PERSONALITY 34    /* a0 = persona */
+#define TSR_OP_REMOUNT_RO_ROOT 35
+#define TSR_OP_SETSID 36
+#define TSR_OP_STDIO 37          /* make fds 0-2 inheritable and blocking */
+#define TSR_OP_MAX 37
+
+/* TSR_OP_MOUNT a2 bits */
+#define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */
+#define TSR_MNT_MKDIR 2u           /* create the target (and parents) as a directory if missing */
+#define TSR_MNT_MKFILE 4u          /* create the target as an empty file if missing (bind of a file) */
+#define TSR_MNT_BIND 8u            /* s0 is a path to bind (open_tree); a3 top attrs, a0 recursive attrs */
+#define TSR_MNT_RECURSIVE 16u      /* rbind */
+#define TSR_MNT_PROPAGATION_ONLY 64u /* only change propagation (a1) of the target */
+#define TSR_MNT_PROPAGATION_REC 128u /* apply a1 recursively */
+
+/* Sync messages on the parent<->child socket (youki's message enum, runc's SYNC_* pairs). */
+#define TSR_SYNC_GO 1        /* parent -> child: you are in your cgroup (and mapped); go on */
+#define TSR_SYNC_READY 2     /* child -> parent: set up, about to block on the exec fifo */
+#define TSR_SYNC_COMMIT 3    /* parent -> child: state recorded; clear pdeathsig */
+#define TSR_SYNC_ACK 4       /* child -> parent: pdeathsig cleared; the parent may exit */
+#define TSR_SYNC_ERROR 5     /* child -> parent: an op failed; see struct tsr_sync */
+#define TSR_SYNC_HOOKS 6     /* child -> parent: run the hooks for point a0, then send GO */
+#define TSR_SYNC_USERMAP 7   /* child -> parent: write my uid/gid maps, then send GO */
+
+#define TSR_ERR_TEXT 200
+
+struct tsr_plan_header {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t nops;
+  uint32_t strtab_len;
+  uint64_t clone_flags; /* namespaces created by clone3 itself */
+  uint64_t reserved;
+};
+
+struct tsr_op {
+  uint32_t code;
+  uint32_t src; /* index into the TS-side table of config paths, for error messages */
+  int64_t a[4];
+  uint32_t s[4];
+};
+
+/* Fixed-size message: no allocation on either side. */
+struct tsr_sync {
+  uint32_t type;
+  uint32_t op; /* index of the failing op (ERROR) */
+  int32_t err; /* errno (ERROR) */
+  int32_t arg;
+  char text[TSR_ERR_TEXT];
+};
+
+#endif

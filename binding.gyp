@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "tsrunc",
+      "sources": ["addon/binding.cc", "addon/child.c"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"],
+      "cflags_c": ["-std=gnu11"],
+      "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+    }
+  ]
+}

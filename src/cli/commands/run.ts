@@ -1,0 +1,36 @@
+// `tsrunc run [--detach] <id>` (runc-run(8)): create + start. In the foreground it forwards signals
+// to the container, waits for it, removes it, and exits with its status (128+N for a signal N).
+import { createContainer } from '../../container/create';
+import { destroyResources } from '../../container/destroy';
+import { startContainer } from '../../container/start';
+import { native } from '../../native';
+import { ContainerDir } from '../../state/store';
+import type { CommandContext } from '../table';
+import { createOptions } from './create';
+
+export function run(ctx: CommandContext): number {
+  const detach = Boolean(ctx.flags.detach);
+  const opts = { ...createOptions(ctx), keepPidfd: true };
+  const { state, pidfd } = createContainer(opts);
+  let dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
+  try {
+    startContainer(dir, dir.mustRead(), pidfd);
+  } catch (e) {
+    destroyResources(dir.read() ?? state, undefined, pidfd);
+    dir.remove();
+    dir.close();
+    throw e;
+  }
+  dir.close();
+  if (detach) return 0;
+  const status = native().waitForeground(pidfd, state.pid!);
+  if (ctx.flags.keep) return status.code;
+  dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
+  try {
+    destroyResources(dir.read() ?? state, undefined, -1);
+    dir.remove();
+  } finally {
+    dir.close();
+  }
+  return status.code;
+}

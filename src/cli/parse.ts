@@ -1,0 +1,122 @@
+// argv -> {globals, command, flags, args} with yargs-parser (the parser yargs is built on), configured
+// from the command table. Full yargs costs ~15 ms to import (DESIGN.md), so it is only loaded by
+// help.ts. Global flags come before the command, as with runc (urfave/cli); like urfave/cli we accept
+// `-flag` as well as `--flag` for long names.
+import parser from 'yargs-parser';
+import { UsageError } from '../errors';
+import { CommandSpec, FlagSpec, GlobalOptions, findCommand, globalFlags } from './table';
+
+export interface ParsedArgv {
+  globals: GlobalOptions;
+  help: boolean;
+  version: boolean;
+  command?: CommandSpec;
+  commandName?: string;
+  flags: Record<string, unknown>;
+  args: string[];
+  rest: string[];
+}
+
+function options(flags: FlagSpec[]): parser.Options {
+  const o: parser.Options & { configuration: Record<string, boolean> } = {
+    boolean: [], string: [], number: [], array: [], alias: {}, default: {},
+    configuration: {
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'duplicate-arguments-array': false,
+      'flatten-duplicate-arrays': true,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'strip-aliased': true,
+      'populate--': true,
+      'unknown-options-as-args': false,
+      'short-option-groups': true,
+      'halt-at-non-option': false,
+    },
+  };
+  for (const f of flags) {
+    (o[f.type] as string[]).push(f.name);
+    if (f.alias) (o.alias as Record<string, string[]>)[f.name] = [f.alias];
+    if (f.default !== undefined) (o.default as Record<string, unknown>)[f.name] = f.default;
+  }
+  return o;
+}
+
+/** `-bundle x` -> `--bundle x` for known long names (urfave/cli accepts both). */
+function normaliseDashes(argv: string[], flags: FlagSpec[]): string[] {
+  const long = new Set(flags.map((f) => f.name));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    const m = /^-([a-z][a-z-]+)(=.*)?$/.exec(a);
+    out.push(m && long.has(m[1]) ? `-${a}` : a);
+  }
+  return out;
+}
+
+function checkUnknown(parsed: Record<string, unknown>, flags: FlagSpec[], where: string): void {
+  const known = new Set<string>(['_', '--']);
+  for (const f of flags) { known.add(f.name); if (f.alias) known.add(f.alias); }
+  for (const k of Object.keys(parsed)) if (!known.has(k)) throw new UsageError(`flag provided but not defined: -${k}`, where);
+}
+
+function checkTypes(parsed: Record<string, unknown>, flags: FlagSpec[], where: string): void {
+  for (const f of flags) {
+    const v = parsed[f.name];
+    if (f.type === 'number' && v !== undefined && (typeof v !== 'number' || !Number.isFinite(v)))
+      throw new UsageError(`invalid value for flag --${f.name}: expected a number`, where);
+    if (f.type === 'string' && Array.isArray(v)) parsed[f.name] = v[v.length - 1];
+  }
+}
+
+export function parseArgv(argv: string[]): ParsedArgv {
+  // Global part: everything up to the first non-option word.
+  let i = 0;
+  const globalNames = new Set(globalFlags.filter((f) => f.type !== 'boolean').flatMap((f) => [f.name, f.alias].filter(Boolean) as string[]));
+  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
+    const name = argv[i].replace(/^--?/, '').split('=')[0];
+    i += !argv[i].includes('=') && globalNames.has(name) ? 2 : 1;
+  }
+  const globalArgv = normaliseDashes(argv.slice(0, i), globalFlags);
+  const g = parser(globalArgv, options(globalFlags)) as Record<string, unknown>;
+  checkUnknown(g, globalFlags, '');
+  checkTypes(g, globalFlags, '');
+  const logFormat = String(g['log-format']);
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`invalid log-format: ${logFormat}`);
+  const globals: GlobalOptions = {
+    root: String(g.root),
+    log: g.log === undefined || g.log === '' ? undefined : String(g.log),
+    logFormat,
+    debug: Boolean(g.debug),
+    systemdCgroup: Boolean(g['systemd-cgroup']),
+  };
+  const out: ParsedArgv = { globals, help: Boolean(g.help), version: Boolean(g.version), flags: {}, args: [], rest: [] };
+  if (i >= argv.length) return out;
+  let name = argv[i];
+  if (name === 'help' || name === 'h') {
+    out.help = true;
+    name = argv[i + 1];
+    if (!name) return out;
+    out.commandName = name;
+    out.command = findCommand(name);
+    return out;
+  }
+  out.commandName = name;
+  const cmd = findCommand(name);
+  if (!cmd) throw new UsageError(`No help topic for '${name}'`);
+  out.command = cmd;
+  const cmdArgv = normaliseDashes(argv.slice(i + 1), cmd.flags);
+  const p = parser(cmdArgv, options(cmd.flags)) as Record<string, unknown>;
+  checkUnknown(p, cmd.flags, cmd.name);
+  checkTypes(p, cmd.flags, cmd.name);
+  out.flags = p;
+  out.args = ((p._ as unknown[]) ?? []).map(String);
+  out.rest = ((p['--'] as unknown[]) ?? []).map(String);
+  if (p.help) { out.help = true; return out; }
+  if (out.args.length < cmd.minArgs || out.args.length > cmd.maxArgs) {
+    const want = cmd.minArgs === cmd.maxArgs ? `exactly ${cmd.minArgs}` : `${cmd.minArgs} to ${cmd.maxArgs}`;
+    throw new UsageError(`"${cmd.name}" requires ${want} argument(s)`, cmd.name);
+  }
+  return out;
+}

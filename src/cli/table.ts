@@ -1,0 +1,115 @@
+// The command table: one declarative entry per command (flags as runc's man pages define them,
+// reference/runc-cli/man). The parser (parse.ts) and the lazily loaded help (help.ts) are both
+// generated from it; `load` imports the command's module only when that command runs.
+export type FlagType = 'boolean' | 'string' | 'number' | 'array';
+
+export interface FlagSpec {
+  name: string;
+  type: FlagType;
+  alias?: string;
+  default?: unknown;
+  describe: string;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** e.g. "<container-id>" */
+  args: string;
+  /** number of required positionals */
+  minArgs: number;
+  maxArgs: number;
+  flags: FlagSpec[];
+  load: () => Promise<CommandModule>;
+}
+
+export interface GlobalOptions {
+  root: string;
+  log?: string;
+  logFormat: 'text' | 'json';
+  debug: boolean;
+  systemdCgroup: boolean;
+}
+
+export interface CommandContext {
+  globals: GlobalOptions;
+  flags: Record<string, unknown>;
+  args: string[];
+  /** arguments after `--` */
+  rest: string[];
+}
+
+export interface CommandModule {
+  run(ctx: CommandContext): Promise<number> | number;
+}
+
+export const globalFlags: FlagSpec[] = [
+  { name: 'root', type: 'string', default: '/run/tsrunc', describe: 'root directory for storage of container state' },
+  { name: 'log', type: 'string', describe: 'set the log file to write tsrunc logs to (default is stderr)' },
+  { name: 'log-format', type: 'string', default: 'text', describe: 'set the log format ("text" or "json")' },
+  { name: 'debug', type: 'boolean', default: false, describe: 'enable debug logging' },
+  { name: 'systemd-cgroup', type: 'boolean', default: false, describe: 'enable systemd cgroup support (not supported on this host)' },
+  { name: 'rootless', type: 'string', default: 'auto', describe: 'ignore cgroup permission errors ("true", "false", or "auto")' },
+  { name: 'criu', type: 'string', describe: 'path to the criu binary (checkpoint/restore are not supported)' },
+  { name: 'help', type: 'boolean', alias: 'h', describe: 'show help' },
+  { name: 'version', type: 'boolean', alias: 'v', describe: 'print the version' },
+];
+
+const bundle: FlagSpec = { name: 'bundle', type: 'string', alias: 'b', default: '', describe: 'path to the root of the bundle directory, defaults to the current directory' };
+const consoleSocket: FlagSpec = { name: 'console-socket', type: 'string', describe: 'path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console\'s pseudoterminal' };
+const pidFile: FlagSpec = { name: 'pid-file', type: 'string', describe: 'specify the file to write the process id to' };
+const noPivot: FlagSpec = { name: 'no-pivot', type: 'boolean', default: false, describe: 'do not use pivot root to jail process inside rootfs (for a rootfs on ramfs)' };
+const noNewKeyring: FlagSpec = { name: 'no-new-keyring', type: 'boolean', default: false, describe: 'do not create a new session keyring for the container' };
+const preserveFds: FlagSpec = { name: 'preserve-fds', type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' };
+const dryRun: FlagSpec = { name: 'dry-run', type: 'boolean', default: false, describe: 'validate the bundle and print the operations create would perform, without doing anything' };
+const help: FlagSpec = { name: 'help', type: 'boolean', alias: 'h', describe: 'show help' };
+
+const ID = '<container-id>';
+
+export const commands: CommandSpec[] = [
+  {
+    name: 'create', summary: 'create a container', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [bundle, consoleSocket, pidFile, noPivot, noNewKeyring, preserveFds, dryRun, help],
+    load: () => import('./commands/create'),
+  },
+  {
+    name: 'start', summary: 'executes the user defined process in a created container', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [help], load: () => import('./commands/start'),
+  },
+  {
+    name: 'run', summary: 'create and run a container', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [bundle, consoleSocket, pidFile, noPivot, noNewKeyring, preserveFds,
+      { name: 'detach', type: 'boolean', alias: 'd', default: false, describe: 'detach from the container\'s process' },
+      { name: 'keep', type: 'boolean', default: false, describe: 'do not delete the container after it exits' }, help],
+    load: () => import('./commands/run'),
+  },
+  {
+    name: 'state', summary: 'output the state of a container', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [help], load: () => import('./commands/state'),
+  },
+  {
+    name: 'kill', summary: 'kill sends the specified signal (default: SIGTERM) to the container\'s init process', args: `${ID} [signal]`, minArgs: 1, maxArgs: 2,
+    flags: [{ name: 'all', type: 'boolean', alias: 'a', default: false, describe: 'send the specified signal to all processes inside the container' }, help],
+    load: () => import('./commands/kill'),
+  },
+  {
+    name: 'delete', summary: 'delete any resources held by the container often used with detached container', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [{ name: 'force', type: 'boolean', alias: 'f', default: false, describe: 'forcibly deletes the container if it is still running (uses SIGKILL)' }, help],
+    load: () => import('./commands/delete'),
+  },
+  {
+    name: 'list', summary: 'lists containers started by tsrunc with the given root', args: '', minArgs: 0, maxArgs: 0,
+    flags: [{ name: 'format', type: 'string', alias: 'f', default: 'table', describe: 'select one of: table or json' },
+      { name: 'quiet', type: 'boolean', alias: 'q', default: false, describe: 'display only container IDs' }, help],
+    load: () => import('./commands/list'),
+  },
+  {
+    name: 'spec', summary: 'create a new specification file', args: '', minArgs: 0, maxArgs: 0,
+    flags: [bundle, { name: 'rootless', type: 'boolean', default: false, describe: 'generate a configuration for a rootless container' }, help],
+    load: () => import('./commands/spec'),
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return commands.find((c) => c.name === name);
+}

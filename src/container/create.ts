@@ -1,0 +1,138 @@
+// The create sequence (runtime.md "create", DESIGN.md "Lifecycle and state"). Every resource is
+// recorded in state.json before it is made, so `delete --force` can undo a create killed at any point:
+//   state dir (locked) -> state.json(creating) -> cgroup -> exec fifo -> clone -> state(pid)
+//   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
+import * as fs from 'fs';
+import * as path from 'path';
+import { TsruncError, errnoName } from '../errors';
+import { logDebug } from '../log';
+import { native } from '../native';
+import { loadBundle } from '../spec/load';
+import type { Spec } from '../spec/types';
+import { compileCreatePlan } from '../linux/create';
+import { Sync } from '../linux/opcodes';
+import type { Plan } from '../linux/plan';
+import { ContainerDir, ContainerState, validateId } from '../state/store';
+import { startTimeOf } from '../state/proc';
+import type { CgroupManager } from '../cgroups/manager';
+import { createManager } from '../cgroups';
+import { destroyResources } from './destroy';
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle?: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  preserveFds: number;
+  systemdCgroup: boolean;
+  /** Keep the pidfd open and return it (run in the foreground waits on it). */
+  keepPidfd?: boolean;
+}
+
+export interface Created { state: ContainerState; pidfd: number }
+
+export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; rootfs: string; plan: Plan } {
+  validateId(opts.id);
+  const bundle = loadBundle(opts.bundle);
+  const spec = bundle.spec;
+  if (spec.process?.terminal) throw new TsruncError('terminal (pty) support is not implemented yet; set process.terminal to false', { field: 'process.terminal' });
+  if (opts.consoleSocket) throw new TsruncError('--console-socket needs process.terminal, which is not implemented yet', { field: '--console-socket' });
+  if (!Number.isInteger(opts.preserveFds) || opts.preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
+  const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
+  const plan = compileCreatePlan(spec, { bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, preserveFds: opts.preserveFds });
+  return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan };
+}
+
+export function createContainer(opts: CreateOptions): Created {
+  const { spec, bundleDir, rootfs, plan } = prepare(opts);
+  const mgr: CgroupManager = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup });
+
+  const dir = ContainerDir.create(opts.root, opts.id);
+  const state: ContainerState = {
+    ociVersion: spec.ociVersion,
+    id: opts.id,
+    bundle: bundleDir,
+    rootfs,
+    created: new Date().toISOString(),
+    owner: ownerName(),
+    annotations: spec.annotations,
+    phase: 'creating',
+    creator: { pid: process.pid, startTime: startTimeOf(process.pid) ?? '' },
+    cgroup: mgr.record,
+    config: spec,
+    fifo: dir.fifoPath,
+  };
+  let pidfd = -1;
+  let sock = -1;
+  try {
+    dir.write(state);
+    mgr.create((rec) => { state.cgroup = rec; dir.write(state); });
+    mgr.apply(spec.linux?.resources);
+    native().mkfifo(dir.fifoPath, 0o622);
+    const child = native().spawn(plan.serialize());
+    pidfd = child.pidfd;
+    sock = child.sock;
+    state.pid = child.pid;
+    state.pidStartTime = startTimeOf(child.pid);
+    dir.write(state);
+    logDebug(`init pid ${child.pid}`);
+    mgr.addProcess(child.pid);
+    native().syncSend(sock, Sync.GO);
+    awaitChild(plan, sock, Sync.READY);
+    if (opts.pidFile) writePidFile(opts.pidFile, child.pid);
+    state.phase = 'created';
+    dir.write(state);
+    native().syncSend(sock, Sync.COMMIT);
+    awaitChild(plan, sock, Sync.ACK);
+    fs.closeSync(sock);
+    sock = -1;
+    if (!opts.keepPidfd) { fs.closeSync(pidfd); pidfd = -1; }
+    return { state, pidfd };
+  } catch (e) {
+    if (sock >= 0) fs.closeSync(sock);
+    destroyResources(state, mgr, pidfd);
+    if (pidfd >= 0) fs.closeSync(pidfd);
+    dir.remove();
+    throw e;
+  } finally {
+    dir.close();
+  }
+}
+
+/** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
+function awaitChild(plan: Plan, sock: number, want: number): void {
+  const m = native().syncRecv(sock);
+  if (m === null) throw new TsruncError('container init exited before it was set up');
+  if (m.type === Sync.ERROR) {
+    const op = plan.ops[m.op];
+    const field = op && op.source !== 'runtime' ? op.source : undefined;
+    const errText = m.errno ? `: ${errnoName(m.errno)}` : '';
+    throw new TsruncError(`${m.text}${errText}`, { field });
+  }
+  if (m.type !== want) throw new TsruncError(`protocol error: expected message ${want} from init, got ${m.type}`);
+}
+
+/** Bare digits, no newline, written atomically (containerd parses it with strconv.Atoi). */
+export function writePidFile(file: string, pid: number): void {
+  const abs = path.resolve(file);
+  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}`);
+  try {
+    fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+    fs.renameSync(tmp, abs);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* not created */ }
+    throw new TsruncError(`cannot write pid file ${abs}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: '--pid-file' });
+  }
+}
+
+function ownerName(): string {
+  const uid = process.getuid ? process.getuid() : 0;
+  if (uid === 0) return 'root';
+  try {
+    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
+    if (line) return line.split(':')[0];
+  } catch { /* no passwd */ }
+  return String(uid);
+}

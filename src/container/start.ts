@@ -1,0 +1,32 @@
+// start: release the init blocked on the exec fifo (runtime.md "start"). Returns only once the
+// user program has been exec'd: the init writes "0", and its end of the fifo closes on a successful
+// execve; if execve fails, the error text follows the "0" and `start` reports it.
+import * as fs from 'fs';
+import { TsruncError } from '../errors';
+import { native } from '../native';
+import { check } from '../state/lifecycle';
+import { isAlive } from '../state/proc';
+import { deriveStatus } from '../state/status';
+import type { ContainerDir, ContainerState } from '../state/store';
+import { isFrozen } from './frozen';
+
+export function startContainer(dir: ContainerDir, state: ContainerState, knownPidfd = -1): void {
+  check('start', state.id, deriveStatus(state, isFrozen));
+  const n = native();
+  const pidfd = knownPidfd >= 0 ? knownPidfd : n.pidfdOpen(state.pid!);
+  try {
+    if (!isAlive(state.pid, state.pidStartTime)) throw new TsruncError('container not running');
+    const out = n.startFifo(state.fifo, pidfd);
+    try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
+    if (out === '') throw new TsruncError('cannot start an already running container');
+    if (out !== '0') {
+      state.phase = 'stopped';
+      dir.write(state);
+      throw new TsruncError(out.startsWith('0') ? out.slice(1) : out, { field: 'process.args' });
+    }
+    state.phase = 'running';
+    dir.write(state);
+  } finally {
+    if (pidfd !== knownPidfd) fs.closeSync(pidfd);
+  }
+}

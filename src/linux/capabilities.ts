@@ -1,0 +1,35 @@
+// process.capabilities (config.md "Linux process") -> bit masks. Numbers from linux/capability.h.
+import { TsruncError } from '../errors';
+import type { LinuxCapabilities } from '../spec/types';
+
+export const CAPABILITIES: string[] = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
+  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
+  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+export interface CapabilityMasks { bounding: bigint; effective: bigint; inheritable: bigint; permitted: bigint; ambient: bigint }
+
+const SETS = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const;
+
+/** Unknown names are an error naming the field (runc warns and ignores names its libcap does not
+ * know; a typo that silently grants nothing is worse than a clear error). */
+export function capabilityMasks(caps: LinuxCapabilities | undefined, field = 'process.capabilities'): CapabilityMasks {
+  const out: CapabilityMasks = { bounding: 0n, effective: 0n, inheritable: 0n, permitted: 0n, ambient: 0n };
+  for (const set of SETS) {
+    (caps?.[set] ?? []).forEach((name, i) => {
+      const n = CAPABILITIES.indexOf(name.toUpperCase());
+      if (n < 0) throw new TsruncError(`unknown capability "${name}"`, { field: `${field}.${set}[${i}]` });
+      out[set] |= 1n << BigInt(n);
+    });
+  }
+  return out;
+}
+
+export function maskNames(mask: bigint): string {
+  return CAPABILITIES.filter((_, i) => mask & (1n << BigInt(i))).join(',') || '(none)';
+}

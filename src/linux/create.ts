@@ -1,0 +1,87 @@
+// Compile a validated config.json into the init plan for `create` (and `run`).
+import * as fs from 'fs';
+import * as path from 'path';
+import { TsruncError } from '../errors';
+import type { Spec } from '../spec/types';
+import { compileDevices } from './devices';
+import { compileMounts, MS, rootPropagation } from './mounts';
+import { compileNamespaces, namespaceSet } from './namespaces';
+import { Mnt, Sync } from './opcodes';
+import { Plan } from './plan';
+import { compileCredentials, compileExec } from './process';
+import { compileRlimits } from './rlimits';
+import { compileSysctl } from './sysctl';
+
+export interface CreateContext {
+  bundle: string;
+  rootfs: string;
+  fifoPath: string;
+  noPivot: boolean;
+  preserveFds: number;
+}
+
+export function statKind(p: string): 'dir' | 'file' | 'missing' {
+  try {
+    return fs.statSync(p).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
+  const plan = new Plan();
+  const ns = namespaceSet(spec);
+  if (!ns.has('mount')) throw new TsruncError('a mount namespace is required to set up the root filesystem', { field: 'linux.namespaces' });
+  compileNamespaces(spec, plan, 'clone');
+
+  // Until the parent has put us into the cgroup (and written the id maps) nothing may run.
+  plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
+  plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
+  compileNamespaces(spec, plan, 'afterGo');
+  plan.add('STDIO', 'runtime', 'make fds 0-2 inheritable and blocking');
+  plan.add('SETSID', 'runtime', 'setsid()');
+
+  // Root filesystem (runtime-linux.md, config.md "Root", "Mounts").
+  const prop = rootPropagation(spec);
+  plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
+  plan.add('MOUNT', 'root.path', `rbind ${ctx.rootfs} onto itself (a mount point for pivot_root)`,
+    [0n, 0n, BigInt(Mnt.BIND | Mnt.RECURSIVE), 0n], [ctx.rootfs, ctx.rootfs, null, null]);
+  plan.add('OPEN_ROOT', 'root.path', `open ${ctx.rootfs} as the root for path resolution`, [], [ctx.rootfs]);
+  plan.add('OPEN_FIFO', 'runtime', `open ${ctx.fifoPath} (O_PATH) before leaving the host's root`, [], [ctx.fifoPath]);
+  compileMounts(spec, plan, { bundle: ctx.bundle, rootfs: ctx.rootfs, statSource: statKind });
+  compileDevices(spec, plan);
+  if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [], [ctx.rootfs]);
+  else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
+  plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);
+  if (spec.root?.readonly) plan.add('REMOUNT_RO_ROOT', 'root.readonly', 'mount_setattr(/, MOUNT_ATTR_RDONLY)');
+
+  if (spec.hostname !== undefined && spec.hostname !== '') {
+    if (!ns.has('uts')) throw new TsruncError('setting the hostname requires a UTS namespace', { field: 'hostname' });
+    plan.add('SETHOSTNAME', 'hostname', `sethostname("${spec.hostname}")`, [], [spec.hostname]);
+  }
+  if (spec.domainname !== undefined && spec.domainname !== '') {
+    if (!ns.has('uts')) throw new TsruncError('setting the domainname requires a UTS namespace', { field: 'domainname' });
+    plan.add('SETDOMAINNAME', 'domainname', `setdomainname("${spec.domainname}")`, [], [spec.domainname]);
+  }
+  compileSysctl(spec, plan);
+  (spec.linux?.readonlyPaths ?? []).forEach((p, i) => {
+    if (!path.posix.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.readonlyPaths[${i}]` });
+    plan.add('READONLY_PATH', `linux.readonlyPaths[${i}]`, `bind ${p} read-only`, [], [p]);
+  });
+  (spec.linux?.maskedPaths ?? []).forEach((p, i) => {
+    if (!path.posix.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.maskedPaths[${i}]` });
+    plan.add('MASK_PATH', `linux.maskedPaths[${i}]`, `mask ${p}`, [], [p]);
+  });
+  if (spec.process?.oomScoreAdj !== undefined) {
+    plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${spec.process.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(spec.process.oomScoreAdj)]);
+  }
+  compileRlimits(spec, plan);
+  compileCredentials(spec, plan);
+  compileExec(spec, plan, { preserveFds: ctx.preserveFds, waitFifo: true });
+  return plan;
+}
+
+function propName(flags: number): string {
+  const base = flags & MS.SHARED ? 'shared' : flags & MS.SLAVE ? 'slave' : flags & MS.PRIVATE ? 'private' : 'unbindable';
+  return (flags & MS.REC ? 'r' : '') + base;
+}

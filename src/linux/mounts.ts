@@ -1,0 +1,181 @@
+// mounts[] (config.md "Mounts") -> MOUNT ops. Option parsing follows runc's parseMountOptions:
+// flags and propagation are taken out, the rest becomes the filesystem data string.
+import * as path from 'path';
+import { TsruncError } from '../errors';
+import type { Mount, Spec } from '../spec/types';
+import { Mnt } from './opcodes';
+import type { Plan } from './plan';
+
+// mount(2) flags (linux/mount.h)
+export const MS = {
+  RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, REMOUNT: 0x20, MANDLOCK: 0x40,
+  DIRSYNC: 0x80, NOSYMFOLLOW: 0x100, NOATIME: 0x400, NODIRATIME: 0x800, BIND: 0x1000, MOVE: 0x2000,
+  REC: 0x4000, SILENT: 0x8000, UNBINDABLE: 0x20000, PRIVATE: 0x40000, SLAVE: 0x80000, SHARED: 0x100000,
+  RELATIME: 0x200000, STRICTATIME: 0x1000000, LAZYTIME: 0x2000000,
+} as const;
+
+// mount_setattr(2) attributes
+export const MOUNT_ATTR = {
+  RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, _ATIME: 0x70, RELATIME: 0x0, NOATIME: 0x10,
+  STRICTATIME: 0x20, NODIRATIME: 0x80, NOSYMFOLLOW: 0x200000,
+} as const;
+
+interface FlagOpt { clear: boolean; flag: number }
+const flagOptions: Record<string, FlagOpt> = {
+  async: { clear: true, flag: MS.SYNCHRONOUS },
+  atime: { clear: true, flag: MS.NOATIME },
+  bind: { clear: false, flag: MS.BIND },
+  defaults: { clear: false, flag: 0 },
+  dev: { clear: true, flag: MS.NODEV },
+  diratime: { clear: true, flag: MS.NODIRATIME },
+  dirsync: { clear: false, flag: MS.DIRSYNC },
+  exec: { clear: true, flag: MS.NOEXEC },
+  mand: { clear: false, flag: MS.MANDLOCK },
+  noatime: { clear: false, flag: MS.NOATIME },
+  nodev: { clear: false, flag: MS.NODEV },
+  nodiratime: { clear: false, flag: MS.NODIRATIME },
+  noexec: { clear: false, flag: MS.NOEXEC },
+  nomand: { clear: true, flag: MS.MANDLOCK },
+  norelatime: { clear: true, flag: MS.RELATIME },
+  nostrictatime: { clear: true, flag: MS.STRICTATIME },
+  nosuid: { clear: false, flag: MS.NOSUID },
+  nosymfollow: { clear: false, flag: MS.NOSYMFOLLOW },
+  rbind: { clear: false, flag: MS.BIND | MS.REC },
+  relatime: { clear: false, flag: MS.RELATIME },
+  remount: { clear: false, flag: MS.REMOUNT },
+  ro: { clear: false, flag: MS.RDONLY },
+  rw: { clear: true, flag: MS.RDONLY },
+  strictatime: { clear: false, flag: MS.STRICTATIME },
+  suid: { clear: true, flag: MS.NOSUID },
+  sync: { clear: false, flag: MS.SYNCHRONOUS },
+  lazytime: { clear: false, flag: MS.LAZYTIME },
+  nolazytime: { clear: true, flag: MS.LAZYTIME },
+};
+
+const propagationOptions: Record<string, number> = {
+  private: MS.PRIVATE, rprivate: MS.PRIVATE | MS.REC,
+  shared: MS.SHARED, rshared: MS.SHARED | MS.REC,
+  slave: MS.SLAVE, rslave: MS.SLAVE | MS.REC,
+  unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
+};
+
+/** Recursive mount attributes (mount_setattr with AT_RECURSIVE): rro, rrw, rnosuid, ... */
+const recursiveOptions: Record<string, { clear: boolean; attr: number }> = {
+  rro: { clear: false, attr: MOUNT_ATTR.RDONLY }, rrw: { clear: true, attr: MOUNT_ATTR.RDONLY },
+  rnosuid: { clear: false, attr: MOUNT_ATTR.NOSUID }, rsuid: { clear: true, attr: MOUNT_ATTR.NOSUID },
+  rnodev: { clear: false, attr: MOUNT_ATTR.NODEV }, rdev: { clear: true, attr: MOUNT_ATTR.NODEV },
+  rnoexec: { clear: false, attr: MOUNT_ATTR.NOEXEC }, rexec: { clear: true, attr: MOUNT_ATTR.NOEXEC },
+  rnodiratime: { clear: false, attr: MOUNT_ATTR.NODIRATIME }, rdiratime: { clear: true, attr: MOUNT_ATTR.NODIRATIME },
+  rnosymfollow: { clear: false, attr: MOUNT_ATTR.NOSYMFOLLOW }, rsymfollow: { clear: true, attr: MOUNT_ATTR.NOSYMFOLLOW },
+  rrelatime: { clear: false, attr: MOUNT_ATTR.RELATIME }, rnoatime: { clear: false, attr: MOUNT_ATTR.NOATIME },
+  rstrictatime: { clear: false, attr: MOUNT_ATTR.STRICTATIME },
+};
+
+export interface ParsedMountOptions {
+  flags: number;
+  clearFlags: number;
+  propagation: number;
+  recAttrSet: number;
+  recAttrClr: number;
+  recAtime: boolean;
+  data: string[];
+}
+
+export function parseMountOptions(options: string[] = []): ParsedMountOptions {
+  const r: ParsedMountOptions = { flags: 0, clearFlags: 0, propagation: 0, recAttrSet: 0, recAttrClr: 0, recAtime: false, data: [] };
+  for (const o of options) {
+    const f = flagOptions[o];
+    if (f) {
+      if (f.clear) { r.flags &= ~f.flag; r.clearFlags |= f.flag; } else { r.flags |= f.flag; r.clearFlags &= ~f.flag; }
+      continue;
+    }
+    const p = propagationOptions[o];
+    if (p !== undefined) { r.propagation = p; continue; }
+    const rec = recursiveOptions[o];
+    if (rec) {
+      if (['rrelatime', 'rnoatime', 'rstrictatime'].includes(o)) { r.recAtime = true; r.recAttrClr |= MOUNT_ATTR._ATIME; }
+      if (rec.clear) { r.recAttrClr |= rec.attr; r.recAttrSet &= ~rec.attr; } else { r.recAttrSet |= rec.attr; r.recAttrClr &= ~rec.attr; }
+      continue;
+    }
+    r.data.push(o);
+  }
+  return r;
+}
+
+/** mount(2) flags -> mount_setattr attrs for the top mount of a bind (low 32 set, high 32 clear). */
+export function bindAttrs(p: ParsedMountOptions): bigint {
+  let set = 0, clr = 0;
+  const pairs: [number, number][] = [[MS.RDONLY, MOUNT_ATTR.RDONLY], [MS.NOSUID, MOUNT_ATTR.NOSUID], [MS.NODEV, MOUNT_ATTR.NODEV], [MS.NOEXEC, MOUNT_ATTR.NOEXEC], [MS.NODIRATIME, MOUNT_ATTR.NODIRATIME], [MS.NOSYMFOLLOW, MOUNT_ATTR.NOSYMFOLLOW]];
+  for (const [ms, attr] of pairs) {
+    if (p.flags & ms) set |= attr;
+    else if (p.clearFlags & ms) clr |= attr;
+  }
+  if (p.flags & (MS.NOATIME | MS.STRICTATIME | MS.RELATIME)) {
+    clr |= MOUNT_ATTR._ATIME;
+    if (p.flags & MS.NOATIME) set |= MOUNT_ATTR.NOATIME;
+    else if (p.flags & MS.STRICTATIME) set |= MOUNT_ATTR.STRICTATIME;
+  }
+  return (BigInt(clr >>> 0) << 32n) | BigInt(set >>> 0);
+}
+
+export function isBind(m: Mount): boolean {
+  return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
+}
+
+export interface MountContext {
+  bundle: string;
+  rootfs: string;
+  /** Host paths whose kind (file/dir) decides how a bind target is created. */
+  statSource?: (p: string) => 'dir' | 'file' | 'missing';
+}
+
+export function compileMounts(spec: Spec, plan: Plan, ctx: MountContext): void {
+  (spec.mounts ?? []).forEach((m, i) => compileMount(m, i, plan, ctx));
+}
+
+function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext): void {
+  const field = `mounts[${i}]`;
+  if (!path.isAbsolute(m.destination)) throw new TsruncError(`destination must be an absolute path, got "${m.destination}"`, { field: `${field}.destination` });
+  const dest = path.posix.normalize(m.destination);
+  if (dest === '/') throw new TsruncError('mounting over the container root is not allowed', { field: `${field}.destination` });
+  const opts = parseMountOptions(m.options);
+  if (m.uidMappings?.length || m.gidMappings?.length) throw new TsruncError('idmapped mounts are not supported yet', { field: `${field}.uidMappings` });
+  if (m.type === 'cgroup') throw new TsruncError('cgroup mounts are not supported yet', { field: `${field}.type` });
+  if (isBind(m)) {
+    if (!m.source) throw new TsruncError('a bind mount needs a source', { field: `${field}.source` });
+    const source = path.resolve(ctx.bundle, m.source);
+    const kind = ctx.statSource ? ctx.statSource(source) : 'dir';
+    if (kind === 'missing') throw new TsruncError(`bind source "${source}" does not exist`, { field: `${field}.source` });
+    const rec = opts.flags & MS.REC;
+    let bits = Mnt.BIND | Mnt.TARGET_IN_ROOT | (kind === 'file' ? Mnt.MKFILE : Mnt.MKDIR);
+    if (rec) bits |= Mnt.RECURSIVE;
+    if (opts.propagation & MS.REC) bits |= Mnt.PROPAGATION_REC;
+    const recAttrs = (BigInt(opts.recAttrClr >>> 0) << 32n) | BigInt(opts.recAttrSet >>> 0);
+    plan.add('MOUNT', field, `${rec ? 'rbind' : 'bind'} ${source} -> ${dest}${describeOpts(m.options)}`,
+      [recAttrs, BigInt(opts.propagation & ~MS.REC), BigInt(bits), bindAttrs(opts)],
+      [source, dest, null, null]);
+    return;
+  }
+  if (!m.type && !m.source) throw new TsruncError('mount needs a type or a source', { field: `${field}.type` });
+  if (opts.recAttrSet || opts.recAttrClr) throw new TsruncError('recursive mount attributes (rro, rnosuid, ...) apply to bind mounts only', { field: `${field}.options` });
+  let bits = Mnt.TARGET_IN_ROOT | Mnt.MKDIR;
+  if (opts.propagation & MS.REC) bits |= Mnt.PROPAGATION_REC;
+  const data = opts.data.join(',');
+  plan.add('MOUNT', field, `mount -t ${m.type ?? 'none'} ${m.source ?? 'none'} ${dest}${describeOpts(m.options)}`,
+    [BigInt(opts.flags), BigInt(opts.propagation & ~MS.REC), BigInt(bits), 0n],
+    [m.source ?? m.type ?? 'none', dest, m.type ?? null, data || null]);
+}
+
+function describeOpts(o?: string[]): string {
+  return o && o.length ? ` (${o.join(',')})` : '';
+}
+
+/** rootfsPropagation (config-linux.md): applied to "/" of the new mount namespace, default rslave
+ * as runc, so nothing the container mounts propagates back to the host. */
+export function rootPropagation(spec: Spec): number {
+  const p = spec.linux?.rootfsPropagation;
+  if (!p) return MS.SLAVE | MS.REC;
+  const v = propagationOptions[p];
+  if (v === undefined) throw new TsruncError(`unknown propagation "${p}"`, { field: 'linux.rootfsPropagation' });
+  return v;
+}

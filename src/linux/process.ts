@@ -1,0 +1,74 @@
+// The tail of the plan: credentials, capabilities, no_new_privs, cwd and the exec itself.
+// The order is runc's (libcontainer/init_linux.go finalizeNamespace and standard_init_linux.go):
+//  1. drop the bounding set while we still have CAP_SETPCAP;
+//  2. PR_SET_KEEPCAPS, so setuid() to a non-root user keeps the permitted set;
+//  3. setgroups, setgid, setuid (gid first: after setuid we could no longer change it);
+//  4. clear KEEPCAPS, then capset() the effective/permitted/inheritable sets and raise ambient ones
+//     (setuid cleared the effective set; ambient capabilities need permitted+inheritable first);
+//  5. no_new_privs just before waiting on the exec fifo, seccomp as close to execve as possible so
+//     that a strict profile still lets the runtime finish (runc loads it there when no_new_privs is
+//     set; without it, loading a filter needs CAP_SYS_ADMIN, so it goes before the capabilities drop).
+import { TsruncError } from '../errors';
+import type { Spec } from '../spec/types';
+import { capabilityMasks, maskNames } from './capabilities';
+import { Sync } from './opcodes';
+import { Plan, stringVector } from './plan';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function processEnv(spec: Spec): string[] {
+  return spec.process?.env ?? [];
+}
+
+export function pathOf(env: string[]): string {
+  const e = env.filter((v) => v.startsWith('PATH=')).pop();
+  return e !== undefined ? e.slice(5) : DEFAULT_PATH;
+}
+
+export function compileCredentials(spec: Spec, plan: Plan): void {
+  const p = spec.process!;
+  const caps = capabilityMasks(p.capabilities);
+  if (p.capabilities) plan.add('CAPS_BOUNDING', 'process.capabilities.bounding', `drop bounding set to ${maskNames(caps.bounding)}`, [caps.bounding]);
+  plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
+  const gids = p.user.additionalGids ?? [];
+  const blob = Buffer.alloc(gids.length * 4);
+  gids.forEach((g, i) => blob.writeUInt32LE(g >>> 0, i * 4));
+  plan.add('SETGROUPS', 'process.user.additionalGids', `setgroups([${gids.join(',')}])`, [BigInt(gids.length)], [blob]);
+  plan.add('SETGID', 'process.user.gid', `setresgid(${p.user.gid})`, [BigInt(p.user.gid)]);
+  plan.add('SETUID', 'process.user.uid', `setresuid(${p.user.uid})`, [BigInt(p.user.uid)]);
+  plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 0)', [0n]);
+  if (p.capabilities) {
+    plan.add('CAPSET', 'process.capabilities', `capset(effective=${maskNames(caps.effective)}, permitted=${maskNames(caps.permitted)}, inheritable=${maskNames(caps.inheritable)}), ambient=${maskNames(caps.ambient)}`,
+      [caps.effective, caps.permitted, caps.inheritable, caps.ambient]);
+  }
+}
+
+export interface ExecOptions {
+  /** Number of extra fds (3..3+n-1) passed to the container (--preserve-fds). */
+  preserveFds: number;
+  /** Whether to wait on the exec fifo (create) or exec at once (exec of a running container). */
+  waitFifo: boolean;
+}
+
+export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
+  const p = spec.process!;
+  const args = p.args ?? [];
+  if (!args.length || !args[0]) throw new TsruncError('args must not be empty', { field: 'process.args' });
+  const env = processEnv(spec);
+  env.forEach((e, i) => {
+    if (!e.includes('=')) throw new TsruncError(`environment entry "${e}" is not KEY=value`, { field: `process.env[${i}]` });
+  });
+  plan.add('UMASK', 'process.user.umask', `umask(${(p.user.umask ?? 0o022).toString(8).padStart(4, '0')})`, [BigInt(p.user.umask ?? 0o022)]);
+  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}")`, [], [p.cwd]);
+  plan.add('RESOLVE_EXEC', 'process.args[0]', `find "${args[0]}" in PATH=${pathOf(env)}`, [], [args[0], pathOf(env)]);
+  if (opts.waitFifo) {
+    plan.add('SYNC_SEND', 'runtime', 'tell the runtime: ready', [BigInt(Sync.READY)]);
+    plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime to record the container', [BigInt(Sync.COMMIT)]);
+    plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, 0): outlive create', [0n]);
+    plan.add('SYNC_SEND', 'runtime', 'tell the runtime: detached', [BigInt(Sync.ACK)]);
+  }
+  plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + opts.preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + opts.preserveFds)]);
+  if (p.noNewPrivileges) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
+  if (opts.waitFifo) plan.add('WAIT_FIFO', 'runtime', 'block on the exec fifo until `start`');
+  plan.add('EXEC', 'process.args', `execve(${JSON.stringify(args)})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
+}

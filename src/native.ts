@@ -1,0 +1,51 @@
+// The only door to the C addon (STYLE.md #4). Loaded on first use, from beside the executable (the
+// Bun-compiled `tsrunc`), or from build/Release when run as `node dist/tsrunc.js`; TSRUNC_ADDON
+// overrides both. Unit tests replace it with setNative().
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string }
+
+export interface Native {
+  spawn(plan: Buffer): { pid: number; pidfd: number; sock: number };
+  syncRecv(sock: number): SyncMessage | null;
+  syncSend(sock: number, type: number, arg?: number): boolean;
+  mkfifo(path: string, mode: number): void;
+  flock(fd: number, op: number): boolean;
+  pidfdOpen(pid: number): number;
+  pidfdSendSignal(pidfd: number, sig: number): void;
+  startFifo(path: string, pidfd: number): string;
+  waitForeground(pidfd: number, pid: number): { code: number; signal: number };
+  reap(pid: number, block?: number): number;
+}
+
+let loaded: Native | undefined;
+
+export function addonCandidates(): string[] {
+  const out: string[] = [];
+  if (process.env.TSRUNC_ADDON) out.push(process.env.TSRUNC_ADDON);
+  out.push(path.join(path.dirname(process.execPath), 'tsrunc.node'));
+  const script = process.argv[1];
+  if (script && !script.startsWith('/$bunfs')) {
+    const dir = path.dirname(fs.realpathSync(script));
+    out.push(path.join(dir, 'tsrunc.node'), path.join(dir, '..', 'build', 'Release', 'tsrunc.node'));
+  }
+  out.push(path.join(process.cwd(), 'build', 'Release', 'tsrunc.node'));
+  return out;
+}
+
+export function native(): Native {
+  if (loaded) return loaded;
+  for (const p of addonCandidates()) {
+    if (!fs.existsSync(p)) continue;
+    const mod = { exports: {} as Native };
+    process.dlopen(mod, p);
+    loaded = mod.exports;
+    return loaded;
+  }
+  throw new Error(`cannot find the tsrunc addon (tsrunc.node); looked in: ${addonCandidates().join(', ')}`);
+}
+
+export function setNative(n: Native | undefined): void {
+  loaded = n;
+}

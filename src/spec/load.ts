@@ -1,0 +1,60 @@
+// Load a bundle's config.json: parse, validate against this project's schema (validators compiled
+// at build time), then the semantic checks the schema cannot express.
+import * as fs from 'fs';
+import * as path from 'path';
+import { TsruncError } from '../errors';
+import type { Spec } from './types';
+import { validateConfig } from './validate';
+
+export interface Bundle { dir: string; spec: Spec; rootfs: string }
+
+export function loadBundle(bundleArg: string | undefined): Bundle {
+  const dir = path.resolve(bundleArg || '.');
+  const file = path.join(dir, 'config.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TsruncError(code === 'ENOENT' ? `no config.json in bundle ${dir}` : `cannot read ${file}: ${code}`, { field: '--bundle' });
+  }
+  let spec: unknown;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    throw new TsruncError(`invalid JSON: ${(e as Error).message}`, { field: 'config.json' });
+  }
+  const checked = checkSpec(spec, dir);
+  return { dir, spec: checked, rootfs: path.resolve(dir, checked.root!.path) };
+}
+
+/** Schema, version and semantic checks; returns the config typed. */
+export function checkSpec(raw: unknown, bundleDir: string): Spec {
+  checkVersion(raw);
+  validateConfig(raw);
+  const spec = raw as Spec;
+  if (!spec.root || !spec.root.path) throw new TsruncError('root.path is required on Linux', { field: 'root.path' });
+  const rootfs = path.resolve(bundleDir, spec.root.path);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(rootfs);
+  } catch {
+    throw new TsruncError(`rootfs (${rootfs}) does not exist`, { field: 'root.path' });
+  }
+  if (!st.isDirectory()) throw new TsruncError(`rootfs (${rootfs}) is not a directory`, { field: 'root.path' });
+  const p = spec.process;
+  if (!p) throw new TsruncError('process is required to create a container', { field: 'process' });
+  if (!p.cwd || !path.posix.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
+  if (!p.args || p.args.length === 0) throw new TsruncError('args must not be empty', { field: 'process.args' });
+  if (!spec.linux) throw new TsruncError('linux is required on Linux', { field: 'linux' });
+  return spec;
+}
+
+/** Any 1.x version from 1.0.0 on is accepted (crun 1.8 refuses 1.2+); another major is an error. */
+export function checkVersion(raw: unknown): void {
+  const v = (raw as { ociVersion?: unknown } | null)?.ociVersion;
+  if (typeof v !== 'string') throw new TsruncError('ociVersion is required', { field: 'ociVersion' });
+  const m = /^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(v);
+  if (!m) throw new TsruncError(`"${v}" is not a valid version (expected MAJOR.MINOR.PATCH)`, { field: 'ociVersion' });
+  if (m[1] !== '1') throw new TsruncError(`unsupported spec version ${v}: this runtime implements 1.x (up to 1.3.0)`, { field: 'ociVersion' });
+}

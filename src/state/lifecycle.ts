@@ -1,0 +1,45 @@
+// One table of status x command -> allowed, or the error to give (STYLE.md #5; runc's
+// state_linux.go). Every command consults it; the texts are runc's where clients match on them
+// ("container not running" is what containerd's shim treats as "already gone" for kill).
+import { TsruncError } from '../errors';
+import type { Status } from './status';
+
+export type Command = 'start' | 'kill' | 'delete' | 'pause' | 'resume' | 'exec' | 'update' | 'ps' | 'events';
+
+type Rule = true | ((id: string, s: Status) => string);
+
+const notRunning: Rule = () => 'container not running';
+const table: Record<Command, Partial<Record<Status, Rule>>> = {
+  start: {
+    created: true,
+    creating: () => 'cannot start a container that is still being created',
+    running: () => 'cannot start an already running container',
+    paused: () => 'cannot start a paused container',
+    stopped: () => 'cannot start a container that has stopped',
+  },
+  kill: { created: true, running: true, paused: true, creating: true, stopped: notRunning },
+  delete: {
+    stopped: true,
+    created: true, // runc kills and deletes a created container without --force
+    creating: (id, s) => `cannot delete container ${id} that is not stopped: ${s}`,
+    running: (id, s) => `cannot delete container ${id} that is not stopped: ${s}`,
+    paused: (id, s) => `cannot delete container ${id} that is not stopped: ${s}`,
+  },
+  pause: { running: true, created: true, paused: () => 'container already paused', stopped: notRunning, creating: notRunning },
+  resume: { paused: true, running: () => 'container not paused', created: () => 'container not paused', stopped: notRunning, creating: notRunning },
+  exec: { running: true, created: true, paused: () => 'cannot exec in a paused container', stopped: () => 'cannot exec in a stopped container', creating: notRunning },
+  update: { running: true, created: true, paused: true, stopped: () => 'cannot update a stopped container', creating: notRunning },
+  ps: { running: true, created: true, paused: true, stopped: true, creating: true },
+  events: { running: true, created: true, paused: true, stopped: notRunning, creating: notRunning },
+};
+
+export function check(command: Command, id: string, status: Status): void {
+  const rule = table[command][status];
+  if (rule === true) return;
+  const msg = rule ? rule(id, status) : `cannot ${command} a container that is ${status}`;
+  throw new TsruncError(msg);
+}
+
+export function allowed(command: Command, status: Status): boolean {
+  return table[command][status] === true;
+}

@@ -1,0 +1,33 @@
+// Status is derived from the live system each time (DESIGN.md), never trusted from state.json alone.
+import * as fs from 'fs';
+import type { StateOutput } from '../spec/types';
+import { isAlive } from './proc';
+import type { ContainerState } from './store';
+
+export type Status = StateOutput['status'];
+
+export function deriveStatus(s: ContainerState, isFrozen?: (s: ContainerState) => boolean): Status {
+  if (s.phase === 'creating') {
+    // The create is still running, or it died (then only delete --force makes sense).
+    return isAlive(s.creator.pid, s.creator.startTime) ? 'creating' : 'stopped';
+  }
+  if (!isAlive(s.pid, s.pidStartTime)) return 'stopped';
+  if (fs.existsSync(s.fifo)) return 'created';
+  if (isFrozen && isFrozen(s)) return 'paused';
+  return 'running';
+}
+
+export function stateOutput(s: ContainerState, status: Status): StateOutput {
+  const out: StateOutput = {
+    ociVersion: s.ociVersion,
+    id: s.id,
+    pid: status === 'stopped' ? 0 : s.pid ?? 0,
+    status,
+    bundle: s.bundle,
+    rootfs: s.rootfs,
+    created: s.created,
+    owner: s.owner,
+  };
+  if (s.annotations && Object.keys(s.annotations).length) out.annotations = s.annotations;
+  return out;
+}

@@ -1,0 +1,138 @@
+// The state directory: <root>/<id>/ holding state.json and exec.fifo (DESIGN.md "Lifecycle and state").
+// Every command that changes a container holds an exclusive flock on the directory itself; readers
+// hold a shared one. state.json is replaced atomically (temp file, fsync, rename) and is written
+// before any cgroup or process exists, so `delete --force` can always undo a half-finished create.
+import * as fs from 'fs';
+import * as path from 'path';
+import { TsruncError } from '../errors';
+import { native } from '../native';
+import type { CgroupRecord } from '../cgroups/manager';
+import type { Spec } from '../spec/types';
+
+export const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
+
+export interface ContainerState {
+  ociVersion: string;
+  id: string;
+  bundle: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations?: Record<string, string>;
+  /** The lifecycle step reached: what the runtime has recorded, not the live status. */
+  phase: 'creating' | 'created' | 'running' | 'stopped';
+  /** The create (or run) process, so a crashed create can be told from one in progress. */
+  creator: { pid: number; startTime: string };
+  pid?: number;
+  pidStartTime?: string;
+  cgroup?: CgroupRecord;
+  /** config.json as used at create; later edits of the bundle do not affect the container. */
+  config: Spec;
+  fifo: string;
+}
+
+const ID_RE = /^[\w+\-.]+$/;
+
+export function validateId(id: string | undefined, field = 'container id'): string {
+  if (id === undefined || id === '') throw new TsruncError('container id cannot be empty', { field });
+  if (!ID_RE.test(id) || id === '.' || id === '..') throw new TsruncError(`invalid container id format: "${id}"`, { field });
+  if (id.length > 1024) throw new TsruncError('container id is too long', { field });
+  return id;
+}
+
+export class ContainerDir {
+  private constructor(readonly root: string, readonly id: string, readonly dir: string, private fd: number) {}
+
+  get statePath(): string { return path.join(this.dir, 'state.json'); }
+  get fifoPath(): string { return path.join(this.dir, 'exec.fifo'); }
+
+  /** Make the directory of a new container, locked exclusively. Fails if the id is taken. */
+  static create(root: string, id: string): ContainerDir {
+    validateId(id);
+    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+    const dir = path.join(root, id);
+    try {
+      fs.mkdirSync(dir, { mode: 0o711 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new TsruncError(`container with id exists: ${id}`);
+      throw new TsruncError(`cannot create state directory ${dir}: ${(e as NodeJS.ErrnoException).code}`, { field: '--root' });
+    }
+    const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    native().flock(fd, LOCK_EX);
+    return new ContainerDir(root, id, dir, fd);
+  }
+
+  /** Open and lock an existing container. Throws "does not exist" (the text clients match on). */
+  static open(root: string, id: string, mode: 'shared' | 'exclusive'): ContainerDir {
+    validateId(id);
+    const dir = path.join(root, id);
+    let fd: number;
+    try {
+      fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    } catch {
+      throw new TsruncError(`container ${id} does not exist`);
+    }
+    native().flock(fd, mode === 'shared' ? LOCK_SH : LOCK_EX);
+    const c = new ContainerDir(root, id, dir, fd);
+    // A delete may have removed the directory while we waited for the lock.
+    if (!fs.existsSync(dir) || fs.fstatSync(fd).nlink === 0) {
+      c.close();
+      throw new TsruncError(`container ${id} does not exist`);
+    }
+    return c;
+  }
+
+  /** The recorded state, or undefined when a create died before writing any. */
+  read(): ContainerState | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.statePath, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as ContainerState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  mustRead(): ContainerState {
+    const s = this.read();
+    if (!s) throw new TsruncError(`container ${this.id} has no state (its create did not finish); use delete --force`);
+    return s;
+  }
+
+  write(state: ContainerState): void {
+    const tmp = path.join(this.dir, `.state.json.${process.pid}`);
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(state));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.statePath);
+  }
+
+  /** Remove the directory (state.json, fifo, anything else). The lock stays held until close(). */
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  close(): void {
+    if (this.fd >= 0) {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+}
+
+/** Ids of every container under root (for `list`). */
+export function listIds(root: string): string[] {
+  try {
+    return fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  } catch {
+    return [];
+  }
+}
