@@ -273,7 +273,10 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
       fail(p, i, errno, "set recursive mount attributes on", target);
     if ((set || clr) && sys_mount_setattr(tree, "", AT_EMPTY_PATH, set, clr, 0) < 0)
       fail(p, i, errno, "set mount attributes on", target);
-    if (syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH) < 0) fail(p, i, errno, "bind mount on", target);
+    /* Attach by fd when the target was resolved in root: no path walk, no magic link to follow. */
+    long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                       : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
+    if (mr < 0) fail(p, i, errno, "bind mount on", target);
     if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
       fail(p, i, errno, "set propagation of", target);
     close(tree);
@@ -382,7 +385,7 @@ static void op_readonly(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
   if (tree < 0) fail(p, i, errno, "bind readonly path", path);
   if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0, 0) < 0) fail(p, i, errno, "make read-only", path);
-  if (syscall(SYS_move_mount, tree, "", AT_FDCWD, fd_path(p, fd), MOVE_MOUNT_F_EMPTY_PATH) < 0) fail(p, i, errno, "mount read-only", path);
+  if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) fail(p, i, errno, "mount read-only", path);
   close(tree);
   close(fd);
 }
@@ -488,7 +491,17 @@ static void unblock_signals(void) {
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
 }
 
+/* The child starts with a copy of every fd of the runtime: libuv's epoll and eventfd, the flock'd
+ * state directory (holding it would deadlock the next command), log files. Close all of them at
+ * once, keeping stdio, the preserved fds and the sync socket. */
+static void close_inherited(struct tsr_prepared *p) {
+  unsigned first = 3u + (unsigned)p->hdr->keep_fds, s = (unsigned)p->sock;
+  if (s > first) syscall(SYS_close_range, first, s - 1, 0);
+  syscall(SYS_close_range, (s >= first ? s : first - 1) + 1, ~0U, 0);
+}
+
 __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
+  close_inherited(p);
   reset_signals();
   umask(0);
   for (uint32_t i = 0; i < p->hdr->nops; i++) {

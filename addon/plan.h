@@ -87,7 +87,7 @@ struct tsr_plan_header {
   uint32_t nops;
   uint32_t strtab_len;
   uint64_t clone_flags; /* namespaces created by clone3 itself */
-  uint64_t reserved;
+  uint64_t keep_fds; /* fds 3 .. 3+keep_fds-1 are passed to the container (--preserve-fds) */
 };
 
 struct tsr_op {

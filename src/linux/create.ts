@@ -30,6 +30,7 @@ export function statKind(p: string): 'dir' | 'file' | 'missing' {
 
 export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   const plan = new Plan();
+  plan.preserveFds = ctx.preserveFds;
   const ns = namespaceSet(spec);
   if (!ns.has('mount')) throw new TsruncError('a mount namespace is required to set up the root filesystem', { field: 'linux.namespaces' });
   compileNamespaces(spec, plan, 'clone');

@@ -18,6 +18,8 @@ export class Plan {
   readonly ops: PlanOp[] = [];
   /** Namespaces created by clone3 itself (CLONE_NEW* flags). */
   cloneFlags = 0n;
+  /** fds 3 .. 3+preserveFds-1 survive into the container (--preserve-fds); the child closes the rest. */
+  preserveFds = 0;
 
   add(op: OpName, source: string, text: string, a: PlanOp['a'] = [], s: PlanOp['s'] = []): this {
     this.ops.push({ op, source, text, a, s });
@@ -67,6 +69,7 @@ export class Plan {
     header.writeUInt32LE(this.ops.length, 8);
     header.writeUInt32LE(strtab.length, 12);
     header.writeBigUInt64LE(this.cloneFlags, 16);
+    header.writeBigUInt64LE(BigInt(this.preserveFds), 24);
     return Buffer.concat([header, opBuf, strtab]);
   }
 
