@@ -1,6 +1,7 @@
 // Two projects: unit (no root, no kernel) and integration (real containers, as root; run in band).
 const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
 module.exports = {
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -13,7 +14,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': tsJest },
       testEnvironment: 'node',
-      testTimeout: 60000,
     },
   ],
 };

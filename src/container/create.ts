@@ -68,7 +68,9 @@ export function createContainer(opts: CreateOptions): Created {
   let sock = -1;
   try {
     dir.write(state);
+    faultPoint('state-written');
     mgr.create((rec) => { state.cgroup = rec; dir.write(state); });
+    faultPoint('cgroup-created');
     mgr.apply(spec.linux?.resources);
     native().mkfifo(dir.fifoPath, 0o622);
     const child = native().spawn(plan.serialize());
@@ -78,9 +80,11 @@ export function createContainer(opts: CreateOptions): Created {
     state.pidStartTime = startTimeOf(child.pid);
     dir.write(state);
     logDebug(`init pid ${child.pid}`);
+    faultPoint('spawned');
     mgr.addProcess(child.pid);
     native().syncSend(sock, Sync.GO);
     awaitChild(plan, sock, Sync.READY);
+    faultPoint('ready');
     if (opts.pidFile) writePidFile(opts.pidFile, child.pid);
     state.phase = 'created';
     dir.write(state);
@@ -99,6 +103,13 @@ export function createContainer(opts: CreateOptions): Created {
   } finally {
     dir.close();
   }
+}
+
+/** Fault injection for the crash tests (test/integration/crash.test.ts): with
+ * TSRUNC_TEST_STOP_AT=<point>, create stops itself there (SIGSTOP) so a test can SIGKILL it at an
+ * exact step and check that `delete --force` still undoes everything. */
+function faultPoint(name: string): void {
+  if (process.env.TSRUNC_TEST_STOP_AT === name) process.kill(process.pid, 'SIGSTOP');
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */

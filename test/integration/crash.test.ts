@@ -1,0 +1,60 @@
+// `delete --force` after a create killed with SIGKILL half way: at every recorded step
+// (DESIGN.md: state.json is written before each resource is made; runc#4534 is this bug in runc).
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, runtimeCommand, waitFor } from '../helpers/runtime';
+
+function procState(pid: number): string | undefined {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+describeRoot('delete --force after a crashed create', () => {
+  let sb: Sandbox;
+  beforeEach(() => { sb = new Sandbox(); });
+  afterEach(() => sb.cleanup());
+
+  for (const point of ['state-written', 'cgroup-created', 'spawned', 'ready']) {
+    test(`create killed at "${point}"`, async () => {
+      const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+      const id = sb.id();
+      const [cmd, ...pre] = runtimeCommand();
+      const child = spawn(cmd, [...pre, '--root', sb.root, 'create', '--bundle', bundle, id], {
+        stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: point },
+      });
+      const exited = new Promise<void>((res) => child.on('exit', () => res()));
+      let init: number | undefined;
+      try {
+        await waitFor(() => procState(child.pid!) === 'T', 10000, `create to stop at ${point}`);
+        const state = JSON.parse(fs.readFileSync(path.join(sb.root, id, 'state.json'), 'utf8'));
+        expect(state.phase).toBe('creating');
+        if (point !== 'state-written') expect(cgroupDirsOf(id).length).toBeGreaterThan(0);
+        init = state.pid;
+        if (point === 'spawned' || point === 'ready') expect(init && pidAlive(init)).toBeTruthy();
+      } finally {
+        child.kill('SIGKILL'); // also when an expectation failed: a stopped create holds the lock
+        await exited;
+      }
+      // The status of a container whose create died is "stopped", and only delete --force removes it.
+      expect(sb.state(id).status).toBe('stopped');
+      sb.ok(['delete', '--force', id]);
+      assertNothingLeft(id, sb.root);
+      if (init) await waitFor(() => !pidAlive(init), 5000, 'init gone');
+    });
+  }
+
+  test('state dir without state.json (killed before the first write) is removed by delete --force', () => {
+    const id = sb.id();
+    fs.mkdirSync(path.join(sb.root, id), { recursive: true });
+    const r = sb.run(['delete', id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/delete --force/);
+    sb.ok(['delete', '--force', id]);
+    assertNothingLeft(id, sb.root);
+  });
+});

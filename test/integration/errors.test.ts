@@ -1,0 +1,108 @@
+// Bad input: a one-line error naming the field or argument, exit 1, and nothing left behind
+// (no state dir, cgroup, process, fifo or mount).
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, assertNothingLeft, describeRoot, processesWithArg } from '../helpers/runtime';
+
+describeRoot('bad input leaves nothing behind', () => {
+  let sb: Sandbox;
+  beforeEach(() => { sb = new Sandbox(); });
+  afterEach(() => sb.cleanup());
+
+  function expectCreateFails(bundle: string, pattern: RegExp, id = sb.id()): void {
+    const marker = path.basename(bundle);
+    const r = sb.run(['create', '--bundle', bundle, id]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern);
+    assertNothingLeft(id, sb.root);
+    expect(processesWithArg(marker)).toEqual([]);
+  }
+
+  test('invalid JSON', () => {
+    const b = sb.bundle();
+    fs.writeFileSync(path.join(b, 'config.json'), '{"ociVersion": "1.0.0",');
+    expectCreateFails(b, /config\.json: invalid JSON/);
+  });
+
+  test('schema violation names the field', () => {
+    expectCreateFails(sb.bundle((c) => { c.mounts[1].destination = 42; }), /mounts\[1\]\.destination/);
+    expectCreateFails(sb.bundle((c) => { delete c.process.cwd; }), /process\.cwd/);
+    expectCreateFails(sb.bundle((c) => { c.linux.namespaces.push({ type: 'bogus' }); }), /linux\.namespaces\[5\]\.type/);
+  });
+
+  test('semantic errors name the field', () => {
+    expectCreateFails(sb.bundle((c) => { c.process.cwd = 'relative'; }), /process\.cwd: .*absolute/);
+    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' }); }), /mounts\[6\]\.destination/);
+    expectCreateFails(sb.bundle((c) => { c.process.capabilities.bounding.push('CAP_NOPE'); }), /process\.capabilities\.bounding\[3\]: unknown capability "CAP_NOPE"/);
+    expectCreateFails(sb.bundle((c) => { c.linux.devices = [{ path: '/etc/evil', type: 'c', major: 1, minor: 3 }]; }), /linux\.devices\[0\]\.path/);
+    expectCreateFails(sb.bundle((c) => { c.linux.sysctl = { 'kernel.panic': '1' }; }), /linux\.sysctl\.kernel\.panic/);
+  });
+
+  test('unsupported ociVersion major; any 1.x accepted', () => {
+    expectCreateFails(sb.bundle((c) => { c.ociVersion = '2.0.0'; }), /ociVersion: unsupported spec version 2\.0\.0/);
+    for (const v of ['1.0.0', '1.0.2-dev', '1.1.0', '1.2.1', '1.3.0']) {
+      const id = sb.id();
+      sb.ok(['create', '--bundle', sb.bundle((c) => { c.ociVersion = v; }), id]);
+      sb.ok(['delete', '--force', id]);
+    }
+  });
+
+  test('missing rootfs', () => {
+    const b = sb.bundle();
+    fs.rmSync(path.join(b, 'rootfs'), { recursive: true });
+    expectCreateFails(b, /root\.path: rootfs \(.*\) does not exist/);
+  });
+
+  test('missing executable is reported by create, like runc', () => {
+    expectCreateFails(sb.bundle((c) => { c.process.args = ['no-such-binary']; }), /executable file not found in \$PATH/);
+    expectCreateFails(sb.bundle((c) => { c.process.args = ['/bin/nope']; }), /process\.args\[0\]: .*\/bin\/nope/);
+  });
+
+  test('a mount that fails in the child names the mount and the errno', () => {
+    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }); }), /mounts\[6\]: mount on \/x: ENODEV/);
+  });
+
+  test('invalid and duplicate ids', () => {
+    const b = sb.bundle();
+    for (const bad of ['../x', 'a/b', '..']) {
+      const r = sb.run(['create', '--bundle', b, bad]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/invalid container id/);
+    }
+    const empty = sb.run(['create', '--bundle', b, '']);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/container id cannot be empty/);
+    const id = sb.id();
+    sb.ok(['create', '--bundle', b, id]);
+    const dup = sb.run(['create', '--bundle', b, id]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(`container with id exists: ${id}`);
+    expect(sb.state(id).status).toBe('created'); // the failed duplicate did not touch the original
+    expect(fs.readdirSync(sb.root)).toEqual([id]);
+  });
+
+  test('unknown container id for every command', () => {
+    for (const args of [['start', 'nope'], ['state', 'nope'], ['kill', 'nope', 'KILL'], ['delete', 'nope']]) {
+      const r = sb.run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/container nope does not exist/);
+    }
+  });
+
+  test('usage errors: unknown flag, missing argument, unknown command', () => {
+    const a = sb.run(['create', '--bogus', 'x']);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toMatch(/flag provided but not defined: -bogus/);
+    const b = sb.run(['start']);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(/"start" requires exactly 1 argument/);
+    const c = sb.run(['frobnicate']);
+    expect(c.code).toBe(1);
+  });
+
+  test('terminal: true is a clear error for now', () => {
+    expectCreateFails(sb.bundle((c) => { c.process.terminal = true; }), /process\.terminal/);
+  });
+});

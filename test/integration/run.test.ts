@@ -1,0 +1,74 @@
+// `run` in the foreground: output, exit status, signal forwarding, removal afterwards.
+import { spawn } from 'child_process';
+import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
+
+describeRoot('run', () => {
+  let sb: Sandbox;
+  beforeEach(() => { sb = new Sandbox(); });
+  afterEach(() => sb.cleanup());
+
+  test('prints the container\'s output, exits with its status, and removes it', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'echo out; echo err >&2; exit 3']; });
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stdout).toBe('out\n');
+    expect(r.stderr).toBe('err\n');
+    expect(r.code).toBe(3);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('stdin is the container\'s stdin', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'read line; echo "got $line"']; });
+    const r = sb.run(['run', '--bundle', bundle, sb.id()], { input: 'hello\n' });
+    expect(r.stdout).toBe('got hello\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('a container killed by signal N makes run exit 128+N', async () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, 'run', '--bundle', bundle, id], { stdio: 'ignore' });
+    const exited = new Promise<number>((res) => child.on('exit', (c) => res(c ?? -1)));
+    await waitFor(() => { const r = sb.run(['state', id]); return r.code === 0 && JSON.parse(r.stdout).status === 'running'; }, 10000, 'running');
+    sb.ok(['kill', id, 'KILL']);
+    expect(await exited).toBe(137);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('signals sent to run are forwarded to the container', async () => {
+    // pid 1 of a PID namespace only gets signals it has a handler for: the trap is that handler.
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'trap "echo got-term; exit 42" TERM; trap "echo got-usr1" USR1; echo ready; while true; do sleep 0.05; done']; });
+    const id = sb.id();
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    const exited = new Promise<number>((res) => child.on('exit', (c) => res(c ?? -1)));
+    await waitFor(() => out.includes('ready'), 10000, 'ready');
+    child.kill('SIGUSR1');
+    await waitFor(() => out.includes('got-usr1'), 5000, 'USR1 forwarded');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(42);
+    expect(out).toContain('got-term');
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('--detach returns at once and leaves the container running', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    const t0 = Date.now();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    expect(Date.now() - t0).toBeLessThan(10000);
+    expect(sb.state(id).status).toBe('running');
+  });
+
+  test('--bundle defaults to the current directory; -b works', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['echo', 'from-cwd']; });
+    const [cmd, ...pre] = runtimeCommand();
+    const { spawnSync } = require('child_process');
+    const r = spawnSync(cmd, [...pre, '--root', sb.root, 'run', sb.id()], { cwd: bundle, encoding: 'utf8' });
+    expect(r.stdout).toBe('from-cwd\n');
+    expect(sb.run(['run', '-b', bundle, sb.id()]).stdout).toBe('from-cwd\n');
+  });
+});
