@@ -182,51 +182,81 @@ static int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t res
 
 /* Open `path` (absolute in the container) under p->rootfd without ever leaving it: symlinks are
  * resolved as if rootfd were "/" (openat2 RESOLVE_IN_ROOT; the CVE-2019-16884/CVE-2021-30465 class).
- * With mkdir/mkfile, missing components are created (directories 0755, a last file 0644). */
+ * With mkdir/mkfile, missing components are created (directories 0755, a last file 0644); a dangling
+ * symlink on the way is followed, in root, and its target created (as runc's securejoin + MkdirAll). */
 static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int mkfile) {
+  char *b = p->path_buf;
   const char *rel = path;
   while (*rel == '/') rel++;
   if (!*rel) rel = ".";
-  int fd = sys_openat2(p->rootfd, rel, O_PATH | O_CLOEXEC, IN_ROOT);
-  if (fd >= 0 || errno != ENOENT || (!mkdir && !mkfile)) return fd;
-
-  /* Walk the components, creating what is missing, each step resolved in root again. */
-  char *b = p->path_buf;
   size_t len = strlen(rel);
   if (len >= sizeof p->path_buf) { errno = ENAMETOOLONG; return -1; }
-  memcpy(b, rel, len + 1);
-  int parent = dup(p->rootfd);
-  if (parent < 0) return -1;
-  size_t start = 0;
-  for (;;) {
-    size_t end = start;
-    while (b[end] && b[end] != '/') end++;
-    int last = b[end] == 0;
-    char saved = b[end];
-    b[end] = 0;
-    const char *comp = b + start;
-    if (*comp) {
-      int fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
-      if (fd2 < 0 && errno == ENOENT) {
-        int r;
-        if (last && mkfile) {
-          r = openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-          if (r >= 0) close(r);
-        } else {
-          r = mkdirat(parent, comp, 0755);
+  memmove(b, rel, len + 1);
+  for (int hops = 0; hops < 40; hops++) {
+    int fd = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
+    if (fd >= 0 || errno != ENOENT || (!mkdir && !mkfile)) return fd;
+
+    /* Walk the components, creating what is missing, each prefix resolved in root again. */
+    int parent = dup(p->rootfd), restart = 0;
+    if (parent < 0) return -1;
+    size_t start = 0;
+    for (;;) {
+      size_t end = start;
+      while (b[end] && b[end] != '/') end++;
+      int last = b[end] == 0;
+      char saved = b[end];
+      b[end] = 0;
+      const char *comp = b + start;
+      if (*comp) {
+        int fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
+        if (fd2 < 0 && errno == ENOENT) {
+          int r;
+          if (last && mkfile) {
+            r = openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+            if (r >= 0) close(r);
+          } else {
+            r = mkdirat(parent, comp, 0755);
+          }
+          if (r < 0 && errno == EEXIST) {
+            /* It exists but does not resolve: a dangling symlink. Continue with its target
+             * (relative to this directory, or to the root) followed by the rest of the path. */
+            ssize_t n = readlinkat(parent, comp, p->link_buf, sizeof p->link_buf - 1);
+            if (n < 0) { int e = errno; close(parent); errno = e; return -1; }
+            p->link_buf[n] = 0;
+            char *t = p->tmp_buf;
+            t[0] = 0;
+            if (p->link_buf[0] != '/') {
+              b[start] = 0; /* the directory part of the prefix, with its trailing '/' */
+              cat(t, sizeof p->tmp_buf, b);
+            }
+            cat(t, sizeof p->tmp_buf, p->link_buf);
+            if (!last) {
+              cat(t, sizeof p->tmp_buf, "/");
+              cat(t, sizeof p->tmp_buf, b + end + 1);
+            }
+            const char *tr = t;
+            while (*tr == '/') tr++;
+            if (!*tr) tr = ".";
+            memmove(b, tr, strlen(tr) + 1);
+            restart = 1;
+            break;
+          }
+          if (r < 0) { int e = errno; close(parent); errno = e; return -1; }
+          fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
         }
-        if (r < 0 && errno != EEXIST) { int e = errno; close(parent); errno = e; return -1; }
-        fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
+        if (fd2 < 0) { int e = errno; close(parent); errno = e; return -1; }
+        close(parent);
+        parent = fd2;
       }
-      if (fd2 < 0) { int e = errno; close(parent); errno = e; return -1; }
-      close(parent);
-      parent = fd2;
+      b[end] = saved;
+      if (last) break;
+      start = end + 1;
     }
-    b[end] = saved;
-    if (last) break;
-    start = end + 1;
+    if (!restart) return parent;
+    close(parent);
   }
-  return parent;
+  errno = ELOOP;
+  return -1;
 }
 
 /* Open the parent directory of `path` in root (creating it), returning the fd and the last name. */

@@ -21,6 +21,8 @@ struct tsr_prepared {
   int fifo_open;       /* 1 once WAIT_FIFO succeeded: errors go to the fifo, not the socket */
   char exec_path[PATH_MAX];
   char path_buf[PATH_MAX];
+  char link_buf[PATH_MAX];
+  char tmp_buf[PATH_MAX];
   char fd_path[64];
 };
 

@@ -82,6 +82,7 @@ export function createContainer(opts: CreateOptions): Created {
     logDebug(`init pid ${child.pid}`);
     faultPoint('spawned');
     mgr.addProcess(child.pid);
+    writeIdMappings(spec, child.pid);
     native().syncSend(sock, Sync.GO);
     awaitChild(plan, sock, Sync.READY);
     faultPoint('ready');
@@ -123,6 +124,21 @@ function awaitChild(plan: Plan, sock: number, want: number): void {
     throw new TsruncError(`${m.text}${errText}`, { field });
   }
   if (m.type !== want) throw new TsruncError(`protocol error: expected message ${want} from init, got ${m.type}`);
+}
+
+/** user_namespaces(7): the parent writes the child's maps while the child waits for GO. */
+function writeIdMappings(spec: Spec, pid: number): void {
+  if (!spec.linux?.namespaces?.some((n) => n.type === 'user' && !n.path)) return;
+  const write = (file: string, field: string, maps: { containerID: number; hostID: number; size: number }[] | undefined) => {
+    if (!maps?.length) throw new TsruncError('a new user namespace needs mappings', { field });
+    try {
+      fs.writeFileSync(`/proc/${pid}/${file}`, maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join(''));
+    } catch (e) {
+      throw new TsruncError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code}`, { field });
+    }
+  };
+  write('uid_map', 'linux.uidMappings', spec.linux.uidMappings);
+  write('gid_map', 'linux.gidMappings', spec.linux.gidMappings);
 }
 
 /** Bare digits, no newline, written atomically (containerd parses it with strconv.Atoi). */

@@ -11,6 +11,7 @@ import { Plan } from './plan';
 import { compileCredentials, compileExec } from './process';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
+import { checkUnsupported } from './unsupported';
 
 export interface CreateContext {
   bundle: string;
@@ -29,6 +30,7 @@ export function statKind(p: string): 'dir' | 'file' | 'missing' {
 }
 
 export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
+  checkUnsupported(spec);
   const plan = new Plan();
   plan.preserveFds = ctx.preserveFds;
   const ns = namespaceSet(spec);

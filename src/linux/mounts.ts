@@ -139,8 +139,6 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext): void 
   const dest = path.posix.normalize(m.destination);
   if (dest === '/') throw new TsruncError('mounting over the container root is not allowed', { field: `${field}.destination` });
   const opts = parseMountOptions(m.options);
-  if (m.uidMappings?.length || m.gidMappings?.length) throw new TsruncError('idmapped mounts are not supported yet', { field: `${field}.uidMappings` });
-  if (m.type === 'cgroup') throw new TsruncError('cgroup mounts are not supported yet', { field: `${field}.type` });
   if (isBind(m)) {
     if (!m.source) throw new TsruncError('a bind mount needs a source', { field: `${field}.source` });
     const source = path.resolve(ctx.bundle, m.source);

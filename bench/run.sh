@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Start-up benchmark: `run` of a busybox `true` bundle with tsrunc (standalone and Node entry), runc and
+# crun, in ONE hyperfine invocation so the ratios are comparable. crun 1.8 refuses this machine's
+# hybrid cgroup layout, so every command runs inside a private mount namespace where the cgroup2 mount
+# at /sys/fs/cgroup/unified is unmounted (the same wrapper for all, so the comparison stays fair).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for p in hyperfine runc crun; do
+  command -v $p >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine runc crun >/dev/null; break; }
+done
+runs=${RUNS:-50}
+work=$(mktemp -d /tmp/tsrunc-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bundle"
+cp -a rootfs-cache/busybox "$work/bundle/rootfs"
+(cd "$work/bundle" && "$OLDPWD/tsrunc" spec)
+node -e '
+const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileSync(f));
+c.ociVersion="1.0.2"; c.process.terminal=false; c.process.args=["true"];
+fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
+tsrunc=$PWD/tsrunc
+node_entry="node $PWD/dist/tsrunc.js"
+wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
+cmd() { wrap "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
+  -n "tsrunc (bun executable)" "$(cmd "$tsrunc" tsrunc)" \
+  -n "tsrunc (node dist/tsrunc.js)" "$(cmd "$node_entry" node)" \
+  -n "runc" "$(cmd runc runc)" \
+  -n "crun" "$(cmd crun crun)"
+node -e '
+const r=JSON.parse(require("fs").readFileSync(process.argv[1])).results;
+const runc=r.find(x=>x.command==="runc").mean;
+console.log("\nmean, and ratio to runc:");
+for (const x of r) console.log(`  ${x.command.padEnd(30)} ${(x.mean*1000).toFixed(1).padStart(7)} ms  ${(x.mean/runc).toFixed(2)}x`);' "$work/result.json"
