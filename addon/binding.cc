@@ -310,6 +310,28 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
   return r;
 }
 
+// waitPidfd(pidfd, timeoutMs) -> { code, signal } once the process exited (reaped), or null on timeout.
+Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t pidfd, timeout;
+  if (!ArgInt(info, 0, &pidfd) || !ArgInt(info, 1, &timeout)) return env.Undefined();
+  struct pollfd pf = {(int)pidfd, POLLIN, 0};
+  int r;
+  do r = poll(&pf, 1, timeout < 0 ? -1 : (int)timeout); while (r < 0 && errno == EINTR);
+  if (r < 0) return ThrowErrno(env, "poll", errno);
+  if (r == 0) return env.Null();
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  int w;
+  do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED); while (w < 0 && errno == EINTR);
+  if (w < 0) return ThrowErrno(env, "waitid", errno);
+  Napi::Object o = Napi::Object::New(env);
+  bool exited = si.si_code == CLD_EXITED;
+  o.Set("code", Napi::Number::New(env, exited ? si.si_status : 128 + si.si_status));
+  o.Set("signal", Napi::Number::New(env, exited ? 0 : si.si_status));
+  return o;
+}
+
 // reap(pid): non-blocking waitpid, so a child that failed during create does not linger as a zombie.
 Napi::Value Reap(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -333,6 +355,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("startFifo", Napi::Function::New(env, StartFifo));
   exports.Set("waitForeground", Napi::Function::New(env, WaitForeground));
   exports.Set("reap", Napi::Function::New(env, Reap));
+  exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   return exports;
 }
 

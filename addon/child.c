@@ -646,6 +646,9 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
           if (fl >= 0 && (fl & O_NONBLOCK)) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
         }
         break;
+      case TSR_OP_DUP2:
+        if (dup2((int)op->a[0], (int)op->a[1]) < 0) fail(p, i, errno, "dup2", NULL);
+        break;
       case TSR_OP_EXEC:
         unblock_signals();
         execve(p->exec_path[0] ? p->exec_path : p->argv[0], p->argv, p->envp);

@@ -59,7 +59,8 @@
 #define TSR_OP_REMOUNT_RO_ROOT 35
 #define TSR_OP_SETSID 36
 #define TSR_OP_STDIO 37          /* make fds 0-2 inheritable and blocking */
-#define TSR_OP_MAX 37
+#define TSR_OP_DUP2 38           /* a0 = from, a1 = to (e.g. a hook's stdin) */
+#define TSR_OP_MAX 38
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

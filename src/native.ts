@@ -17,6 +17,7 @@ export interface Native {
   startFifo(path: string, pidfd: number): string;
   waitForeground(pidfd: number, pid: number): { code: number; signal: number };
   reap(pid: number, block?: number): number;
+  waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;
 }
 
 let loaded: Native | undefined;

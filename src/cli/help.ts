@@ -6,10 +6,11 @@ export async function showHelp(command?: CommandSpec, out: 'stdout' | 'stderr' =
   const yargs = (await import('yargs')).default;
   let y = yargs([]).scriptName('tsrunc').wrap(Math.min(100, process.stdout.columns || 100)).version(false).help(false);
   if (command) {
-    y = y.usage(`tsrunc ${command.name} [command options] ${command.args}\n\n${command.summary}`);
+    y = y.usage(`tsrunc ${command.name} [command options] ${command.args}`).epilogue(command.summary);
     for (const f of command.flags) y = y.option(f.name, { type: f.type, alias: f.alias, describe: f.describe, default: f.default });
   } else {
-    y = y.usage('tsrunc [global options] <command> [command options] [arguments...]\n\ntsrunc is an OCI runtime-spec compliant low-level container runtime with runc\'s command line.');
+    y = y.usage('tsrunc [global options] <command> [command options] [arguments...]')
+      .epilogue('tsrunc is an OCI runtime-spec compliant low-level container runtime with runc\'s command line.');
     for (const c of commands) y = y.command(`${c.name} ${c.args}`.trim(), c.summary);
     for (const f of globalFlags) y = y.option(f.name, { type: f.type, alias: f.alias, describe: f.describe, default: f.default });
   }

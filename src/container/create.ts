@@ -17,6 +17,8 @@ import { startTimeOf } from '../state/proc';
 import type { CgroupManager } from '../cgroups/manager';
 import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
+import { runHooks, validateHooks } from '../hooks';
+import { stateOutput } from '../state/status';
 
 export interface CreateOptions {
   root: string;
@@ -40,6 +42,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   if (spec.process?.terminal) throw new TsruncError('terminal (pty) support is not implemented yet; set process.terminal to false', { field: 'process.terminal' });
   if (opts.consoleSocket) throw new TsruncError('--console-socket needs process.terminal, which is not implemented yet', { field: '--console-socket' });
   if (!Number.isInteger(opts.preserveFds) || opts.preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
+  validateHooks(spec);
   const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
   const plan = compileCreatePlan(spec, { bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, preserveFds: opts.preserveFds });
   return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan };
@@ -66,6 +69,7 @@ export function createContainer(opts: CreateOptions): Created {
   };
   let pidfd = -1;
   let sock = -1;
+  let hooksRan = false;
   try {
     dir.write(state);
     faultPoint('state-written');
@@ -84,7 +88,15 @@ export function createContainer(opts: CreateOptions): Created {
     mgr.addProcess(child.pid);
     writeIdMappings(spec, child.pid);
     native().syncSend(sock, Sync.GO);
-    awaitChild(plan, sock, Sync.READY);
+    awaitChild(plan, sock, Sync.READY, () => {
+      // Lifecycle steps 3-5: the hooks see the state the lifecycle implies after step 2, "created".
+      hooksRan = true;
+      const ctx = { spec, state: stateOutput(state, 'created') };
+      runHooks('prestart', ctx);
+      runHooks('createRuntime', ctx);
+      runHooks('createContainer', { ...ctx, nsPid: child.pid });
+      native().syncSend(sock, Sync.GO);
+    });
     faultPoint('ready');
     if (opts.pidFile) writePidFile(opts.pidFile, child.pid);
     state.phase = 'created';
@@ -99,6 +111,8 @@ export function createContainer(opts: CreateOptions): Created {
     if (sock >= 0) fs.closeSync(sock);
     destroyResources(state, mgr, pidfd);
     if (pidfd >= 0) fs.closeSync(pidfd);
+    // runtime.md: a failing hook stops the container and continues at step 12 (destroy), then 13.
+    if (hooksRan) runHooks('poststop', { spec, state: stateOutput(state, 'stopped') });
     dir.remove();
     throw e;
   } finally {
@@ -114,8 +128,12 @@ function faultPoint(name: string): void {
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
-function awaitChild(plan: Plan, sock: number, want: number): void {
-  const m = native().syncRecv(sock);
+function awaitChild(plan: Plan, sock: number, want: number, onHooks?: () => void): void {
+  let m = native().syncRecv(sock);
+  if (m && m.type === Sync.HOOKS && onHooks) {
+    onHooks();
+    m = native().syncRecv(sock);
+  }
   if (m === null) throw new TsruncError('container init exited before it was set up');
   if (m.type === Sync.ERROR) {
     const op = plan.ops[m.op];

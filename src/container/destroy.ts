@@ -26,6 +26,16 @@ export function killInit(state: ContainerState, pidfd = -1): void {
   n.reap(state.pid, 0);
 }
 
+/** Delete's work (lifecycle steps 12-13): undo create, then the poststop hooks (warnings only). */
+export function destroyContainer(state: ContainerState): void {
+  destroyResources(state);
+  if (state.phase !== 'creating' && state.config?.hooks?.poststop?.length) {
+    const { runHooks } = require('../hooks') as typeof import('../hooks');
+    const { stateOutput } = require('../state/status') as typeof import('../state/status');
+    runHooks('poststop', { spec: state.config, state: stateOutput(state, 'stopped') });
+  }
+}
+
 export function destroyResources(state: ContainerState, mgr?: CgroupManager, pidfd = -1): void {
   killInit(state, pidfd);
   if (state.pid) waitGone(state);

@@ -9,6 +9,17 @@ import { isAlive } from '../state/proc';
 import { deriveStatus } from '../state/status';
 import type { ContainerDir, ContainerState } from '../state/store';
 import { isFrozen } from './frozen';
+import { runHooks } from '../hooks';
+import { stateOutput } from '../state/status';
+
+/** Kill the init and record the container as stopped; `delete` removes the rest. */
+function stop(dir: ContainerDir, state: ContainerState, pidfd: number): void {
+  try { native().pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }
+  native().waitPidfd(pidfd, 5000);
+  try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
+  state.phase = 'stopped';
+  dir.write(state);
+}
 
 export function startContainer(dir: ContainerDir, state: ContainerState, knownPidfd = -1): void {
   check('start', state.id, deriveStatus(state, isFrozen));
@@ -16,6 +27,13 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
   const pidfd = knownPidfd >= 0 ? knownPidfd : n.pidfdOpen(state.pid!);
   try {
     if (!isAlive(state.pid, state.pidStartTime)) throw new TsruncError('container not running');
+    try {
+      // Lifecycle step 7: startContainer hooks, in the container's namespaces, before the program runs.
+      runHooks('startContainer', { spec: state.config, state: stateOutput(state, 'created'), nsPid: state.pid });
+    } catch (e) {
+      stop(dir, state, pidfd);
+      throw e;
+    }
     const out = n.startFifo(state.fifo, pidfd);
     try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
     if (out === '') throw new TsruncError('cannot start an already running container');
@@ -26,6 +44,12 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
     }
     state.phase = 'running';
     dir.write(state);
+    try {
+      runHooks('poststart', { spec: state.config, state: stateOutput(state, 'running') });
+    } catch (e) {
+      stop(dir, state, pidfd); // step 9: a failing poststart hook stops the container
+      throw e;
+    }
   } finally {
     if (pidfd !== knownPidfd) fs.closeSync(pidfd);
   }

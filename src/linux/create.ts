@@ -53,6 +53,12 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   plan.add('OPEN_FIFO', 'runtime', `open ${ctx.fifoPath} (O_PATH) before leaving the host's root`, [], [ctx.fifoPath]);
   compileMounts(spec, plan, { bundle: ctx.bundle, rootfs: ctx.rootfs, statSource: statKind });
   compileDevices(spec, plan);
+  // runtime.md lifecycle steps 3-5: prestart, createRuntime and createContainer hooks run once the
+  // namespaces and mounts exist, before pivot_root (config.md "createContainer Hooks").
+  if (['prestart', 'createRuntime', 'createContainer'].some((h) => (spec.hooks as Record<string, unknown[]> | undefined)?.[h]?.length)) {
+    plan.add('SYNC_SEND', 'hooks', 'ask the runtime to run prestart, createRuntime, createContainer hooks', [BigInt(Sync.HOOKS)]);
+    plan.add('SYNC_WAIT', 'hooks', 'wait for the hooks', [BigInt(Sync.GO)]);
+  }
   if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [], [ctx.rootfs]);
   else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);

@@ -41,8 +41,9 @@ export const Op = {
   REMOUNT_RO_ROOT: 35,
   SETSID: 36,
   STDIO: 37,
+  DUP2: 38,
 } as const;
-export const OP_MAX = 37;
+export const OP_MAX = 38;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

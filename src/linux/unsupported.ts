@@ -6,8 +6,6 @@ import type { Spec } from '../spec/types';
 
 export function checkUnsupported(spec: Spec): void {
   const no = (field: string, what: string) => { throw new TsruncError(`${what} is not supported yet`, { field }); };
-  const hooks = spec.hooks ?? {};
-  for (const [k, v] of Object.entries(hooks)) if (Array.isArray(v) && v.length) no(`hooks.${k}`, 'hooks');
   const l = spec.linux ?? {};
   if (l.seccomp) no('linux.seccomp', 'seccomp');
   if (l.personality) no('linux.personality', 'personality');

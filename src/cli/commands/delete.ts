@@ -1,7 +1,7 @@
 // `tsrunc delete [--force] <id>` (runc-delete(8)). --force removes a container in any state,
 // including one whose create was killed half way (state "creating" with a dead creator, or no
 // state.json at all), and succeeds when the container is already gone (containerd relies on it).
-import { destroyResources } from '../../container/destroy';
+import { destroyContainer } from '../../container/destroy';
 import { isFrozen } from '../../container/frozen';
 import { TsruncError } from '../../errors';
 import { check } from '../../state/lifecycle';
@@ -22,7 +22,7 @@ export function run(ctx: CommandContext): number {
     const s = dir.read();
     if (s) {
       if (!force) check('delete', s.id, deriveStatus(s, isFrozen));
-      destroyResources(s);
+      destroyContainer(s);
     } else if (!force) {
       throw new TsruncError(`container ${ctx.args[0]} has no state (its create did not finish); use delete --force`);
     }

@@ -1,7 +1,7 @@
 // `tsrunc run [--detach] <id>` (runc-run(8)): create + start. In the foreground it forwards signals
 // to the container, waits for it, removes it, and exits with its status (128+N for a signal N).
 import { createContainer } from '../../container/create';
-import { destroyResources } from '../../container/destroy';
+import { destroyContainer } from '../../container/destroy';
 import { startContainer } from '../../container/start';
 import { native } from '../../native';
 import { ContainerDir } from '../../state/store';
@@ -16,7 +16,7 @@ export function run(ctx: CommandContext): number {
   try {
     startContainer(dir, dir.mustRead(), pidfd);
   } catch (e) {
-    destroyResources(dir.read() ?? state, undefined, pidfd);
+    destroyContainer(dir.read() ?? state);
     dir.remove();
     dir.close();
     throw e;
@@ -27,7 +27,7 @@ export function run(ctx: CommandContext): number {
   if (ctx.flags.keep) return status.code;
   dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {
-    destroyResources(dir.read() ?? state, undefined, -1);
+    destroyContainer(dir.read() ?? state);
     dir.remove();
   } finally {
     dir.close();

@@ -1,0 +1,112 @@
+// Hooks: every kind, at its lifecycle point, in its namespace, with the state on stdin, args, env,
+// timeout and the failure semantics of runtime.md.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, assertNothingLeft, describeRoot, pidAlive } from '../helpers/runtime';
+
+describeRoot('hooks', () => {
+  let sb: Sandbox;
+  let out: string;
+  beforeEach(() => { sb = new Sandbox(); out = fs.mkdtempSync(path.join(sb.dir, 'hookout-')); });
+  afterEach(() => sb.cleanup());
+
+  /** A host script that saves its stdin, argv, env and namespaces under out/<name>. */
+  function recorder(name: string, exitCode = 0): string {
+    const file = path.join(sb.dir, `hook-${name}.sh`);
+    fs.writeFileSync(file, `#!/bin/sh
+cat > ${out}/${name}.state
+echo "$1 $X" > ${out}/${name}.args
+readlink /proc/self/ns/uts > ${out}/${name}.uts
+exit ${exitCode}
+`, { mode: 0o755 });
+    return file;
+  }
+
+  test('each hook runs at its point with the state the lifecycle implies', () => {
+    const startScript = '/bin/starthook.sh';
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'cat /tmp/started; sleep 1000'];
+      c.root.readonly = false;
+      c.hooks = {
+        prestart: [{ path: recorder('prestart'), args: ['prestart-hook', 'a1'], env: ['X=1'] }],
+        createRuntime: [{ path: recorder('createRuntime') }],
+        createContainer: [{ path: recorder('createContainer') }],
+        startContainer: [{ path: startScript }],
+        poststart: [{ path: recorder('poststart') }],
+        poststop: [{ path: recorder('poststop') }],
+      };
+    });
+    // startContainer's path resolves in the container: a script inside the rootfs.
+    fs.writeFileSync(path.join(bundle, 'rootfs', startScript.slice(1)), '#!/bin/sh\ncat > /tmp/started; echo >> /tmp/started; hostname >> /tmp/started\n', { mode: 0o755 });
+    const id = sb.id();
+    const hostUts = fs.readlinkSync('/proc/self/ns/uts');
+    sb.ok(['create', '--bundle', bundle, id]);
+    const pid = sb.state(id).pid;
+    for (const h of ['prestart', 'createRuntime', 'createContainer']) {
+      const st = JSON.parse(fs.readFileSync(path.join(out, `${h}.state`), 'utf8'));
+      expect(st).toMatchObject({ id, pid, status: 'created', bundle });
+    }
+    expect(fs.readFileSync(path.join(out, 'prestart.args'), 'utf8')).toBe("a1 1\n");
+    expect(fs.readFileSync(path.join(out, 'prestart.uts'), 'utf8').trim()).toBe(hostUts);
+    expect(fs.readFileSync(path.join(out, 'createRuntime.uts'), 'utf8').trim()).toBe(hostUts);
+    // createContainer runs in the container's namespaces
+    expect(fs.readFileSync(path.join(out, 'createContainer.uts'), 'utf8').trim()).toBe(fs.readlinkSync(`/proc/${pid}/ns/uts`));
+    expect(fs.existsSync(path.join(out, 'poststart.state'))).toBe(false);
+
+    sb.ok(['start', id]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'poststart.state'), 'utf8'))).toMatchObject({ id, status: 'running' });
+    const started = fs.readFileSync(path.join(bundle, 'rootfs', 'tmp', 'started'), 'utf8').split('\n');
+    expect(JSON.parse(started[0])).toMatchObject({ id, status: 'created' });
+    expect(started[1]).toBe('tsrunc'); // ran in the container's UTS namespace, after sethostname
+
+    expect(fs.existsSync(path.join(out, 'poststop.state'))).toBe(false);
+    sb.ok(['delete', '--force', id]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8'))).toMatchObject({ id, status: 'stopped' });
+    expect(pidAlive(pid)).toBe(false);
+  });
+
+  test('a failing createRuntime hook fails create, leaves nothing, and poststop still runs', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sleep', '1000'];
+      c.hooks = { createRuntime: [{ path: recorder('bad', 3) }], poststop: [{ path: recorder('poststop') }] };
+    });
+    const id = sb.id();
+    const r = sb.run(['create', '--bundle', bundle, id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/hooks\.createRuntime\[0\]: hook .* exited with status 3/);
+    assertNothingLeft(id, sb.root);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8')).status).toBe('stopped');
+  });
+
+  test('a hook that exceeds its timeout is killed and fails create', () => {
+    const slow = path.join(sb.dir, 'slow.sh');
+    fs.writeFileSync(slow, '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+    const bundle = sb.bundle((c) => { c.hooks = { prestart: [{ path: slow, timeout: 1 }] }; });
+    const id = sb.id();
+    const t0 = Date.now();
+    const r = sb.run(['create', '--bundle', bundle, id]);
+    expect(Date.now() - t0).toBeLessThan(15000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/hooks\.prestart\[0\]: hook .* timed out after 1s/);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('a failing poststop hook is only a warning', () => {
+    const bundle = sb.bundle((c) => { c.hooks = { poststop: [{ path: recorder('pstop', 1) }] }; });
+    const id = sb.id();
+    sb.ok(['create', '--bundle', bundle, id]);
+    const r = sb.run(['delete', '--force', id]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning/);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('a hook path that does not exist is an error naming the hook, before anything is made', () => {
+    const bundle = sb.bundle((c) => { c.hooks = { prestart: [{ path: '/no/such/hook' }] }; });
+    const id = sb.id();
+    const r = sb.run(['create', '--bundle', bundle, id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/hooks\.prestart\[0\]\.path: hook executable \/no\/such\/hook does not exist/);
+    assertNothingLeft(id, sb.root);
+  });
+});
