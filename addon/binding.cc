@@ -310,7 +310,8 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
   return r;
 }
 
-// waitPidfd(pidfd, timeoutMs) -> { code, signal } once the process exited (reaped), or null on timeout.
+// waitPidfd(pidfd, timeoutMs) -> { code, signal } once the process exited (reaped if it is our child;
+// code -1 if it is not), or null on timeout.
 Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int64_t pidfd, timeout;
@@ -324,8 +325,13 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
   memset(&si, 0, sizeof si);
   int w;
   do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED); while (w < 0 && errno == EINTR);
-  if (w < 0) return ThrowErrno(env, "waitid", errno);
   Napi::Object o = Napi::Object::New(env);
+  if (w < 0 && errno == ECHILD) {  // exited, but not our child: someone else reaps it
+    o.Set("code", Napi::Number::New(env, -1));
+    o.Set("signal", Napi::Number::New(env, 0));
+    return o;
+  }
+  if (w < 0) return ThrowErrno(env, "waitid", errno);
   bool exited = si.si_code == CLD_EXITED;
   o.Set("code", Napi::Number::New(env, exited ? si.si_status : 128 + si.si_status));
   o.Set("signal", Napi::Number::New(env, exited ? 0 : si.si_status));

@@ -33,8 +33,9 @@ export function validateHooks(spec: Spec): void {
   }
 }
 
-/** Container namespaces a hook joins, in setns order (user first: it owns the others). */
-const NS_FILES: [string, string][] = [['user', 'user'], ['mount', 'mnt'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup']];
+/** Container namespaces a hook joins, in setns order: user first (it owns the others), mount last
+ * (after it, /proc/<init>/ns/* would be looked up in the container's /proc). */
+const NS_FILES: [string, string][] = [['user', 'user'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup'], ['mount', 'mnt']];
 
 export interface HookContext {
   spec: Spec;

@@ -63,7 +63,9 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
     }
     return;
   }
-  const order = ['user', 'mount', 'network', 'ipc', 'uts', 'cgroup', 'time', 'pid'];
+  // user first (it owns the others); mount last, so the other paths are still looked up in the
+  // runtime's mount namespace.
+  const order = ['user', 'network', 'ipc', 'uts', 'cgroup', 'time', 'pid', 'mount'];
   for (const type of order) {
     const path = ns.byType.get(type);
     if (path) plan.add('SETNS', field(type), `setns(open("${path}"), CLONE_NEW${type.toUpperCase()})`, [CLONE_NEW[type]], [path]);
