@@ -2,7 +2,8 @@
   "targets": [
     {
       "target_name": "tsrunc",
-      "sources": ["addon/binding.cc", "addon/child.c"],
+      "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc"],
+      "libraries": ["-lseccomp"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"],

@@ -350,6 +350,12 @@ Napi::Value Reap(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, r > 0 ? status : -1);
 }
 
+}  // namespace
+
+Napi::Value SeccompCompile(const Napi::CallbackInfo &info);  // seccomp.cc
+
+namespace {
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("spawn", Napi::Function::New(env, Spawn));
   exports.Set("syncRecv", Napi::Function::New(env, SyncRecv));
@@ -362,6 +368,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitForeground", Napi::Function::New(env, WaitForeground));
   exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
+  exports.Set("seccompCompile", Napi::Function::New(env, SeccompCompile));
   return exports;
 }
 

@@ -13,6 +13,7 @@ import type { Spec } from '../spec/types';
 import { capabilityMasks, maskNames } from './capabilities';
 import { Sync } from './opcodes';
 import { Plan, stringVector } from './plan';
+import { seccompOp } from './seccomp';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -28,6 +29,7 @@ export function pathOf(env: string[]): string {
 export function compileCredentials(spec: Spec, plan: Plan): void {
   const p = spec.process!;
   const caps = capabilityMasks(p.capabilities);
+  if (!p.noNewPrivileges) seccompOp(spec, plan);
   if (p.capabilities) plan.add('CAPS_BOUNDING', 'process.capabilities.bounding', `drop bounding set to ${maskNames(caps.bounding)}`, [caps.bounding]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
   const gids = p.user.additionalGids ?? [];
@@ -70,5 +72,6 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + opts.preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + opts.preserveFds)]);
   if (p.noNewPrivileges) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
   if (opts.waitFifo) plan.add('WAIT_FIFO', 'runtime', 'block on the exec fifo until `start`');
+  if (p.noNewPrivileges) seccompOp(spec, plan);
   plan.add('EXEC', 'process.args', `execve(${JSON.stringify(args)})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
 }

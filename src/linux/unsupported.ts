@@ -7,7 +7,6 @@ import type { Spec } from '../spec/types';
 export function checkUnsupported(spec: Spec): void {
   const no = (field: string, what: string) => { throw new TsruncError(`${what} is not supported yet`, { field }); };
   const l = spec.linux ?? {};
-  if (l.seccomp) no('linux.seccomp', 'seccomp');
   if (l.personality) no('linux.personality', 'personality');
   if (l.intelRdt) no('linux.intelRdt', 'Intel RDT');
   if (l.netDevices && Object.keys(l.netDevices).length) no('linux.netDevices', 'moving network devices');
