@@ -76,9 +76,10 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
     if (op->code == 0 || op->code > TSR_OP_MAX) { *why = "unknown op code"; return -1; }
     for (int k = 0; k < 4; k++) {
       /* blobs (SETGROUPS, SECCOMP) are checked by length below, strings by their NUL */
-      int blob = (op->code == TSR_OP_SETGROUPS || op->code == TSR_OP_SECCOMP) && k == 0;
+      int blob = (op->code == TSR_OP_SETGROUPS || op->code == TSR_OP_SECCOMP || op->code == TSR_OP_SCHED_SETATTR ||
+                  op->code == TSR_OP_SETAFFINITY) && k == 0;
       if (blob) {
-        size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : sizeof(struct sock_filter);
+        size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : op->code == TSR_OP_SECCOMP ? sizeof(struct sock_filter) : 1;
         if (op->a[0] < 0 || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
       } else if (!str_ok(p, op->s[k])) { *why = "string out of range"; return -1; }
     }
@@ -648,6 +649,15 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break;
       case TSR_OP_DUP2:
         if (dup2((int)op->a[0], (int)op->a[1]) < 0) fail(p, i, errno, "dup2", NULL);
+        break;
+      case TSR_OP_SCHED_SETATTR:
+        if (syscall(SYS_sched_setattr, 0, p->str + op->s[0], 0) < 0) fail(p, i, errno, "sched_setattr", NULL);
+        break;
+      case TSR_OP_IOPRIO:
+        if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)op->a[0]) < 0) fail(p, i, errno, "ioprio_set", NULL);
+        break;
+      case TSR_OP_SETAFFINITY:
+        if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
       case TSR_OP_EXEC:
         unblock_signals();

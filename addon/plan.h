@@ -60,7 +60,10 @@
 #define TSR_OP_SETSID 36
 #define TSR_OP_STDIO 37          /* make fds 0-2 inheritable and blocking */
 #define TSR_OP_DUP2 38           /* a0 = from, a1 = to (e.g. a hook's stdin) */
-#define TSR_OP_MAX 38
+#define TSR_OP_SCHED_SETATTR 39  /* s0 = blob: struct sched_attr (a0 bytes) */
+#define TSR_OP_IOPRIO 40         /* a0 = ioprio value (class << 13 | level) */
+#define TSR_OP_SETAFFINITY 41    /* s0 = blob: cpu mask (a0 bytes) */
+#define TSR_OP_MAX 41
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

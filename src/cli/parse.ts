@@ -32,6 +32,7 @@ function options(flags: FlagSpec[]): parser.Options {
       'unknown-options-as-args': false,
       'short-option-groups': true,
       'halt-at-non-option': false,
+      'boolean-negation': false,
     },
   };
   for (const f of flags) {

@@ -12,6 +12,7 @@ import { compileCredentials, compileExec } from './process';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
 import { checkUnsupported } from './unsupported';
+import { compileCpuAffinity, compileIoPriority, compilePersonality, compileScheduler } from './scheduling';
 
 export interface CreateContext {
   bundle: string;
@@ -41,6 +42,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
   plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
   compileNamespaces(spec, plan, 'afterGo');
+  compileCpuAffinity(spec, plan, 'initial');
   plan.add('STDIO', 'runtime', 'make fds 0-2 inheritable and blocking');
   plan.add('SETSID', 'runtime', 'setsid()');
 
@@ -85,6 +87,9 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${spec.process.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(spec.process.oomScoreAdj)]);
   }
   compileRlimits(spec, plan);
+  compileScheduler(spec, plan);
+  compileIoPriority(spec, plan);
+  compilePersonality(spec, plan);
   compileCredentials(spec, plan);
   compileExec(spec, plan, { preserveFds: ctx.preserveFds, waitFifo: true });
   return plan;

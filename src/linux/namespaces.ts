@@ -70,6 +70,13 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
     const path = ns.byType.get(type);
     if (path) plan.add('SETNS', field(type), `setns(open("${path}"), CLONE_NEW${type.toUpperCase()})`, [CLONE_NEW[type]], [path]);
   }
+  if (ns.has('user')) {
+    // Become root of the user namespace (runc's nsexec does the same): until then the child's host
+    // uid 0 is unmapped there, and files it creates would fail with EOVERFLOW.
+    plan.add('SETGROUPS', 'linux.namespaces', 'setgroups([]) in the user namespace', [0n], [Buffer.alloc(0)]);
+    plan.add('SETGID', 'linux.gidMappings', 'setresgid(0) in the user namespace', [0n]);
+    plan.add('SETUID', 'linux.uidMappings', 'setresuid(0) in the user namespace', [0n]);
+  }
   const joinsUser = ns.has('user') && !ns.isNew('user');
   let late = 0n;
   for (const type of ['mount', 'network', 'ipc', 'uts']) if (joinsUser && ns.isNew(type)) late |= CLONE_NEW[type];

@@ -42,8 +42,11 @@ export const Op = {
   SETSID: 36,
   STDIO: 37,
   DUP2: 38,
+  SCHED_SETATTR: 39,
+  IOPRIO: 40,
+  SETAFFINITY: 41,
 } as const;
-export const OP_MAX = 38;
+export const OP_MAX = 41;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

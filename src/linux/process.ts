@@ -14,6 +14,7 @@ import { capabilityMasks, maskNames } from './capabilities';
 import { Sync } from './opcodes';
 import { Plan, stringVector } from './plan';
 import { seccompOp } from './seccomp';
+import { compileCpuAffinity } from './scheduling';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -72,6 +73,7 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + opts.preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + opts.preserveFds)]);
   if (p.noNewPrivileges) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
   if (opts.waitFifo) plan.add('WAIT_FIFO', 'runtime', 'block on the exec fifo until `start`');
+  compileCpuAffinity(spec, plan, 'final');
   if (p.noNewPrivileges) seccompOp(spec, plan);
   plan.add('EXEC', 'process.args', `execve(${JSON.stringify(args)})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
 }

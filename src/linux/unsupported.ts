@@ -7,7 +7,6 @@ import type { Spec } from '../spec/types';
 export function checkUnsupported(spec: Spec): void {
   const no = (field: string, what: string) => { throw new TsruncError(`${what} is not supported yet`, { field }); };
   const l = spec.linux ?? {};
-  if (l.personality) no('linux.personality', 'personality');
   if (l.intelRdt) no('linux.intelRdt', 'Intel RDT');
   if (l.netDevices && Object.keys(l.netDevices).length) no('linux.netDevices', 'moving network devices');
   if (l.memoryPolicy) no('linux.memoryPolicy', 'NUMA memory policy');
@@ -15,9 +14,6 @@ export function checkUnsupported(spec: Spec): void {
   const p = spec.process;
   if (p?.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });
   if (p?.selinuxLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'process.selinuxLabel' });
-  if (p?.scheduler) no('process.scheduler', 'scheduler');
-  if (p?.ioPriority) no('process.ioPriority', 'ioPriority');
-  if (p?.execCPUAffinity) no('process.execCPUAffinity', 'execCPUAffinity');
   (spec.mounts ?? []).forEach((m, i) => {
     if (m.type === 'cgroup' || m.type === 'cgroup2') no(`mounts[${i}].type`, 'cgroup mounts');
     if (m.uidMappings?.length || m.gidMappings?.length) no(`mounts[${i}].uidMappings`, 'idmapped mounts');

@@ -1,0 +1,141 @@
+// The Linux fields of config.json beyond the basics, each checked from inside a real container.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, assertNothingLeft, describeRoot } from '../helpers/runtime';
+
+describeRoot('linux fields', () => {
+  let sb: Sandbox;
+  beforeAll(() => { sb = new Sandbox(); });
+  afterAll(() => sb.cleanup());
+
+  function runIn(script: string, edit?: (c: any) => void, bundleEdit?: (b: string) => void) {
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', script]; edit?.(c); });
+    bundleEdit?.(bundle);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    assertNothingLeft(id, sb.root);
+    return r;
+  }
+
+  test('scheduler, ioPriority, execCPUAffinity, oomScoreAdj, personality, domainname', () => {
+    const r = runIn('grep -E "^policy" /proc/self/sched | tr -s " "; ionice -p $$; grep Cpus_allowed_list /proc/self/status; cat /proc/self/oom_score_adj; uname -m; cat /proc/sys/kernel/domainname', (c) => {
+      c.process.scheduler = { policy: 'SCHED_BATCH', nice: 5 };
+      c.process.ioPriority = { class: 'IOPRIO_CLASS_BE', priority: 6 };
+      c.process.execCPUAffinity = { initial: '0-1', final: '0' };
+      c.process.oomScoreAdj = 123;
+      c.linux.personality = { domain: 'LINUX32' };
+      c.domainname = 'example.org';
+    });
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout.split('\n')).toEqual(['policy : 3', 'best-effort: prio 6', 'Cpus_allowed_list:\t0', '123', 'i686', 'example.org', '']);
+  });
+
+  test('invalid values name the field', () => {
+    expect(runIn('true', (c) => { c.process.scheduler = { policy: 'SCHED_FIFO' }; }).stderr).toMatch(/process\.scheduler\.priority/);
+    expect(runIn('true', (c) => { c.process.ioPriority = { class: 'IOPRIO_CLASS_RT', priority: 9 }; }).stderr).toMatch(/process\.ioPriority\.priority/);
+    expect(runIn('true', (c) => { c.process.execCPUAffinity = { final: '3-1' }; }).stderr).toMatch(/process\.execCPUAffinity\.final/);
+    expect(runIn('true', (c) => { c.linux.personality = { domain: 'PER_BSD' }; }).stderr).toMatch(/linux\.personality\.domain/);
+  });
+
+  test('user namespace with uid/gid mappings', () => {
+    const r = runIn('cat /proc/self/uid_map /proc/self/gid_map | tr -s " "; id -u', (c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      // sysfs needs a network namespace owned by the user namespace; the spec's default has one.
+    }, (b) => {
+      // The container's root is host uid 100000: it must be able to reach and own its rootfs.
+      for (const d of [sb.dir, b]) fs.chmodSync(d, 0o755);
+      chownTree(path.join(b, 'rootfs'), 100000);
+    });
+    expect(r.stderr).toBe('');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toBe(' 0 100000 65536\n 0 100000 65536\n0\n');
+  });
+
+  test('time namespace with offsets', () => {
+    const r = runIn('cat /proc/uptime | cut -d. -f1', (c) => {
+      c.linux.namespaces.push({ type: 'time' });
+      c.linux.timeOffsets = { boottime: { secs: 86400 * 365 } };
+    });
+    expect(r).toMatchObject({ code: 0 });
+    expect(Number(r.stdout.trim())).toBeGreaterThanOrEqual(86400 * 365);
+  });
+
+  test('cgroup namespace: the container sees its own cgroup as /', () => {
+    const r = runIn('cat /proc/self/cgroup', (c) => { c.linux.namespaces.push({ type: 'cgroup' }); });
+    expect(r).toMatchObject({ code: 0 });
+    for (const line of r.stdout.trim().split('\n')) expect(line).toMatch(/:\/$/);
+  });
+
+  test('joining namespaces by path (network and UTS of another container)', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; c.hostname = 'first'; });
+    const first = sb.id();
+    sb.ok(['run', '-d', '--bundle', bundle, first]);
+    const pid = sb.state(first).pid;
+    const r = runIn('hostname; readlink /proc/self/ns/net', (c) => {
+      c.hostname = undefined;
+      c.linux.namespaces = c.linux.namespaces.map((n: any) => (n.type === 'network' || n.type === 'uts' ? { type: n.type, path: `/proc/${pid}/ns/${n.type === 'network' ? 'net' : 'uts'}` } : n));
+    });
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout.split('\n')[0]).toBe('first');
+    expect(r.stdout.split('\n')[1]).toBe(fs.readlinkSync(`/proc/${pid}/ns/net`));
+    sb.ok(['delete', '--force', first]);
+  });
+
+  test('mount options: rro, propagation, tmpfs data, nosuid/noexec', () => {
+    const r = runIn('grep -E " /(data|scratch) " /proc/self/mountinfo | cut -d" " -f5,6,7; touch /data/sub/x 2>&1 | grep -c Read-only', (c) => {
+      c.mounts.push({ destination: '/data', type: 'bind', source: 'outer', options: ['rbind', 'rro', 'rprivate'] });
+      c.mounts.push({ destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'noexec', 'size=1m', 'mode=700', 'shared'] });
+    }, (b) => {
+      fs.mkdirSync(path.join(b, 'outer', 'sub'), { recursive: true });
+    });
+    expect(r).toMatchObject({ code: 0 });
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^\/data ro,/);
+    expect(lines[1]).toMatch(/^\/scratch rw,nosuid,(nodev,)?noexec,relatime shared:\d+$/);
+    expect(lines[2]).toBe('1');
+  });
+
+  test('overlay: a rootfs made of image layers, and an overlay mount entry', () => {
+    const r = runIn('cat /layer-file; cat /ov/lower.txt; echo new > /ov/upper.txt && echo ov-rw', (c) => {
+      c.root.readonly = false;
+      c.mounts.push({ destination: '/ov', type: 'overlay', source: 'overlay', options: ['lowerdir=LOWER', 'upperdir=UPPER', 'workdir=WORK'] });
+    }, (b) => {
+      const cfgFile = path.join(b, 'config.json');
+      const c = JSON.parse(fs.readFileSync(cfgFile, 'utf8'));
+      for (const d of ['lower', 'upper', 'work']) fs.mkdirSync(path.join(b, d));
+      fs.writeFileSync(path.join(b, 'lower', 'lower.txt'), 'from-lower\n');
+      c.mounts[c.mounts.length - 1].options = [`lowerdir=${b}/lower`, `upperdir=${b}/upper`, `workdir=${b}/work`];
+      fs.writeFileSync(cfgFile, JSON.stringify(c));
+      fs.writeFileSync(path.join(b, 'rootfs', 'layer-file'), 'rootfs-layer\n');
+    });
+    expect(r.stdout).toBe('rootfs-layer\nfrom-lower\nov-rw\n');
+  });
+
+  test('--no-pivot uses MS_MOVE + chroot', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'ls / | grep -cx bin; cat /proc/self/mountinfo | wc -l']; });
+    const r = sb.run(['run', '--no-pivot', '--bundle', bundle, sb.id()]);
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout.split('\n')[0]).toBe('1');
+  });
+
+  test('linux.devices: mknod with type, numbers, mode and owner', () => {
+    const r = runIn('stat -c "%n %F %t:%T %a %u:%g" /dev/mynull /dev/fifo0', (c) => {
+      c.linux.devices = [
+        { path: '/dev/mynull', type: 'c', major: 1, minor: 3, fileMode: 0o640, uid: 12, gid: 34 },
+        { path: '/dev/fifo0', type: 'p', fileMode: 0o600 },
+      ];
+    });
+    expect(r.stdout).toBe('/dev/mynull character special file 1:3 640 12:34\n/dev/fifo0 fifo 0:0 600 0:0\n');
+  });
+});
+
+function chownTree(dir: string, id: number): void {
+  fs.lchownSync(dir, id, id);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chownTree(p, id);
+    else fs.lchownSync(p, id, id);
+  }
+}
