@@ -13,6 +13,7 @@ extern "C" {
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -338,6 +339,14 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
   return o;
 }
 
+// setSubreaper(): our orphaned grandchildren (after a FORK op) are re-parented to us, so that `run`
+// can wait for an init that lives in a joined PID namespace.
+Napi::Value SetSubreaper(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return ThrowErrno(env, "prctl(PR_SET_CHILD_SUBREAPER)", errno);
+  return env.Undefined();
+}
+
 // reap(pid): non-blocking waitpid, so a child that failed during create does not linger as a zombie.
 Napi::Value Reap(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -369,6 +378,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   exports.Set("seccompCompile", Napi::Function::New(env, SeccompCompile));
+  exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
   return exports;
 }
 

@@ -659,6 +659,15 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_SETAFFINITY:
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
+      case TSR_OP_FORK: {
+        long c = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+        if (c < 0) fail(p, i, errno, "fork", NULL);
+        if (c > 0) {
+          sync_send(p, i, TSR_SYNC_FORKED, (int32_t)c);
+          _exit(0);
+        }
+        break; /* the grandchild goes on; its parent is gone, so no pdeathsig: the next SYNC_WAIT sees EOF */
+      }
       case TSR_OP_EXEC:
         unblock_signals();
         execve(p->exec_path[0] ? p->exec_path : p->argv[0], p->argv, p->envp);

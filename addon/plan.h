@@ -63,7 +63,9 @@
 #define TSR_OP_SCHED_SETATTR 39  /* s0 = blob: struct sched_attr (a0 bytes) */
 #define TSR_OP_IOPRIO 40         /* a0 = ioprio value (class << 13 | level) */
 #define TSR_OP_SETAFFINITY 41    /* s0 = blob: cpu mask (a0 bytes) */
-#define TSR_OP_MAX 41
+#define TSR_OP_FORK 42           /* fork: the child reports FORKED(pid) and exits; the grandchild goes on
+                                    (a new or joined PID namespace applies only to children) */
+#define TSR_OP_MAX 42
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */
@@ -82,6 +84,7 @@
 #define TSR_SYNC_ERROR 5     /* child -> parent: an op failed; see struct tsr_sync */
 #define TSR_SYNC_HOOKS 6     /* child -> parent: run the hooks for point a0, then send GO */
 #define TSR_SYNC_USERMAP 7   /* child -> parent: write my uid/gid maps, then send GO */
+#define TSR_SYNC_FORKED 8    /* intermediate child -> parent: arg = the pid that carries on */
 
 #define TSR_ERR_TEXT 200
 

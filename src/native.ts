@@ -18,6 +18,7 @@ export interface Native {
   waitForeground(pidfd: number, pid: number): { code: number; signal: number };
   reap(pid: number, block?: number): number;
   waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;
+  setSubreaper(): void;
   seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
 }
 

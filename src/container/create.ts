@@ -88,17 +88,29 @@ export function createContainer(opts: CreateOptions): Created {
     mgr.addProcess(child.pid);
     writeIdMappings(spec, child.pid);
     native().syncSend(sock, Sync.GO);
-    awaitChild(plan, sock, Sync.READY, () => {
-      // Lifecycle steps 3-5: the hooks see the state the lifecycle implies after step 2, "created".
-      hooksRan = true;
-      const ctx = { spec, state: stateOutput(state, 'created') };
-      runHooks('prestart', ctx);
-      runHooks('createRuntime', ctx);
-      runHooks('createContainer', { ...ctx, nsPid: child.pid });
-      native().syncSend(sock, Sync.GO);
+    awaitChild(plan, sock, Sync.READY, {
+      hooks: () => {
+        // Lifecycle steps 3-5: the hooks see the state the lifecycle implies after step 2, "created".
+        hooksRan = true;
+        const ctx = { spec, state: stateOutput(state, 'created') };
+        runHooks('prestart', ctx);
+        runHooks('createRuntime', ctx);
+        runHooks('createContainer', { ...ctx, nsPid: state.pid });
+        native().syncSend(sock, Sync.GO);
+      },
+      forked: (pid) => {
+        // The init now lives in the joined/new PID namespace; the intermediate has exited.
+        native().reap(state.pid!, 1);
+        state.pid = pid;
+        state.pidStartTime = startTimeOf(pid);
+        dir.write(state);
+        fs.closeSync(pidfd);
+        pidfd = native().pidfdOpen(pid);
+        native().syncSend(sock, Sync.GO);
+      },
     });
     faultPoint('ready');
-    if (opts.pidFile) writePidFile(opts.pidFile, child.pid);
+    if (opts.pidFile) writePidFile(opts.pidFile, state.pid!);
     state.phase = 'created';
     dir.write(state);
     native().syncSend(sock, Sync.COMMIT);
@@ -128,10 +140,11 @@ function faultPoint(name: string): void {
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
-function awaitChild(plan: Plan, sock: number, want: number, onHooks?: () => void): void {
+function awaitChild(plan: Plan, sock: number, want: number, on: { hooks?: () => void; forked?: (pid: number) => void } = {}): void {
   let m = native().syncRecv(sock);
-  if (m && m.type === Sync.HOOKS && onHooks) {
-    onHooks();
+  while (m && ((m.type === Sync.HOOKS && on.hooks) || (m.type === Sync.FORKED && on.forked))) {
+    if (m.type === Sync.HOOKS) on.hooks!();
+    else on.forked!(m.arg);
     m = native().syncRecv(sock);
   }
   if (m === null) throw new TsruncError('container init exited before it was set up');

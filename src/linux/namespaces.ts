@@ -2,6 +2,7 @@
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import type { Plan } from './plan';
+import { Sync } from './opcodes';
 
 export const CLONE_NEW: Record<string, bigint> = {
   mount: 0x00020000n,
@@ -50,15 +51,11 @@ export function namespaceSet(spec: Spec): NamespaceSet {
 export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afterGo'): void {
   const ns = namespaceSet(spec);
   const field = (t: string) => `linux.namespaces[${(spec.linux?.namespaces ?? []).findIndex((n) => n.type === t)}]`;
+  const joinsUser = ns.has('user') && !ns.isNew('user');
   if (phase === 'clone') {
-    const joinsUser = ns.has('user') && !ns.isNew('user');
     for (const [type, path] of ns.byType) {
-      if (path && type === 'pid') throw new TsruncError('joining an existing PID namespace is not supported yet', { field: field(type) + '.path' });
       if (path || type === 'cgroup' || type === 'time') continue;
-      if (joinsUser && type !== 'user') {
-        if (type === 'pid') throw new TsruncError('a new PID namespace together with a joined user namespace is not supported yet', { field: field(type) });
-        continue; // unshared after setns(user), so it is owned by the joined user namespace
-      }
+      if (joinsUser && type !== 'user') continue; // unshared after setns(user), so the joined user namespace owns it
       plan.cloneFlags |= CLONE_NEW[type];
     }
     return;
@@ -77,9 +74,8 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
     plan.add('SETGID', 'linux.gidMappings', 'setresgid(0) in the user namespace', [0n]);
     plan.add('SETUID', 'linux.uidMappings', 'setresuid(0) in the user namespace', [0n]);
   }
-  const joinsUser = ns.has('user') && !ns.isNew('user');
   let late = 0n;
-  for (const type of ['mount', 'network', 'ipc', 'uts']) if (joinsUser && ns.isNew(type)) late |= CLONE_NEW[type];
+  for (const type of ['mount', 'network', 'ipc', 'uts', 'pid']) if (joinsUser && ns.isNew(type)) late |= CLONE_NEW[type];
   if (ns.isNew('cgroup')) late |= CLONE_NEW.cgroup;
   if (late) plan.add('UNSHARE', 'linux.namespaces', `unshare(${flagNames(late)})`, [late]);
   if (ns.isNew('time')) {
@@ -89,6 +85,13 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
     if (lines.length) plan.add('WRITE_FILE', 'linux.timeOffsets', `write /proc/self/timens_offsets`, [], ['/proc/self/timens_offsets', lines.join('\n') + '\n']);
   } else if (spec.linux?.timeOffsets && Object.keys(spec.linux.timeOffsets).length) {
     throw new TsruncError('timeOffsets requires a new time namespace', { field: 'linux.timeOffsets' });
+  }
+  // A joined PID namespace (setns) or one unshared after joining a user namespace only applies to
+  // the caller's children: fork once more (runc's nsexec stages, crun's must_fork). The child
+  // reports the grandchild's pid and exits; the grandchild waits until the runtime has recorded it.
+  if (ns.byType.get('pid') || (joinsUser && ns.isNew('pid'))) {
+    plan.add('FORK', field('pid'), 'fork into the PID namespace; report the new pid; the intermediate exits');
+    plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime to record the new pid', [BigInt(Sync.GO)]);
   }
 }
 

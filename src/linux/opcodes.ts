@@ -45,8 +45,9 @@ export const Op = {
   SCHED_SETATTR: 39,
   IOPRIO: 40,
   SETAFFINITY: 41,
+  FORK: 42,
 } as const;
-export const OP_MAX = 41;
+export const OP_MAX = 42;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {
@@ -67,6 +68,7 @@ export const Sync = {
   ERROR: 5,
   HOOKS: 6,
   USERMAP: 7,
+  FORKED: 8,
 } as const;
 
 export const ERR_TEXT = 200;

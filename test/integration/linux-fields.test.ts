@@ -139,3 +139,32 @@ function chownTree(dir: string, id: number): void {
     else fs.lchownSync(p, id, id);
   }
 }
+
+describeRoot('joining a PID namespace (the staged fork)', () => {
+  let sb: Sandbox;
+  beforeAll(() => { sb = new Sandbox(); });
+  afterAll(() => sb.cleanup());
+
+  test('a second container joins the PID namespace of the first: they see each other', () => {
+    const first = sb.id();
+    sb.ok(['run', '-d', '--bundle', sb.bundle((c) => { c.process.args = ['sleep', '1000']; }), first]);
+    const pid = sb.state(first).pid;
+    const pidFile = path.join(sb.dir, 'second.pid');
+    const second = sb.id();
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'ps -o pid,args | grep -v ps; echo me=$$'];
+      c.linux.namespaces = c.linux.namespaces.map((n: any) => (n.type === 'pid' ? { type: 'pid', path: `/proc/${pid}/ns/pid` } : n));
+    });
+    sb.ok(['create', '--bundle', bundle, '--pid-file', pidFile, second]);
+    const st = sb.state(second);
+    expect(Number(fs.readFileSync(pidFile, 'utf8'))).toBe(st.pid);
+    expect(fs.readlinkSync(`/proc/${st.pid}/ns/pid`)).toBe(fs.readlinkSync(`/proc/${pid}/ns/pid`));
+    sb.ok(['delete', '--force', second]);
+    // run in the foreground: waits for the grandchild and exits with its status
+    const r = sb.run(['run', '--bundle', bundle, sb.id()]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\s*1 sleep 1000$/m);
+    expect(r.stdout).not.toMatch(/me=1\n/);
+    sb.ok(['delete', '--force', first]);
+  });
+});

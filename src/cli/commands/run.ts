@@ -11,6 +11,9 @@ import { createOptions } from './create';
 export function run(ctx: CommandContext): number {
   const detach = Boolean(ctx.flags.detach);
   const opts = { ...createOptions(ctx), keepPidfd: true };
+  // An init in a joined PID namespace is a grandchild (see the FORK op): as a subreaper we still
+  // get to wait for it.
+  if (!detach) native().setSubreaper();
   const { state, pidfd } = createContainer(opts);
   let dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {
