@@ -8,6 +8,7 @@ extern "C" {
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
@@ -339,6 +340,79 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
   return o;
 }
 
+// openTreeIdmapped(source, usernsPath, recursive, topAttrs [set, clr], recAttrs [set, clr]) -> fd of a
+// detached copy of `source` with the user namespace's id mapping (mount_setattr MOUNT_ATTR_IDMAP)
+// and the other attributes applied. Made here, by the privileged runtime, then sent to the child.
+Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string src, userns;
+  int64_t rec, set, clr, rset, rclr;
+  if (!ArgStr(info, 0, &src) || !ArgStr(info, 1, &userns) || !ArgInt(info, 2, &rec) || !ArgInt(info, 3, &set) ||
+      !ArgInt(info, 4, &clr) || !ArgInt(info, 5, &rset) || !ArgInt(info, 6, &rclr))
+    return env.Undefined();
+  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+  if (tree < 0) return ThrowErrno(env, "open_tree", errno, src);
+  int ns = open(userns.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ns < 0) {
+    int e = errno;
+    close(tree);
+    return ThrowErrno(env, "open", e, userns);
+  }
+  struct mount_attr a;
+  memset(&a, 0, sizeof a);
+  a.attr_set = MOUNT_ATTR_IDMAP;
+  a.userns_fd = (uint64_t)ns;
+  int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof a);
+  int e = errno;
+  close(ns);
+  if (r == 0 && (rset || rclr)) {
+    memset(&a, 0, sizeof a);
+    a.attr_set = (uint64_t)rset;
+    a.attr_clr = (uint64_t)rclr;
+    r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a);
+    e = errno;
+  }
+  if (r == 0 && (set || clr)) {
+    memset(&a, 0, sizeof a);
+    a.attr_set = (uint64_t)set;
+    a.attr_clr = (uint64_t)clr;
+    r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &a, sizeof a);
+    e = errno;
+  }
+  if (r < 0) {
+    close(tree);
+    return ThrowErrno(env, "mount_setattr", e, src);
+  }
+  return Napi::Number::New(env, tree);
+}
+
+// sendMountFd(sock, fd): the reply to SYNC_MOUNTFD, carrying fd with SCM_RIGHTS.
+Napi::Value SendMountFd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t sock, fd;
+  if (!ArgInt(info, 0, &sock) || !ArgInt(info, 1, &fd)) return env.Undefined();
+  struct tsr_sync m;
+  memset(&m, 0, sizeof m);
+  m.type = TSR_SYNC_MOUNTFD;
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  memset(&u, 0, sizeof u);
+  struct iovec iov = {&m, sizeof m};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  int f = (int)fd;
+  memcpy(CMSG_DATA(c), &f, sizeof f);
+  if (sendmsg((int)sock, &mh, MSG_NOSIGNAL) < 0) return ThrowErrno(env, "sendmsg", errno);
+  return env.Undefined();
+}
+
 // setSubreaper(): our orphaned grandchildren (after a FORK op) are re-parented to us, so that `run`
 // can wait for an init that lives in a joined PID namespace.
 Napi::Value SetSubreaper(const Napi::CallbackInfo &info) {
@@ -379,6 +453,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   exports.Set("seccompCompile", Napi::Function::New(env, SeccompCompile));
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
+  exports.Set("openTreeIdmapped", Napi::Function::New(env, OpenTreeIdmapped));
+  exports.Set("sendMountFd", Napi::Function::New(env, SendMountFd));
   return exports;
 }
 

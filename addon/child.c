@@ -282,6 +282,30 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, uint64_t
   return (int)syscall(SYS_mount_setattr, dfd, path, flags, &a, sizeof a);
 }
 
+/* Ask the parent for a mount it prepared (SYNC_MOUNTFD) and receive its fd (SCM_RIGHTS). */
+static int recv_mount_fd(struct tsr_prepared *p, uint32_t i) {
+  sync_send(p, i, TSR_SYNC_MOUNTFD, (int32_t)i);
+  struct tsr_sync m;
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  struct iovec iov = {&m, sizeof m};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  ssize_t n;
+  do n = recvmsg(p->sock, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  if (n == 0) _exit(1);
+  if (n != (ssize_t)sizeof m) fail(p, i, n < 0 ? errno : EPROTO, "receive mount fd", NULL);
+  if (m.type == TSR_SYNC_ERROR) _exit(1); /* the parent reports its own error */
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  if (m.type != TSR_SYNC_MOUNTFD || !c || c->cmsg_type != SCM_RIGHTS) fail(p, i, EPROTO, "receive mount fd", NULL);
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
 static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *src = S(p, op->s[0]), *target = S(p, op->s[1]), *fstype = S(p, op->s[2]), *data = S(p, op->s[3]);
   uint64_t bits = (uint64_t)op->a[2];
@@ -294,6 +318,14 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
   }
   if (bits & TSR_MNT_PROPAGATION_ONLY) {
     if (mount(NULL, t, NULL, (unsigned long)op->a[1], NULL) < 0) fail(p, i, errno, "set propagation of", target);
+  } else if (bits & TSR_MNT_FROM_PARENT) {
+    int tree = recv_mount_fd(p, i);
+    long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                       : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
+    if (mr < 0) fail(p, i, errno, "attach idmapped mount on", target);
+    if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
+      fail(p, i, errno, "set propagation of", target);
+    close(tree);
   } else if (bits & TSR_MNT_BIND) {
     unsigned tflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((bits & TSR_MNT_RECURSIVE) ? AT_RECURSIVE : 0);
     int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src, tflags);
@@ -659,6 +691,15 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_SETAFFINITY:
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
+      case TSR_OP_MOUNT_SETATTR: {
+        int fd = open_in_root(p, S(p, op->s[0]), 0, 0);
+        if (fd < 0) fail(p, i, errno, "resolve", S(p, op->s[0]));
+        uint64_t set = (uint64_t)op->a[3] & 0xffffffffu, clr = (uint64_t)op->a[3] >> 32;
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (op->a[2] ? AT_RECURSIVE : 0), set, clr, 0) < 0)
+          fail(p, i, errno, "set mount attributes on", S(p, op->s[0]));
+        close(fd);
+        break;
+      }
       case TSR_OP_FORK: {
         long c = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
         if (c < 0) fail(p, i, errno, "fork", NULL);

@@ -65,7 +65,8 @@
 #define TSR_OP_SETAFFINITY 41    /* s0 = blob: cpu mask (a0 bytes) */
 #define TSR_OP_FORK 42           /* fork: the child reports FORKED(pid) and exits; the grandchild goes on
                                     (a new or joined PID namespace applies only to children) */
-#define TSR_OP_MAX 42
+#define TSR_OP_MOUNT_SETATTR 43  /* s0 = path in root; a3 = attrs (low 32 set, high 32 clear); a2 = 1: recursive */
+#define TSR_OP_MAX 43
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */
@@ -75,6 +76,8 @@
 #define TSR_MNT_RECURSIVE 16u      /* rbind */
 #define TSR_MNT_PROPAGATION_ONLY 64u /* only change propagation (a1) of the target */
 #define TSR_MNT_PROPAGATION_REC 128u /* apply a1 recursively */
+#define TSR_MNT_FROM_PARENT 256u   /* the parent makes the mount (idmapped: it needs privileges the child
+                                      may not have) and sends its fd (SCM_RIGHTS) on MOUNTFD */
 
 /* Sync messages on the parent<->child socket (youki's message enum, runc's SYNC_* pairs). */
 #define TSR_SYNC_GO 1        /* parent -> child: you are in your cgroup (and mapped); go on */
@@ -85,6 +88,8 @@
 #define TSR_SYNC_HOOKS 6     /* child -> parent: run the hooks for point a0, then send GO */
 #define TSR_SYNC_USERMAP 7   /* child -> parent: write my uid/gid maps, then send GO */
 #define TSR_SYNC_FORKED 8    /* intermediate child -> parent: arg = the pid that carries on */
+#define TSR_SYNC_MOUNTFD 9   /* child -> parent: send the detached mount for op `arg`; parent -> child:
+                                the reply, carrying the fd (or ERROR with the reason) */
 
 #define TSR_ERR_TEXT 200
 

@@ -19,6 +19,8 @@ export interface Native {
   reap(pid: number, block?: number): number;
   waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;
   setSubreaper(): void;
+  openTreeIdmapped(source: string, userns: string, recursive: number, set: number, clr: number, rset: number, rclr: number): number;
+  sendMountFd(sock: number, fd: number): void;
   seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
 }
 

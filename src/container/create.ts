@@ -17,6 +17,7 @@ import { startTimeOf } from '../state/proc';
 import type { CgroupManager } from '../cgroups/manager';
 import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
+import { sendIdmappedMount } from './idmap';
 import { runHooks, validateHooks } from '../hooks';
 import { stateOutput } from '../state/status';
 
@@ -35,7 +36,7 @@ export interface CreateOptions {
 
 export interface Created { state: ContainerState; pidfd: number }
 
-export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; rootfs: string; plan: Plan } {
+export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; rootfs: string; plan: Plan; mgr: CgroupManager } {
   validateId(opts.id);
   const bundle = loadBundle(opts.bundle);
   const spec = bundle.spec;
@@ -44,13 +45,17 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   if (!Number.isInteger(opts.preserveFds) || opts.preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
   validateHooks(spec);
   const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
-  const plan = compileCreatePlan(spec, { bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, preserveFds: opts.preserveFds });
-  return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan };
+  // The manager only computes paths here; nothing is created until createContainer.
+  const mgr = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup });
+  const plan = compileCreatePlan(spec, {
+    bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, preserveFds: opts.preserveFds,
+    cgroup: { version: mgr.record.version, paths: mgr.record.paths },
+  });
+  return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan, mgr };
 }
 
 export function createContainer(opts: CreateOptions): Created {
-  const { spec, bundleDir, rootfs, plan } = prepare(opts);
-  const mgr: CgroupManager = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup });
+  const { spec, bundleDir, rootfs, plan, mgr } = prepare(opts);
 
   const dir = ContainerDir.create(opts.root, opts.id);
   const state: ContainerState = {
@@ -98,6 +103,7 @@ export function createContainer(opts: CreateOptions): Created {
         runHooks('createContainer', { ...ctx, nsPid: state.pid });
         native().syncSend(sock, Sync.GO);
       },
+      mountfd: (op) => sendIdmappedMount(plan, op, sock, state.pid!),
       forked: (pid) => {
         // The init now lives in the joined/new PID namespace; the intermediate has exited.
         native().reap(state.pid!, 1);
@@ -140,11 +146,15 @@ function faultPoint(name: string): void {
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
-function awaitChild(plan: Plan, sock: number, want: number, on: { hooks?: () => void; forked?: (pid: number) => void } = {}): void {
+interface ChildRequests { hooks?: () => void; forked?: (pid: number) => void; mountfd?: (op: number) => void }
+
+function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = {}): void {
   let m = native().syncRecv(sock);
-  while (m && ((m.type === Sync.HOOKS && on.hooks) || (m.type === Sync.FORKED && on.forked))) {
-    if (m.type === Sync.HOOKS) on.hooks!();
-    else on.forked!(m.arg);
+  for (;;) {
+    if (m?.type === Sync.HOOKS && on.hooks) on.hooks();
+    else if (m?.type === Sync.FORKED && on.forked) on.forked(m.arg);
+    else if (m?.type === Sync.MOUNTFD && on.mountfd) on.mountfd(m.arg);
+    else break;
     m = native().syncRecv(sock);
   }
   if (m === null) throw new TsruncError('container init exited before it was set up');

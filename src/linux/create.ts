@@ -8,6 +8,7 @@ import { compileMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
+import type { CgroupLayout } from './cgroupMount';
 import { compileCredentials, compileExec } from './process';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
@@ -20,6 +21,7 @@ export interface CreateContext {
   fifoPath: string;
   noPivot: boolean;
   preserveFds: number;
+  cgroup?: CgroupLayout;
 }
 
 export function statKind(p: string): 'dir' | 'file' | 'missing' {
@@ -53,7 +55,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     [0n, 0n, BigInt(Mnt.BIND | Mnt.RECURSIVE), 0n], [ctx.rootfs, ctx.rootfs, null, null]);
   plan.add('OPEN_ROOT', 'root.path', `open ${ctx.rootfs} as the root for path resolution`, [], [ctx.rootfs]);
   plan.add('OPEN_FIFO', 'runtime', `open ${ctx.fifoPath} (O_PATH) before leaving the host's root`, [], [ctx.fifoPath]);
-  compileMounts(spec, plan, { bundle: ctx.bundle, rootfs: ctx.rootfs, statSource: statKind });
+  compileMounts(spec, plan, { bundle: ctx.bundle, rootfs: ctx.rootfs, statSource: statKind, cgroup: ctx.cgroup, cgroupNs: ns.has('cgroup'), userNs: ns.has('user') });
   compileDevices(spec, plan);
   // runtime.md lifecycle steps 3-5: prestart, createRuntime and createContainer hooks run once the
   // namespaces and mounts exist, before pivot_root (config.md "createContainer Hooks").

@@ -5,6 +5,7 @@ import { TsruncError } from '../errors';
 import type { Mount, Spec } from '../spec/types';
 import { Mnt } from './opcodes';
 import type { Plan } from './plan';
+import { CgroupLayout, compileCgroupMount } from './cgroupMount';
 
 // mount(2) flags (linux/mount.h)
 export const MS = {
@@ -45,6 +46,8 @@ const flagOptions: Record<string, FlagOpt> = {
   remount: { clear: false, flag: MS.REMOUNT },
   ro: { clear: false, flag: MS.RDONLY },
   rw: { clear: true, flag: MS.RDONLY },
+  silent: { clear: false, flag: MS.SILENT },
+  loud: { clear: true, flag: MS.SILENT },
   strictatime: { clear: false, flag: MS.STRICTATIME },
   suid: { clear: true, flag: MS.NOSUID },
   sync: { clear: false, flag: MS.SYNCHRONOUS },
@@ -72,6 +75,8 @@ const recursiveOptions: Record<string, { clear: boolean; attr: number }> = {
 };
 
 export interface ParsedMountOptions {
+  /** idmap / ridmap (config.md): apply an id mapping, to the top mount or recursively. */
+  idmap?: 'top' | 'recursive';
   flags: number;
   clearFlags: number;
   propagation: number;
@@ -91,6 +96,7 @@ export function parseMountOptions(options: string[] = []): ParsedMountOptions {
     }
     const p = propagationOptions[o];
     if (p !== undefined) { r.propagation = p; continue; }
+    if (o === 'idmap' || o === 'ridmap') { r.idmap = o === 'idmap' ? 'top' : 'recursive'; continue; }
     const rec = recursiveOptions[o];
     if (rec) {
       if (['rrelatime', 'rnoatime', 'rstrictatime'].includes(o)) { r.recAtime = true; r.recAttrClr |= MOUNT_ATTR._ATIME; }
@@ -125,6 +131,10 @@ export function isBind(m: Mount): boolean {
 export interface MountContext {
   bundle: string;
   rootfs: string;
+  /** The container's cgroup directories, for `cgroup` mounts. */
+  cgroup?: CgroupLayout;
+  cgroupNs?: boolean;
+  userNs?: boolean;
   /** Host paths whose kind (file/dir) decides how a bind target is created. */
   statSource?: (p: string) => 'dir' | 'file' | 'missing';
 }
@@ -139,6 +149,13 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext): void 
   const dest = path.posix.normalize(m.destination);
   if (dest === '/') throw new TsruncError('mounting over the container root is not allowed', { field: `${field}.destination` });
   const opts = parseMountOptions(m.options);
+  if ((m.uidMappings?.length || m.gidMappings?.length || opts.idmap) && !isBind(m))
+    throw new TsruncError('idmapped mounts must be bind mounts', { field: `${field}.options` });
+  if (m.type === 'cgroup' || m.type === 'cgroup2') {
+    if (!ctx.cgroup) throw new TsruncError('cgroup mounts need the container\'s cgroup', { field: `${field}.type` });
+    compileCgroupMount(m, field, plan, ctx.cgroup, !!ctx.cgroupNs);
+    return;
+  }
   if (isBind(m)) {
     if (!m.source) throw new TsruncError('a bind mount needs a source', { field: `${field}.source` });
     const source = path.resolve(ctx.bundle, m.source);
@@ -149,6 +166,10 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext): void 
     if (rec) bits |= Mnt.RECURSIVE;
     if (opts.propagation & MS.REC) bits |= Mnt.PROPAGATION_REC;
     const recAttrs = (BigInt(opts.recAttrClr >>> 0) << 32n) | BigInt(opts.recAttrSet >>> 0);
+    if (opts.idmap || m.uidMappings?.length || m.gidMappings?.length) {
+      compileIdmapped(m, field, plan, ctx, source, opts, bits, recAttrs);
+      return;
+    }
     plan.add('MOUNT', field, `${rec ? 'rbind' : 'bind'} ${source} -> ${dest}${describeOpts(m.options)}`,
       [recAttrs, BigInt(opts.propagation & ~MS.REC), BigInt(bits), bindAttrs(opts)],
       [source, dest, null, null]);
@@ -162,6 +183,19 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext): void 
   plan.add('MOUNT', field, `mount -t ${m.type ?? 'none'} ${m.source ?? 'none'} ${dest}${describeOpts(m.options)}`,
     [BigInt(opts.flags), BigInt(opts.propagation & ~MS.REC), BigInt(bits), 0n],
     [m.source ?? m.type ?? 'none', dest, m.type ?? null, data || null]);
+}
+
+/** config.md "idmap"/"ridmap": the runtime (privileged, in the host's user namespace) makes the
+ * idmapped copy and sends it to the child, which only attaches it (runc 1.2 does the same). */
+function compileIdmapped(m: Mount, field: string, plan: Plan, ctx: MountContext, source: string, opts: ParsedMountOptions, bits: number, recAttrs: bigint): void {
+  const hasUid = !!m.uidMappings?.length, hasGid = !!m.gidMappings?.length;
+  if (hasUid !== hasGid) throw new TsruncError('uidMappings and gidMappings must be given together', { field: `${field}.${hasUid ? 'gidMappings' : 'uidMappings'}` });
+  if (!hasUid && !ctx.userNs) throw new TsruncError('idmap without uidMappings/gidMappings needs a user namespace to take the mapping from', { field: `${field}.options` });
+  const recursive = opts.idmap === 'recursive' || (!opts.idmap && !!(bits & Mnt.RECURSIVE));
+  const idx = plan.ops.length;
+  plan.add('MOUNT', field, `idmapped ${recursive ? 'rbind' : 'bind'} ${source} -> ${path.posix.normalize(m.destination)} (made by the runtime, attached here)`,
+    [0n, BigInt(opts.propagation & ~MS.REC), BigInt((bits & ~Mnt.BIND) | Mnt.FROM_PARENT), 0n], [source, path.posix.normalize(m.destination), null, null]);
+  plan.idmapped.set(idx, { source, recursive, attrs: bindAttrs(opts), recAttrs, uidMappings: m.uidMappings, gidMappings: m.gidMappings });
 }
 
 function describeOpts(o?: string[]): string {

@@ -46,8 +46,9 @@ export const Op = {
   IOPRIO: 40,
   SETAFFINITY: 41,
   FORK: 42,
+  MOUNT_SETATTR: 43,
 } as const;
-export const OP_MAX = 42;
+export const OP_MAX = 43;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {
@@ -58,6 +59,7 @@ export const Mnt = {
   RECURSIVE: 16,
   PROPAGATION_ONLY: 64,
   PROPAGATION_REC: 128,
+  FROM_PARENT: 256,
 } as const;
 
 export const Sync = {
@@ -69,6 +71,7 @@ export const Sync = {
   HOOKS: 6,
   USERMAP: 7,
   FORKED: 8,
+  MOUNTFD: 9,
 } as const;
 
 export const ERR_TEXT = 200;

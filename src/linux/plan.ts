@@ -14,8 +14,21 @@ export interface PlanOp {
   text: string;
 }
 
+/** An idmapped bind mount the runtime makes itself and sends to the child (TSR_MNT_FROM_PARENT). */
+export interface IdmapRequest {
+  source: string;
+  recursive: boolean;
+  attrs: bigint;
+  recAttrs: bigint;
+  /** The mount's own mappings; absent: the container's user namespace mapping. */
+  uidMappings?: { containerID: number; hostID: number; size: number }[];
+  gidMappings?: { containerID: number; hostID: number; size: number }[];
+}
+
 export class Plan {
   readonly ops: PlanOp[] = [];
+  /** op index -> what the parent must prepare when the child asks (SYNC_MOUNTFD). */
+  readonly idmapped = new Map<number, IdmapRequest>();
   /** Namespaces created by clone3 itself (CLONE_NEW* flags). */
   cloneFlags = 0n;
   /** fds 3 .. 3+preserveFds-1 survive into the container (--preserve-fds); the child closes the rest. */

@@ -168,3 +168,64 @@ describeRoot('joining a PID namespace (the staged fork)', () => {
     sb.ok(['delete', '--force', first]);
   });
 });
+
+describeRoot('idmapped mounts', () => {
+  let sb: Sandbox;
+  beforeAll(() => { sb = new Sandbox(); fs.chmodSync(sb.dir, 0o755); });
+  afterAll(() => sb.cleanup());
+
+  function hostData(b: string): void {
+    fs.mkdirSync(path.join(b, 'data'));
+    fs.writeFileSync(path.join(b, 'data', 'file'), 'x'); // owned by host root
+  }
+
+  test('uidMappings/gidMappings on a bind mount (no user namespace)', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'stat -c "%u:%g" /data/file /etc/passwd'];
+      c.mounts.push({ destination: '/data', type: 'bind', source: 'data', options: ['rbind', 'idmap'],
+        uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], gidMappings: [{ containerID: 0, hostID: 2000, size: 1 }] });
+    });
+    hostData(bundle);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('1000:2000\n0:0\n');
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('idmap without mappings takes the container\'s user namespace mapping', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'stat -c "%u:%g" /data/file /plain/file'];
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.mounts.push({ destination: '/data', type: 'bind', source: 'data', options: ['bind', 'idmap'] });
+      c.mounts.push({ destination: '/plain', type: 'bind', source: 'data', options: ['bind'] });
+    });
+    fs.chmodSync(bundle, 0o755);
+    hostData(bundle);
+    chownTree(path.join(bundle, 'rootfs'), 100000);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    // through the idmapped mount host root is the container's root; through the plain bind it is
+    // unmapped (the overflow id)
+    expect(r.stdout).toBe('0:0\n65534:65534\n');
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('idmap errors: not a bind mount, no user namespace to take the mapping from, one-sided mappings', () => {
+    const fail = (m: any, pattern: RegExp) => {
+      const bundle = sb.bundle((c) => { c.mounts.push(m); });
+      hostData(bundle);
+      const id = sb.id();
+      const r = sb.run(['create', '--bundle', bundle, id]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(pattern);
+      assertNothingLeft(id, sb.root);
+    };
+    fail({ destination: '/x', type: 'tmpfs', source: 'tmpfs', options: ['idmap'] }, /mounts\[6\]\.options: idmapped mounts must be bind mounts/);
+    fail({ destination: '/x', type: 'bind', source: 'data', options: ['bind', 'idmap'] }, /mounts\[6\]\.options: idmap without uidMappings/);
+    fail({ destination: '/x', type: 'bind', source: 'data', options: ['bind'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] }, /mounts\[6\]\.gidMappings/);
+  });
+});

@@ -1,0 +1,58 @@
+// The parent's half of an idmapped mount (SYNC_MOUNTFD): the id mapping comes from a user namespace,
+// either a short-lived holder process made with the mount's own uidMappings/gidMappings, or the
+// container's own user namespace; the runtime applies it to a detached copy of the source and sends
+// the copy's fd to the child.
+import * as fs from 'fs';
+import { TsruncError } from '../errors';
+import { native } from '../native';
+import { CLONE_NEW } from '../linux/namespaces';
+import { Sync } from '../linux/opcodes';
+import { IdmapRequest, Plan } from '../linux/plan';
+
+type Mapping = { containerID: number; hostID: number; size: number };
+
+/** A process in a new user namespace with the given maps; it lives until release() closes its socket. */
+function usernsHolder(uid: Mapping[], gid: Mapping[]): { path: string; release: () => void } {
+  const n = native();
+  const plan = new Plan();
+  plan.cloneFlags = CLONE_NEW.user;
+  plan.add('SYNC_WAIT', 'runtime', 'hold the user namespace open', [BigInt(Sync.GO)]);
+  const child = n.spawn(plan.serialize());
+  const release = () => {
+    fs.closeSync(child.sock); // EOF: the holder exits
+    n.waitPidfd(child.pidfd, -1);
+    fs.closeSync(child.pidfd);
+  };
+  try {
+    const fmt = (maps: Mapping[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
+    fs.writeFileSync(`/proc/${child.pid}/uid_map`, fmt(uid));
+    fs.writeFileSync(`/proc/${child.pid}/gid_map`, fmt(gid));
+  } catch (e) {
+    release();
+    throw e;
+  }
+  return { path: `/proc/${child.pid}/ns/user`, release };
+}
+
+export function sendIdmappedMount(plan: Plan, opIndex: number, sock: number, containerPid: number): void {
+  const req: IdmapRequest | undefined = plan.idmapped.get(opIndex);
+  const field = plan.ops[opIndex]?.source ?? 'mounts';
+  if (!req) throw new TsruncError(`protocol error: no idmapped mount for op ${opIndex}`);
+  const holder = req.uidMappings ? usernsHolder(req.uidMappings, req.gidMappings!) : undefined;
+  const lo = (v: bigint) => Number(v & 0xffffffffn), hi = (v: bigint) => Number(v >> 32n);
+  let fd = -1;
+  try {
+    fd = native().openTreeIdmapped(req.source, holder ? holder.path : `/proc/${containerPid}/ns/user`, req.recursive ? 1 : 0,
+      lo(req.attrs), hi(req.attrs), lo(req.recAttrs), hi(req.recAttrs));
+  } catch (e) {
+    native().syncSend(sock, Sync.ERROR); // the child exits; the error below is the one reported
+    throw new TsruncError(`idmapped mount of ${req.source}: ${(e as Error).message}`, { field });
+  } finally {
+    holder?.release();
+  }
+  try {
+    native().sendMountFd(sock, fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
