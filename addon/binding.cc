@@ -16,6 +16,7 @@ extern "C" {
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -120,13 +121,27 @@ Napi::Value SyncRecv(const Napi::CallbackInfo &info) {
   int64_t fd;
   if (!ArgInt(info, 0, &fd)) return env.Undefined();
   struct tsr_sync m;
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  struct iovec iov = {&m, sizeof m};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
   ssize_t n;
-  do n = recv((int)fd, &m, sizeof m, 0); while (n < 0 && errno == EINTR);
+  do n = recvmsg((int)fd, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
   if (n < 0) return ThrowErrno(env, "recv", errno);
   if (n == 0) return env.Null();
   if (n != (ssize_t)sizeof m) return ThrowErrno(env, "recv", EPROTO);
   m.text[TSR_ERR_TEXT - 1] = 0;
   Napi::Object r = Napi::Object::New(env);
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+    int passed;
+    memcpy(&passed, CMSG_DATA(c), sizeof passed);
+    r.Set("fd", Napi::Number::New(env, passed));
+  }
   r.Set("type", Napi::Number::New(env, m.type));
   r.Set("op", Napi::Number::New(env, m.op));
   r.Set("errno", Napi::Number::New(env, m.err));
@@ -413,6 +428,54 @@ Napi::Value SendMountFd(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// sendToListener(path, payload, fd): one connection to a seccomp agent's AF_UNIX SOCK_STREAM socket,
+// the container process state as payload and the notify fd with SCM_RIGHTS (config-linux.md
+// "The Container Process State"), then close.
+Napi::Value SendToListener(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path, payload;
+  int64_t fd;
+  if (!ArgStr(info, 0, &path) || !ArgStr(info, 1, &payload) || !ArgInt(info, 2, &fd)) return env.Undefined();
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return ThrowErrno(env, "connect", ENAMETOOLONG, path);
+  memcpy(addr.sun_path, path.c_str(), path.size());
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return ThrowErrno(env, "socket", errno);
+  if (connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    int e = errno;
+    close(s);
+    return ThrowErrno(env, "connect", e, path);
+  }
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  memset(&u, 0, sizeof u);
+  struct iovec iov = {(void *)payload.data(), payload.size()};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  int f = (int)fd;
+  memcpy(CMSG_DATA(c), &f, sizeof f);
+  ssize_t n = sendmsg(s, &mh, MSG_NOSIGNAL);
+  int e = errno;
+  size_t off = n > 0 ? (size_t)n : 0;
+  while (n >= 0 && off < payload.size()) {  // the rest without fds (the spec allows several sendmsg)
+    n = send(s, payload.data() + off, payload.size() - off, MSG_NOSIGNAL);
+    e = errno;
+    if (n > 0) off += (size_t)n;
+  }
+  close(s);
+  if (n < 0) return ThrowErrno(env, "sendmsg", e, path);
+  return env.Undefined();
+}
+
 // setSubreaper(): our orphaned grandchildren (after a FORK op) are re-parented to us, so that `run`
 // can wait for an init that lives in a joined PID namespace.
 Napi::Value SetSubreaper(const Napi::CallbackInfo &info) {
@@ -455,6 +518,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
   exports.Set("openTreeIdmapped", Napi::Function::New(env, OpenTreeIdmapped));
   exports.Set("sendMountFd", Napi::Function::New(env, SendMountFd));
+  exports.Set("sendToListener", Napi::Function::New(env, SendToListener));
   return exports;
 }
 

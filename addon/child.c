@@ -282,6 +282,27 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, uint64_t
   return (int)syscall(SYS_mount_setattr, dfd, path, flags, &a, sizeof a);
 }
 
+static void send_fd(struct tsr_prepared *p, uint32_t i, uint32_t type, int fd) {
+  struct tsr_sync m;
+  memset(&m, 0, sizeof m);
+  m.type = type;
+  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+  memset(&u, 0, sizeof u);
+  struct iovec iov = {&m, sizeof m};
+  struct msghdr mh;
+  memset(&mh, 0, sizeof mh);
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = u.buf;
+  mh.msg_controllen = sizeof u.buf;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  if (sendmsg(p->sock, &mh, MSG_NOSIGNAL) < 0) fail(p, i, errno, "send fd", NULL);
+}
+
 /* Ask the parent for a mount it prepared (SYNC_MOUNTFD) and receive its fd (SCM_RIGHTS). */
 static int recv_mount_fd(struct tsr_prepared *p, uint32_t i) {
   sync_send(p, i, TSR_SYNC_MOUNTFD, (int32_t)i);
@@ -651,7 +672,12 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break;
       case TSR_OP_SECCOMP: {
         struct sock_fprog prog = {(unsigned short)op->a[0], (struct sock_filter *)(p->str + op->s[0])};
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)op->a[1], &prog) < 0) fail(p, i, errno, "seccomp", NULL);
+        long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)op->a[1], &prog);
+        if (fd < 0) fail(p, i, errno, "seccomp", NULL);
+        if ((unsigned)op->a[1] & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+          send_fd(p, i, TSR_SYNC_SECCOMP_FD, (int)fd); /* the runtime passes it to the listener */
+          close((int)fd);
+        }
         break;
       }
       case TSR_OP_CHDIR:

@@ -88,6 +88,7 @@
 #define TSR_SYNC_HOOKS 6     /* child -> parent: run the hooks for point a0, then send GO */
 #define TSR_SYNC_USERMAP 7   /* child -> parent: write my uid/gid maps, then send GO */
 #define TSR_SYNC_FORKED 8    /* intermediate child -> parent: arg = the pid that carries on */
+#define TSR_SYNC_SECCOMP_FD 10 /* child -> parent: the seccomp notify fd (SCM_RIGHTS), for listenerPath */
 #define TSR_SYNC_MOUNTFD 9   /* child -> parent: send the detached mount for op `arg`; parent -> child:
                                 the reply, carrying the fd (or ERROR with the reason) */
 

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string }
+export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number }
 
 export interface Native {
   spawn(plan: Buffer): { pid: number; pidfd: number; sock: number };
@@ -21,6 +21,7 @@ export interface Native {
   setSubreaper(): void;
   openTreeIdmapped(source: string, userns: string, recursive: number, set: number, clr: number, rset: number, rclr: number): number;
   sendMountFd(sock: number, fd: number): void;
+  sendToListener(path: string, payload: string, fd: number): void;
   seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
 }
 

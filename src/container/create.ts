@@ -104,6 +104,18 @@ export function createContainer(opts: CreateOptions): Created {
         native().syncSend(sock, Sync.GO);
       },
       mountfd: (op) => sendIdmappedMount(plan, op, sock, state.pid!),
+      seccompFd: (fd) => {
+        // config-linux.md "listenerPath": one connection, the container process state and the fd.
+        const sc = spec.linux!.seccomp!;
+        const payload = { ociVersion: spec.ociVersion, fds: ['seccompFd'], pid: state.pid, metadata: sc.listenerMetadata ?? '', state: stateOutput(state, 'creating') };
+        try {
+          native().sendToListener(sc.listenerPath!, JSON.stringify(payload), fd);
+        } catch (e) {
+          throw new TsruncError(`cannot send the seccomp notify fd to ${sc.listenerPath}: ${(e as Error).message}`, { field: 'linux.seccomp.listenerPath' });
+        } finally {
+          fs.closeSync(fd);
+        }
+      },
       forked: (pid) => {
         // The init now lives in the joined/new PID namespace; the intermediate has exited.
         native().reap(state.pid!, 1);
@@ -146,7 +158,7 @@ function faultPoint(name: string): void {
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
-interface ChildRequests { hooks?: () => void; forked?: (pid: number) => void; mountfd?: (op: number) => void }
+interface ChildRequests { hooks?: () => void; forked?: (pid: number) => void; mountfd?: (op: number) => void; seccompFd?: (fd: number) => void }
 
 function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = {}): void {
   let m = native().syncRecv(sock);
@@ -154,6 +166,7 @@ function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = 
     if (m?.type === Sync.HOOKS && on.hooks) on.hooks();
     else if (m?.type === Sync.FORKED && on.forked) on.forked(m.arg);
     else if (m?.type === Sync.MOUNTFD && on.mountfd) on.mountfd(m.arg);
+    else if (m?.type === Sync.SECCOMP_FD && on.seccompFd && m.fd !== undefined) on.seccompFd(m.fd);
     else break;
     m = native().syncRecv(sock);
   }

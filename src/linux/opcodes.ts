@@ -72,6 +72,7 @@ export const Sync = {
   USERMAP: 7,
   FORKED: 8,
   MOUNTFD: 9,
+  SECCOMP_FD: 10,
 } as const;
 
 export const ERR_TEXT = 200;

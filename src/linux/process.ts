@@ -13,7 +13,7 @@ import type { Spec } from '../spec/types';
 import { capabilityMasks, maskNames } from './capabilities';
 import { Sync } from './opcodes';
 import { Plan, stringVector } from './plan';
-import { seccompOp } from './seccomp';
+import { seccompOp, usesNotify } from './seccomp';
 import { compileCpuAffinity } from './scheduling';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -64,6 +64,11 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   plan.add('UMASK', 'process.user.umask', `umask(${(p.user.umask ?? 0o022).toString(8).padStart(4, '0')})`, [BigInt(p.user.umask ?? 0o022)]);
   plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}")`, [], [p.cwd]);
   plan.add('RESOLVE_EXEC', 'process.args[0]', `find "${args[0]}" in PATH=${pathOf(env)}`, [], [args[0], pathOf(env)]);
+  const early = p.noNewPrivileges && usesNotify(spec);
+  if (early) {
+    plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
+    seccompOp(spec, plan);
+  }
   if (opts.waitFifo) {
     plan.add('SYNC_SEND', 'runtime', 'tell the runtime: ready', [BigInt(Sync.READY)]);
     plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime to record the container', [BigInt(Sync.COMMIT)]);
@@ -71,9 +76,9 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
     plan.add('SYNC_SEND', 'runtime', 'tell the runtime: detached', [BigInt(Sync.ACK)]);
   }
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + opts.preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + opts.preserveFds)]);
-  if (p.noNewPrivileges) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
+  if (p.noNewPrivileges && !early) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
   if (opts.waitFifo) plan.add('WAIT_FIFO', 'runtime', 'block on the exec fifo until `start`');
   compileCpuAffinity(spec, plan, 'final');
-  if (p.noNewPrivileges) seccompOp(spec, plan);
+  if (p.noNewPrivileges && !early) seccompOp(spec, plan);
   plan.add('EXEC', 'process.args', `execve(${JSON.stringify(args)})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
 }

@@ -35,7 +35,6 @@ export interface CompiledProfile { defaultAction: number; architectures: string[
 function action(name: string, errnoRet: number | undefined, field: string): number {
   const f = ACTIONS[name];
   if (!f) throw new TsruncError(`unknown seccomp action "${name}"`, { field });
-  if (name === 'SCMP_ACT_NOTIFY') throw new TsruncError('SCMP_ACT_NOTIFY is not supported yet', { field });
   if (errnoRet !== undefined && name !== 'SCMP_ACT_ERRNO' && name !== 'SCMP_ACT_TRACE')
     throw new TsruncError(`errnoRet is only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not ${name}`, { field });
   return f(errnoRet);
@@ -51,6 +50,7 @@ export function archName(a: string, field: string): string {
  * argument become one rule per condition (libseccomp cannot AND two conditions on one argument;
  * runc does the same). */
 export function compileProfile(s: LinuxSeccomp): CompiledProfile {
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY') throw new TsruncError('SCMP_ACT_NOTIFY cannot be the default action', { field: 'linux.seccomp.defaultAction' });
   const defaultAction = action(s.defaultAction, s.defaultErrnoRet, 'linux.seccomp.defaultAction');
   const architectures = (s.architectures ?? []).map((a, i) => archName(a, `linux.seccomp.architectures[${i}]`));
   let flags = 0;
@@ -76,7 +76,18 @@ export function compileProfile(s: LinuxSeccomp): CompiledProfile {
       else rules.push({ field, syscall: name, action: act, args });
     }
   });
+  const notify = (s.syscalls ?? []).some((sc) => sc.action === 'SCMP_ACT_NOTIFY');
+  if (notify && !s.listenerPath) throw new TsruncError('SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath', { field: 'linux.seccomp.listenerPath' });
+  if (s.listenerMetadata !== undefined && !s.listenerPath) throw new TsruncError('listenerMetadata must not be set without listenerPath', { field: 'linux.seccomp.listenerMetadata' });
+  if (notify) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
   return { defaultAction, architectures, rules, flags };
+}
+
+const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
+
+/** Whether the filter hands a notify fd to a listener (then it must be loaded while create runs). */
+export function usesNotify(spec: Spec): boolean {
+  return !!spec.linux?.seccomp?.syscalls?.some((sc) => sc.action === 'SCMP_ACT_NOTIFY');
 }
 
 
@@ -84,11 +95,12 @@ export function compileProfile(s: LinuxSeccomp): CompiledProfile {
  * Where the filter is loaded (runc's standard_init_linux.go): with noNewPrivileges as late as
  * possible, right before execve, so a strict profile does not have to allow the runtime's own last
  * syscalls; without it, loading a filter needs CAP_SYS_ADMIN, so before the capabilities are dropped.
+ * With SCMP_ACT_NOTIFY the notify fd must reach the listener through `create`, so the filter is
+ * loaded before the init reports READY (process.ts places it).
  */
 export function seccompOp(spec: Spec, plan: Plan): void {
   const s = spec.linux?.seccomp;
   if (!s) return;
-  if (s.listenerPath) throw new TsruncError('seccomp notify listeners are not supported yet', { field: 'linux.seccomp.listenerPath' });
   const profile = compileProfile(s);
   let out: { program: Buffer; skipped: string[] };
   try {

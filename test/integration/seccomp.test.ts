@@ -98,3 +98,61 @@ describeRoot('seccomp', () => {
     expect(r.stdout).toMatch(/unshare-denied|Operation not permitted/);
   });
 });
+
+describeRoot('seccomp notify (SCMP_ACT_NOTIFY with listenerPath)', () => {
+  let sb: Sandbox;
+  let agentBin: string;
+  beforeAll(() => {
+    sb = new Sandbox();
+    agentBin = require('path').join(sb.dir, 'seccomp-agent');
+    const cc = require('child_process').spawnSync('cc', ['-O2', '-o', agentBin, require('path').join(__dirname, '..', 'fixtures', 'seccomp-agent.c')], { encoding: 'utf8' });
+    if (cc.status !== 0) throw new Error(`cannot build the test agent: ${cc.stderr}`);
+  });
+  afterAll(() => sb.cleanup());
+
+  test('the agent gets the container process state and the notify fd, and answers for the container', async () => {
+    const { spawn } = require('child_process');
+    const path = require('path');
+    const sock = path.join(sb.dir, 'agent.sock'), out = path.join(sb.dir, 'agent.json');
+    const agent = spawn(agentBin, [sock, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((res) => agent.stdout.once('data', () => res()));
+      const bundle = sb.bundle((c) => {
+        c.process.args = ['sh', '-c', 'mkdir /tmp/notified && echo mkdir-said-ok; test -d /tmp/notified || echo but-nothing-made'];
+        c.root.readonly = false;
+        c.linux.seccomp = {
+          defaultAction: 'SCMP_ACT_ALLOW', listenerPath: sock, listenerMetadata: 'hello-agent',
+          syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }],
+        };
+      });
+      const id = sb.id();
+      const r = sb.run(['run', '--bundle', bundle, id]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('mkdir-said-ok\nbut-nothing-made\n');
+      const st = JSON.parse(fs.readFileSync(out, 'utf8'));
+      expect(st).toMatchObject({ fds: ['seccompFd'], metadata: 'hello-agent', state: { id, status: 'creating' } });
+      expect(st.pid).toBeGreaterThan(0);
+      expect(st.state.pid).toBe(st.pid);
+    } finally {
+      agent.kill('SIGKILL');
+    }
+  });
+
+  test('no listener at listenerPath: create fails naming the field, nothing left', () => {
+    const bundle = sb.bundle((c) => {
+      c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/nonexistent/agent.sock', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] };
+    });
+    const id = sb.id();
+    const r = sb.run(['create', '--bundle', bundle, id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/linux\.seccomp\.listenerPath: cannot send the seccomp notify fd/);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('SCMP_ACT_NOTIFY without listenerPath is an error', () => {
+    const bundle = sb.bundle((c) => { c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_NOTIFY' }] }; });
+    const r = sb.run(['create', '--bundle', bundle, sb.id()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/linux\.seccomp\.listenerPath/);
+  });
+});
