@@ -104,6 +104,10 @@ export const commands: CommandSpec[] = [
     load: () => import('./commands/list'),
   },
   {
+    name: 'features', summary: 'show the enabled features', args: '', minArgs: 0, maxArgs: 0,
+    flags: [help], load: () => import('./commands/features'),
+  },
+  {
     name: 'spec', summary: 'create a new specification file', args: '', minArgs: 0, maxArgs: 0,
     flags: [bundle, { name: 'rootless', type: 'boolean', default: false, describe: 'generate a configuration for a rootless container' }, help],
     load: () => import('./commands/spec'),

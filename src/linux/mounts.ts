@@ -74,6 +74,11 @@ const recursiveOptions: Record<string, { clear: boolean; attr: number }> = {
   rstrictatime: { clear: false, attr: MOUNT_ATTR.STRICTATIME },
 };
 
+/** Every mount option this runtime recognises (for `tsrunc features`). */
+export function knownMountOptions(): string[] {
+  return [...Object.keys(flagOptions), ...Object.keys(propagationOptions), ...Object.keys(recursiveOptions), 'idmap', 'ridmap'].sort();
+}
+
 export interface ParsedMountOptions {
   /** idmap / ridmap (config.md): apply an id mapping, to the top mount or recursively. */
   idmap?: 'top' | 'recursive';

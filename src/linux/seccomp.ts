@@ -5,7 +5,7 @@ import { native } from '../native';
 import type { LinuxSeccomp, Spec } from '../spec/types';
 import type { Plan } from './plan';
 
-const ACTIONS: Record<string, (errno: number | undefined) => number> = {
+export const ACTIONS: Record<string, (errno: number | undefined) => number> = {
   SCMP_ACT_KILL: () => 0x00000000,
   SCMP_ACT_KILL_THREAD: () => 0x00000000,
   SCMP_ACT_KILL_PROCESS: () => 0x80000000,
@@ -18,11 +18,11 @@ const ACTIONS: Record<string, (errno: number | undefined) => number> = {
   SCMP_ACT_NOTIFY: () => 0x7fc00000,
 };
 
-const OPS: Record<string, number> = {
+export const OPS: Record<string, number> = {
   SCMP_CMP_NE: 1, SCMP_CMP_LT: 2, SCMP_CMP_LE: 3, SCMP_CMP_EQ: 4, SCMP_CMP_GE: 5, SCMP_CMP_GT: 6, SCMP_CMP_MASKED_EQ: 7,
 };
 
-const FLAGS: Record<string, number> = {
+export const FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_TSYNC: 1,
   SECCOMP_FILTER_FLAG_LOG: 2,
   SECCOMP_FILTER_FLAG_SPEC_ALLOW: 4,
