@@ -1,0 +1,95 @@
+import * as fs from 'fs';
+import { TsruncError, UsageError, errnoName, fail, formatError } from '../../src/errors';
+
+describe('TsruncError', () => {
+  test('carries field, syscall, errno and an exit code (default 1)', () => {
+    const e = new TsruncError('m', { field: 'f', syscall: 'mount', errno: 22 });
+    expect(e).toBeInstanceOf(Error);
+    expect([e.message, e.field, e.syscall, e.errno, e.exitCode, e.name]).toEqual(['m', 'f', 'mount', 22, 1, 'TsruncError']);
+    expect(new TsruncError('m', { exitCode: 3 }).exitCode).toBe(3);
+  });
+
+  test('UsageError is a TsruncError with the command', () => {
+    const e = new UsageError('bad', 'create');
+    expect(e).toBeInstanceOf(TsruncError);
+    expect([e.name, e.command, e.field, e.exitCode]).toEqual(['UsageError', 'create', undefined, 1]);
+  });
+
+  test('fail throws a TsruncError with the field', () => {
+    let err: unknown;
+    try { fail('nope', '--pid-file'); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(TsruncError);
+    expect(formatError(err)).toBe('--pid-file: nope');
+  });
+});
+
+describe('errnoName', () => {
+  test('names from the errno table', () => {
+    expect(errnoName(2)).toBe('ENOENT');
+    expect(errnoName(22)).toBe('EINVAL');
+    expect(errnoName(1)).toBe('EPERM');
+    expect(errnoName(13)).toBe('EACCES');
+  });
+  test('unknown numbers', () => {
+    expect(errnoName(99999)).toBe('errno 99999');
+  });
+});
+
+describe('formatError', () => {
+  test('message alone', () => {
+    expect(formatError(new TsruncError('container c1 does not exist'))).toBe('container c1 does not exist');
+  });
+
+  test('field prefix', () => {
+    expect(formatError(new TsruncError('destination must be an absolute path, got "x"', { field: 'mounts[3].destination' })))
+      .toBe('mounts[3].destination: destination must be an absolute path, got "x"');
+  });
+
+  test('errno name appended, with the syscall', () => {
+    expect(formatError(new TsruncError('mount tmpfs on /run', { field: 'mounts[3]', syscall: 'mount', errno: 22 })))
+      .toBe('mounts[3]: mount tmpfs on /run: mount: EINVAL');
+  });
+
+  test('errno name appended without a syscall', () => {
+    expect(formatError(new TsruncError('cannot open', { errno: 2 }))).toBe('cannot open: ENOENT');
+  });
+
+  test('not appended twice when the message already names it', () => {
+    expect(formatError(new TsruncError('mount on /run: EINVAL', { field: 'mounts[3]', errno: 22 }))).toBe('mounts[3]: mount on /run: EINVAL');
+  });
+
+  test('an unknown errno number is shown as a number', () => {
+    expect(formatError(new TsruncError('x', { errno: 99999 }))).toBe('x: errno 99999');
+  });
+
+  test('always one line', () => {
+    const s = formatError(new TsruncError('first\n  second\r\nthird', { field: 'f', errno: 1 }));
+    expect(s).not.toMatch(/[\r\n]/);
+    expect(s).toBe('f: first second third: EPERM');
+  });
+
+  test('Node errno errors: "syscall path: CODE"', () => {
+    // Built here rather than caught from fs: jest runs tests in a vm context, where errors thrown by
+    // Node's fs come from another realm and fail `instanceof Error` (they do not in the runtime).
+    let caught: NodeJS.ErrnoException | undefined;
+    try { fs.openSync('/nonexistent/tsrunc-test', 'r'); } catch (e) { caught = e as NodeJS.ErrnoException; }
+    const err = Object.assign(new Error(caught!.message), { code: caught!.code, syscall: caught!.syscall, path: caught!.path, errno: caught!.errno });
+    expect(formatError(err)).toBe('open /nonexistent/tsrunc-test: ENOENT');
+  });
+
+  test('Node errno errors without a path', () => {
+    const e = Object.assign(new Error('x'), { code: 'EBADF', syscall: 'close' });
+    expect(formatError(e)).toBe('close: EBADF');
+  });
+
+  test('plain errors: their message on one line, no stack', () => {
+    const s = formatError(new Error('a\nb'));
+    expect(s).toBe('a b');
+  });
+
+  test('non-errors', () => {
+    expect(formatError('text')).toBe('text');
+    expect(formatError(42)).toBe('42');
+    expect(formatError(undefined)).toBe('undefined');
+  });
+});

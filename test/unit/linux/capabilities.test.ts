@@ -1,0 +1,93 @@
+import * as fs from 'fs';
+import { TsruncError } from '../../../src/errors';
+import { CAPABILITIES, capabilityMasks, maskNames } from '../../../src/linux/capabilities';
+
+describe('CAPABILITIES (linux/capability.h numbering)', () => {
+  test('well-known numbers', () => {
+    const n = (name: string) => CAPABILITIES.indexOf(name);
+    expect(n('CAP_CHOWN')).toBe(0);
+    expect(n('CAP_KILL')).toBe(5);
+    expect(n('CAP_SETUID')).toBe(7);
+    expect(n('CAP_NET_BIND_SERVICE')).toBe(10);
+    expect(n('CAP_NET_ADMIN')).toBe(12);
+    expect(n('CAP_SYS_ADMIN')).toBe(21);
+    expect(n('CAP_MKNOD')).toBe(27);
+    expect(n('CAP_AUDIT_WRITE')).toBe(29);
+    expect(n('CAP_SETFCAP')).toBe(31);
+    expect(n('CAP_MAC_OVERRIDE')).toBe(32);
+    expect(n('CAP_AUDIT_READ')).toBe(37);
+    expect(n('CAP_PERFMON')).toBe(38);
+    expect(n('CAP_BPF')).toBe(39);
+    expect(n('CAP_CHECKPOINT_RESTORE')).toBe(40);
+    expect(CAPABILITIES.length).toBe(41);
+    expect(new Set(CAPABILITIES).size).toBe(CAPABILITIES.length);
+  });
+
+  const header = '/usr/include/linux/capability.h';
+  (fs.existsSync(header) ? test : test.skip)('every name in the installed kernel header has the same number here', () => {
+    const text = fs.readFileSync(header, 'utf8');
+    const defs = [...text.matchAll(/^#define\s+(CAP_[A-Z_]+)\s+(\d+)\s*$/gm)].map((m) => [m[1], Number(m[2])] as const);
+    expect(defs.length).toBeGreaterThan(35);
+    for (const [name, num] of defs) {
+      if (num < CAPABILITIES.length) expect([name, CAPABILITIES.indexOf(name)]).toEqual([name, num]);
+    }
+  });
+});
+
+describe('capabilityMasks', () => {
+  test('each set becomes its own mask', () => {
+    const m = capabilityMasks({
+      bounding: ['CAP_CHOWN', 'CAP_KILL', 'CAP_CHECKPOINT_RESTORE'],
+      effective: ['CAP_KILL'],
+      permitted: ['CAP_KILL', 'CAP_SYS_ADMIN'],
+      inheritable: [],
+      ambient: ['CAP_NET_BIND_SERVICE'],
+    });
+    expect(m.bounding).toBe((1n << 0n) | (1n << 5n) | (1n << 40n));
+    expect(m.effective).toBe(1n << 5n);
+    expect(m.permitted).toBe((1n << 5n) | (1n << 21n));
+    expect(m.inheritable).toBe(0n);
+    expect(m.ambient).toBe(1n << 10n);
+  });
+
+  test('absent capabilities: all masks zero', () => {
+    expect(capabilityMasks(undefined)).toEqual({ bounding: 0n, effective: 0n, inheritable: 0n, permitted: 0n, ambient: 0n });
+    expect(capabilityMasks({ bounding: ['CAP_KILL'] }).effective).toBe(0n);
+  });
+
+  test('names are case-insensitive and duplicates are harmless', () => {
+    expect(capabilityMasks({ bounding: ['cap_kill', 'CAP_KILL', 'Cap_Chown'] }).bounding).toBe((1n << 5n) | 1n);
+  });
+
+  test('every capability maps to its own bit (the whole set is 2^41 - 1)', () => {
+    expect(capabilityMasks({ bounding: [...CAPABILITIES] }).bounding).toBe((1n << 41n) - 1n);
+  });
+
+  test.each(['bounding', 'effective', 'inheritable', 'permitted', 'ambient'])('unknown name in %s names the field and index', (set) => {
+    let err: unknown;
+    try { capabilityMasks({ [set]: ['CAP_KILL', 'CAP_FLY'] }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(TsruncError);
+    expect((err as TsruncError).field).toBe(`process.capabilities.${set}[1]`);
+    expect((err as TsruncError).message).toBe('unknown capability "CAP_FLY"');
+  });
+
+  test('a name without the CAP_ prefix is unknown', () => {
+    expect(() => capabilityMasks({ bounding: ['KILL'] })).toThrow(/unknown capability "KILL"/);
+  });
+
+  test('the field prefix can be changed (exec --process)', () => {
+    let err: unknown;
+    try { capabilityMasks({ ambient: ['NOPE'] }, 'capabilities'); } catch (e) { err = e; }
+    expect((err as TsruncError).field).toBe('capabilities.ambient[0]');
+  });
+});
+
+describe('maskNames', () => {
+  test('names in bit order, comma separated', () => {
+    expect(maskNames((1n << 29n) | (1n << 5n) | (1n << 10n))).toBe('CAP_KILL,CAP_NET_BIND_SERVICE,CAP_AUDIT_WRITE');
+    expect(maskNames(1n)).toBe('CAP_CHOWN');
+  });
+  test('empty mask', () => {
+    expect(maskNames(0n)).toBe('(none)');
+  });
+});
