@@ -1,18 +1,33 @@
 // The one cgroup manager interface (DESIGN.md "cgroups"). v1 and v2 implement it; `createManager`
 // in ./index.ts picks the implementation for the host. Everything a manager writes lies under the
 // container's own cgroup path: the runtime never writes anywhere else on the host.
-import type { LinuxResources } from '../spec/types';
+import type { LinuxDevice, LinuxResources } from '../spec/types';
 
 /** What state.json records about a container's cgroups, so that any later command (and delete --force
  * after a crash) can find and remove them without re-reading config.json. */
 export interface CgroupRecord {
   version: 1 | 2;
-  /** cgroupsPath as resolved (absolute, relative to each hierarchy's root). */
+  /** cgroupsPath as resolved and cleaned: absolute ("/a/b", relative to each hierarchy's root) or
+   * relative ("tsrunc/<id>", relative to the runtime's own cgroup in each hierarchy; see ./paths.ts). */
   path: string;
-  /** v1: controller name -> absolute directory; v2: { unified: dir }. Recorded before the dirs are made. */
+  /** v1: hierarchy name (the mount's controllers, comma-joined as in /proc/self/cgroup: "memory",
+   * "cpu,cpuacct", "name=systemd") -> absolute directory; v2: { unified: dir }. A hybrid host records
+   * its v1 hierarchies and `unified`. Recorded before the dirs are made. */
   paths: Record<string, string>;
   /** Directories this runtime created (deepest last), removed in reverse order by destroy(). */
   created: string[];
+  /** Shared parent directories (the default `tsrunc` group, DESIGN.md "cgroups") that destroy() removes
+   * when they are left empty; another container may still be using them, so EBUSY is not an error. */
+  parents?: string[];
+}
+
+export interface ApplyOptions {
+  /** linux.devices. As in runc (specconv createDevices), a node listed there does not get an allow rule
+   * of its own (linux.resources.devices must allow it), but it replaces the built-in allow rule of a
+   * default device with the same path. */
+  devices?: LinuxDevice[];
+  /** Leave the device cgroup as it is (an update that does not change device rules). */
+  skipDevices?: boolean;
 }
 
 export interface CgroupStats { [key: string]: unknown }
@@ -23,8 +38,9 @@ export interface CgroupManager {
   create(onRecord?: (rec: CgroupRecord) => void): void;
   /** Put pid into the container's cgroup(s). */
   addProcess(pid: number): void;
-  /** Apply linux.resources (all or nothing where the kernel allows it). */
-  apply(resources: LinuxResources | undefined): void;
+  /** Apply linux.resources (all or nothing where the kernel allows it): every value is validated before
+   * the first write; if the kernel refuses a write, the error names the field and lists what was written. */
+  apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void;
   /** Host pids of every process in the container's cgroup. */
   pids(): number[];
   freeze(): void;
