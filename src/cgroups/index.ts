@@ -1,0 +1,60 @@
+// The cgroup manager for a container (DESIGN.md "cgroups"): createManager() reads the host's layout
+// and resolves linux.cgroupsPath, without touching any cgroup; managerFromRecord() rebuilds the same
+// manager later (delete, kill --all, pause) from what state.json recorded.
+import * as fs from 'fs';
+import * as path from 'path';
+import { TsruncError } from '../errors';
+import { HybridManager } from './hybrid';
+import { detectLayout, parseSelfCgroup } from './layout';
+import type { CgroupManager, CgroupRecord } from './manager';
+import { parseCgroupsPath, resolveRecord } from './paths';
+import { V1Manager } from './v1';
+import { V2Manager } from './v2';
+
+export type { CgroupManager, CgroupRecord } from './manager';
+
+export interface CreateManagerOptions {
+  id: string;
+  cgroupsPath?: string;
+  /** --systemd-cgroup. */
+  systemd?: boolean;
+  /** /proc/self/mountinfo text (tests). */
+  mountinfo?: string;
+  /** /proc/self/cgroup text (tests). */
+  selfCgroup?: string;
+  /** Prefix for every host path read or made (tests point it at a fake cgroupfs tree). */
+  root?: string;
+}
+
+export function createManager(opts: CreateManagerOptions): CgroupManager {
+  const root = opts.root ?? '';
+  if (opts.systemd) {
+    // sd_booted(3): systemd is running iff /run/systemd/system exists.
+    if (!fs.existsSync(path.join(root || '/', 'run/systemd/system'))) {
+      throw new TsruncError('systemd cgroup driver not supported on this host (no systemd)', { field: '--systemd-cgroup' });
+    }
+    throw new TsruncError('systemd cgroup driver not supported yet', { field: '--systemd-cgroup' });
+  }
+  let layout;
+  try {
+    layout = detectLayout(opts.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  } catch (e) {
+    throw new TsruncError((e as Error).message, { field: 'linux.cgroupsPath' });
+  }
+  if (layout.mode !== 'v2' && !layout.v1.some((h) => h.controllers.includes('devices'))) {
+    // runc initPaths: a missing devices hierarchy is fatal, the container would get every device.
+    throw new TsruncError('the devices cgroup controller is not mounted: refusing to run a container without device restrictions', { field: 'linux.resources.devices' });
+  }
+  if (opts.cgroupsPath === undefined || opts.cgroupsPath === '') {
+    if (!opts.id || opts.id.includes('/') || opts.id === '.' || opts.id === '..') throw new TsruncError(`"${opts.id}" cannot name a cgroup`, { field: 'id' });
+  }
+  const p = parseCgroupsPath(opts.cgroupsPath, opts.id);
+  const self = parseSelfCgroup(opts.selfCgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  return managerFromRecord(resolveRecord(layout, p, self, root));
+}
+
+export function managerFromRecord(rec: CgroupRecord): CgroupManager {
+  if (rec.version === 2) return new V2Manager(rec);
+  if (rec.paths.unified) return new HybridManager(rec);
+  return new V1Manager(rec);
+}

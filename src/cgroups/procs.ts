@@ -1,0 +1,32 @@
+// Moving a process into a cgroup, and the create-time check that a cgroup we are about to use is not
+// already someone else's (config-linux.md: a runtime MUST error on a non-empty or frozen cgroup it
+// checks; runc 1.2 refuses both on create).
+import * as fs from 'fs';
+import { TsruncError } from '../errors';
+import { allProcs, errnoCode, errnoNumber, sleepMs, writeCgroupFile } from './fsio';
+
+/** Write pid to dir/cgroup.procs. EINVAL can mean the task is still TASK_NEW (just forked): runc
+ * retries 5 times, 30ms apart (cgroups.WriteCgroupProc). */
+export function joinCgroup(dir: string, pid: number): void {
+  for (let i = 0; ; i++) {
+    try {
+      writeCgroupFile(dir, 'cgroup.procs', String(pid));
+      return;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'EINVAL' && i < 4) {
+        sleepMs(30);
+        continue;
+      }
+      throw new TsruncError(`cannot move process ${pid} into cgroup ${dir}: ${code}`, { syscall: 'write', errno: errnoNumber(code) });
+    }
+  }
+}
+
+/** Refuse to create a container in an existing cgroup that has processes or is frozen. */
+export function checkUnused(dir: string, frozen: (dir: string) => boolean): void {
+  if (!fs.existsSync(dir)) return;
+  const pids = allProcs(dir);
+  if (pids.size) throw new TsruncError(`container's cgroup ${dir} is not empty: ${pids.size} process(es) found`, { field: 'linux.cgroupsPath' });
+  if (frozen(dir)) throw new TsruncError(`container's cgroup ${dir} is unexpectedly frozen`, { field: 'linux.cgroupsPath' });
+}

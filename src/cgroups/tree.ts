@@ -1,0 +1,99 @@
+// Making and removing the container's cgroup directories, with the bookkeeping that lets a later
+// `delete --force` undo a create that was killed half way (DESIGN.md: state.json is written before
+// each resource is made; runc#4534): every directory goes into record.created before it is made.
+import * as fs from 'fs';
+import * as path from 'path';
+import { TsruncError } from '../errors';
+import type { CgroupRecord } from './manager';
+import { cgroupDirs, errnoCode, errnoNumber, removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';
+
+/** The directories from the first missing ancestor of dir down to dir (top first). */
+export function missingLevels(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; !fs.existsSync(d); ) {
+    out.unshift(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return out;
+}
+
+/** Whether dir is leaf or one of its ancestors. */
+export function isAncestorOrSelf(dir: string, leaf: string): boolean {
+  return leaf === dir || leaf.startsWith(dir.endsWith('/') ? dir : dir + '/');
+}
+
+class ParentVanished extends Error {}
+
+/**
+ * mkdir -p every leaf, calling afterMkdir for each level made before making the next one (a level
+ * may need setting up before it can have children: v1 cpuset, v2 subtree_control).
+ * Returns the directories made by this call (top first per leaf). The shared
+ * parents (record.parents) are made when missing but never listed in record.created: they outlive
+ * the container. A concurrent destroy of another container may remove an empty shared parent between
+ * our mkdirs (ENOENT): start over, a few times.
+ */
+export function makeCgroupDirs(rec: CgroupRecord, leaves: string[], onRecord?: (rec: CgroupRecord) => void, afterMkdir?: (dir: string) => void): string[] {
+  const shared = new Set(rec.parents ?? []);
+  for (let attempt = 0; ; attempt++) {
+    const plan = [...new Set(leaves.flatMap(missingLevels))];
+    const fresh = plan.filter((d) => !shared.has(d) && !rec.created.includes(d));
+    if (fresh.length) {
+      rec.created.push(...fresh);
+      onRecord?.(rec);
+    }
+    const made: string[] = [];
+    let changed = false;
+    try {
+      for (const d of plan) {
+        try {
+          cgroupDirs.mkdir(d);
+          made.push(d);
+          afterMkdir?.(d);
+        } catch (e) {
+          const code = errnoCode(e);
+          if (code === 'EEXIST') {
+            // Made by someone else meanwhile (another create sharing the parent): not ours to remove.
+            const i = rec.created.indexOf(d);
+            if (i >= 0 && fresh.includes(d)) {
+              rec.created.splice(i, 1);
+              changed = true;
+            }
+            continue;
+          }
+          if (code === 'ENOENT' && attempt < 5) throw new ParentVanished();
+          throw new TsruncError(`cannot create cgroup ${d}: ${code}${code === 'EAGAIN' ? ' (cgroup.max.descendants reached)' : ''}`, {
+            field: 'linux.cgroupsPath', syscall: 'mkdir', errno: errnoNumber(code),
+          });
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof ParentVanished)) throw e;
+      sleepMs(1 + attempt);
+      continue;
+    }
+    if (changed) onRecord?.(rec);
+    return made;
+  }
+}
+
+/**
+ * rmdir what create made for these leaves, deepest first: first any sub-cgroups the container made
+ * inside its own cgroup, then record.created in reverse, then the shared parents if they are empty.
+ * Only the leaf must go: an intermediate or shared directory still used by another container stays
+ * (EBUSY/ENOTEMPTY). Never throws for ENOENT; throws if a leaf cannot be removed.
+ */
+export function removeCgroupDirs(rec: CgroupRecord, leaves: string[]): void {
+  const ours = (d: string) => leaves.some((l) => isAncestorOrSelf(d, l));
+  for (const leaf of leaves) removeSubCgroups(leaf);
+  const failed: string[] = [];
+  for (const d of [...rec.created].reverse().filter(ours)) {
+    const isLeaf = leaves.includes(d);
+    // Killed processes may take a moment to leave (runc retries EBUSY with a growing delay, ~1s).
+    const code = rmdirCgroup(d, isLeaf ? 10 : 0);
+    if (code && isLeaf) failed.push(`${d}: ${code}`);
+  }
+  for (const d of (rec.parents ?? []).filter(ours)) rmdirCgroup(d);
+  if (failed.length) throw new TsruncError(`cannot remove the container's cgroup (${failed.join('; ')})`, { field: 'linux.cgroupsPath', syscall: 'rmdir' });
+}

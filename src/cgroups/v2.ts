@@ -1,0 +1,94 @@
+// The cgroup v2 manager: one directory in the unified hierarchy, record.paths.unified (runc
+// cgroups/fs2). See v2Resources.ts for linux.resources. Also used, in "companion" mode, for the extra
+// cgroup2 mount of a hybrid host (hybrid.ts).
+import * as fs from 'fs';
+import type { LinuxResources } from '../spec/types';
+import { freezeV2, isFrozenV2, thawV2 } from './freezer';
+import { allProcs, readCgroupFile, writeCgroupFile } from './fsio';
+import { cgroupKill, killAll } from './kill';
+import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
+import { checkUnused, joinCgroup } from './procs';
+import { statsV2 } from './stats';
+import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
+import { planV2 } from './v2Resources';
+import { executeWrites } from './writes';
+
+/** The controllers linux.resources can use; the ones we enable for the levels below us. */
+const MANAGED = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc'];
+
+export class V2Manager implements CgroupManager {
+  constructor(readonly record: CgroupRecord) {}
+
+  get dir(): string {
+    return this.record.paths.unified;
+  }
+
+  create(onRecord?: (rec: CgroupRecord) => void): void {
+    checkUnused(this.dir, isFrozenV2);
+    // A controller reaches a cgroup only through its parent's cgroup.subtree_control ("top-down
+    // constraint", cgroup-v2.rst). We enable what is available, but only in the levels we make (and
+    // our shared parent), each as it is made, before its child: a pre-existing cgroup is not ours to
+    // change. No level above the leaf has processes, so the "no internal processes" rule cannot refuse.
+    const above = (d: string) => d !== this.dir && isAncestorOrSelf(d, this.dir);
+    for (const d of this.record.parents ?? []) if (above(d) && fs.existsSync(d)) enableControllers(d);
+    makeCgroupDirs(this.record, [this.dir], onRecord, (d) => { if (above(d)) enableControllers(d); });
+  }
+
+  addProcess(pid: number): void {
+    joinCgroup(this.dir, pid);
+  }
+
+  apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
+    executeWrites(planV2(resources, this.dir, opts));
+  }
+
+  pids(): number[] {
+    return [...allProcs(this.dir)].sort((a, b) => a - b);
+  }
+
+  freeze(): void {
+    freezeV2(this.dir);
+  }
+
+  thaw(): void {
+    thawV2(this.dir);
+  }
+
+  isFrozen(): boolean {
+    return isFrozenV2(this.dir);
+  }
+
+  stats(): CgroupStats {
+    return statsV2(this.dir);
+  }
+
+  /** cgroup.kill where the kernel has it (5.14+), else freeze/SIGKILL/thaw rounds; then rmdir. */
+  destroy(): void {
+    this.kill();
+    removeCgroupDirs(this.record, [this.dir]);
+  }
+
+  kill(): void {
+    const killed = cgroupKill(this.dir);
+    killAll({
+      pids: () => this.pids(),
+      freeze: killed ? undefined : () => freezeV2(this.dir),
+      thaw: killed ? undefined : () => thawV2(this.dir),
+    });
+  }
+}
+
+function enableControllers(level: string): void {
+  const available = (readCgroupFile(level, 'cgroup.controllers') ?? '').trim().split(/\s+/).filter((c) => MANAGED.includes(c));
+  if (!available.length) return;
+  const all = available.map((c) => `+${c}`).join(' ');
+  try {
+    writeCgroupFile(level, 'cgroup.subtree_control', all);
+  } catch {
+    // One refused controller fails the whole write: enable them one by one (runc CreateCgroupPath).
+    // One that stays off shows up later as a clear "controller not available" from apply().
+    for (const c of available) {
+      try { writeCgroupFile(level, 'cgroup.subtree_control', `+${c}`); } catch { /* see apply() */ }
+    }
+  }
+}

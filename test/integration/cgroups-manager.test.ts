@@ -1,0 +1,176 @@
+// The cgroup manager against this host's real cgroups (v1 controllers + the unified mount here):
+// create, join, limits read back, freeze/thaw seen by the process, destroy (also of a paused
+// container, runc#3134). Only cgroups named after this test's unique ids are ever made or written,
+// and afterAll removes them even when a test failed.
+import { ChildProcess, spawn } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { createManager } from '../../src/cgroups';
+import type { CgroupManager } from '../../src/cgroups/manager';
+
+const isRoot = process.getuid?.() === 0;
+const describeRoot = isRoot ? describe : describe.skip;
+const title = 'cgroup manager on this host' + (isRoot ? '' : ' (skipped: needs root to make cgroups)');
+
+const suffix = crypto.randomBytes(4).toString('hex');
+const ids = [`tsrunc-test-${suffix}`, `tsrunc-test-${suffix}-paused`];
+
+function procState(pid: number): string | undefined {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Directories named after our ids anywhere under /sys/fs/cgroup (the leftover check). */
+function dirsNamed(names: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (!e.isDirectory()) continue;
+      const p = path.join(dir, e.name);
+      if (names.includes(e.name)) out.push(p);
+      else if (depth < 6) walk(p, depth + 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return out;
+}
+
+function spawnSleep(): ChildProcess {
+  const child = spawn('sleep', ['100'], { stdio: 'ignore' });
+  if (!child.pid) throw new Error('cannot spawn sleep');
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    if (child.exitCode !== null || child.signalCode !== null) res();
+    else child.once('exit', () => res());
+  });
+}
+
+describeRoot(title, () => {
+  const managers: CgroupManager[] = [];
+  const children: ChildProcess[] = [];
+
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const m of managers) {
+      try { m.destroy(); } catch (e) { console.error(`cleanup: ${(e as Error).message}`); }
+    }
+    // Whatever is still there (a destroy that threw half way): thaw and remove our own dirs only.
+    for (const d of dirsNamed(ids).sort((a, b) => b.length - a.length)) {
+      try { fs.writeFileSync(path.join(d, 'freezer.state'), 'THAWED'); } catch { /* not a freezer dir */ }
+      try { fs.rmdirSync(d); } catch (e) { console.error(`cleanup: rmdir ${d}: ${(e as Error).message}`); }
+    }
+    expect(dirsNamed(ids)).toEqual([]);
+  });
+
+  test('create, join, apply limits, freeze/thaw and destroy', async () => {
+    const id = ids[0];
+    const mgr = createManager({ id });
+    managers.push(mgr);
+    const rec = mgr.record;
+    expect(rec.path).toBe(`tsrunc/${id}`);
+    const dirs = Object.values(rec.paths);
+    expect(dirs.every((d) => d.endsWith(`/tsrunc/${id}`))).toBe(true);
+    expect(dirs.some((d) => !fs.existsSync(d))).toBe(true);
+
+    // Each directory is in the record (state.json) before it exists.
+    const existedWhenRecorded = new Map<string, boolean>();
+    mgr.create((r) => {
+      for (const d of r.created) if (!existedWhenRecorded.has(d)) existedWhenRecorded.set(d, fs.existsSync(d));
+    });
+    for (const d of dirs) {
+      expect(fs.existsSync(d)).toBe(true);
+      expect(existedWhenRecorded.get(d)).toBe(false);
+    }
+
+    const child = spawnSleep();
+    children.push(child);
+    const pid = child.pid!;
+    mgr.addProcess(pid);
+    const cg = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    for (const line of cg.trim().split('\n')) {
+      // Every hierarchy we manage shows the container's cgroup.
+      const [, ctl, p] = /^\d+:([^:]*):(.*)$/.exec(line)!;
+      if ((ctl === '' && rec.paths.unified) || rec.paths[ctl]) expect(p.endsWith(`/tsrunc/${id}`)).toBe(true);
+    }
+    expect(mgr.pids()).toEqual([pid]);
+
+    mgr.apply({ pids: { limit: 10 }, memory: { limit: 64 * 1024 * 1024 }, devices: [{ allow: false, access: 'rwm' }] });
+    const pidsDir = rec.paths.pids ?? rec.paths.unified;
+    expect(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('10');
+    if (rec.version === 1) {
+      expect(fs.readFileSync(path.join(rec.paths.memory, 'memory.limit_in_bytes'), 'utf8').trim()).toBe(String(64 * 1024 * 1024));
+      const list = fs.readFileSync(path.join(rec.paths.devices, 'devices.list'), 'utf8');
+      expect(list).toContain('c 1:3 rwm');
+      expect(list).not.toContain('a *:* rwm');
+    } else {
+      expect(fs.readFileSync(path.join(rec.paths.unified, 'memory.max'), 'utf8').trim()).toBe(String(64 * 1024 * 1024));
+    }
+    const stats = mgr.stats() as any;
+    expect(stats.pids).toEqual({ current: 1, limit: 10 });
+    expect(stats.memory.usage.limit).toBe(64 * 1024 * 1024);
+
+    await waitFor(() => procState(pid) === 'S', 5000, 'sleep to be sleeping');
+    mgr.freeze();
+    expect(mgr.isFrozen()).toBe(true);
+    if (rec.version === 1) expect(fs.readFileSync(path.join(rec.paths.freezer, 'freezer.state'), 'utf8').trim()).toBe('FROZEN');
+    // A frozen task is in the refrigerator, not in its ordinary interruptible sleep.
+    expect(procState(pid)).not.toBe('S');
+    mgr.thaw();
+    expect(mgr.isFrozen()).toBe(false);
+    await waitFor(() => procState(pid) === 'S', 5000, 'sleep to sleep again after thaw');
+
+    mgr.destroy();
+    await exited(child);
+    expect(child.signalCode).toBe('SIGKILL');
+    for (const d of dirs) expect(fs.existsSync(d)).toBe(false);
+    expect(dirsNamed([id])).toEqual([]);
+  });
+
+  test('destroy kills and removes a paused (frozen) container', async () => {
+    const id = ids[1];
+    const mgr = createManager({ id });
+    managers.push(mgr);
+    mgr.create();
+    const child = spawnSleep();
+    children.push(child);
+    mgr.addProcess(child.pid!);
+    mgr.freeze();
+    expect(mgr.isFrozen()).toBe(true);
+    mgr.destroy();
+    await exited(child);
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(dirsNamed([id])).toEqual([]);
+  });
+
+  test('invalid resources are refused before anything is written', () => {
+    const id = `${ids[0]}-invalid`;
+    ids.push(id);
+    const mgr = createManager({ id });
+    managers.push(mgr);
+    mgr.create();
+    const pidsDir = mgr.record.paths.pids ?? mgr.record.paths.unified;
+    const before = fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8');
+    expect(() => mgr.apply({ pids: { limit: 5 }, cpu: { cpus: '0-1,x' } })).toThrow(/cannot parse "0-1,x"/);
+    expect(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8')).toBe(before);
+    mgr.destroy();
+    expect(dirsNamed([id])).toEqual([]);
+  });
+});
