@@ -27,8 +27,9 @@ export interface KillOps {
 export function killAll(ops: KillOps, timeoutMs = 10000): void {
   const deadline = Date.now() + timeoutMs;
   for (let round = 0; ; round++) {
-    // Never ourselves, whatever the cgroup says.
-    const pids = ops.pids().filter((p) => p !== process.pid);
+    // Never ourselves, whatever the cgroup says, and never 0 or a negative number: kill(2) would take
+    // them as our process group or every process we may signal.
+    const pids = ops.pids().filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
     if (!pids.length) return;
     if (Date.now() > deadline) {
       throw new TsruncError(`processes still in the container's cgroup after SIGKILL: ${pids.slice(0, 20).join(' ')}${pids.length > 20 ? ' ...' : ''}`);

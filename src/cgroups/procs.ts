@@ -8,6 +8,8 @@ import { allProcs, errnoCode, errnoNumber, sleepMs, writeCgroupFile } from './fs
 /** Write pid to dir/cgroup.procs. EINVAL can mean the task is still TASK_NEW (just forked): runc
  * retries 5 times, 30ms apart (cgroups.WriteCgroupProc). */
 export function joinCgroup(dir: string, pid: number): void {
+  // 0 in cgroup.procs means "the writer": it would move the runtime itself.
+  if (!Number.isInteger(pid) || pid <= 0) throw new TsruncError(`invalid pid ${pid}`);
   for (let i = 0; ; i++) {
     try {
       writeCgroupFile(dir, 'cgroup.procs', String(pid));
