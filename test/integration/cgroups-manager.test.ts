@@ -160,6 +160,35 @@ describeRoot(title, () => {
     expect(dirsNamed([id])).toEqual([]);
   });
 
+  test('updates in both directions: memory+swap and CFS period/quota ordering (runc\'s rules)', () => {
+    const id = `${ids[0]}-update`;
+    ids.push(id);
+    const mgr = createManager({ id });
+    managers.push(mgr);
+    mgr.create();
+    const MiB = 1024 * 1024;
+    const read = (h: string, f: string) => fs.readFileSync(path.join(mgr.record.paths[h] ?? mgr.record.paths.unified, f), 'utf8').trim();
+    const steps: { mem: number; swap: number; quota: number; period: number }[] = [
+      { mem: 64 * MiB, swap: 128 * MiB, quota: 50000, period: 100000 },
+      { mem: 256 * MiB, swap: 512 * MiB, quota: 5000, period: 10000 }, // raise memory (swap first), shorten period
+      { mem: 32 * MiB, swap: 48 * MiB, quota: 400000, period: 1000000 }, // lower memory (limit first), lengthen period
+    ];
+    for (const s of steps) {
+      mgr.apply({ memory: { limit: s.mem, swap: s.swap }, cpu: { quota: s.quota, period: s.period, shares: 256 } }, { skipDevices: true });
+      if (mgr.record.version === 1) {
+        expect(read('memory', 'memory.limit_in_bytes')).toBe(String(s.mem));
+        expect(read('memory', 'memory.memsw.limit_in_bytes')).toBe(String(s.swap));
+        expect(read('cpu', 'cpu.cfs_quota_us')).toBe(String(s.quota));
+        expect(read('cpu', 'cpu.cfs_period_us')).toBe(String(s.period));
+      } else {
+        expect(read('unified', 'memory.max')).toBe(String(s.mem));
+        expect(read('unified', 'cpu.max')).toBe(`${s.quota} ${s.period}`);
+      }
+    }
+    mgr.destroy();
+    expect(dirsNamed([id])).toEqual([]);
+  });
+
   test('invalid resources are refused before anything is written', () => {
     const id = `${ids[0]}-invalid`;
     ids.push(id);
