@@ -8,18 +8,12 @@ import type { ApplyOptions } from './manager';
 import { deviceRules, v1DeviceWrites } from './devices';
 import { fileExists, readCgroupFile, readNumber } from './fsio';
 import type { CgroupWrite } from './writes';
-import { bad, blkioWeight, checkSubset, dec, deviceNumbers, integer, limit, pageSize, parseList, R, UINT32, word } from './validate';
+import { bad, blkioWeight, checkSubset, dec, deviceNumbers, integer, limit, MAX_CFS_PERIOD_US, MAX_SHARES, MIN_CFS_US, MIN_SHARES, pageSize, parseList, PIDS_MAX, R, rdmaLines, UINT32, word } from './validate';
 
 export interface V1Context {
   /** The container's directory in the hierarchy holding `controller`, if it is mounted. */
   dirOf(controller: string): string | undefined;
 }
-
-/** Kernel limits (kernel/sched/core.c): shares 2..262144 (MIN_SHARES..MAX_SHARES), CFS period and
- * quota at least 1ms, period at most 1s; pids.max below PID_MAX_LIMIT+1 (kernel/cgroup/pids.c). */
-const MIN_SHARES = 2, MAX_SHARES = 262144;
-const MIN_CFS_US = 1000, MAX_CFS_PERIOD_US = 1000000;
-export const PIDS_MAX = 4194304;
 
 class Planner {
   readonly writes: CgroupWrite[] = [];
@@ -282,19 +276,6 @@ function network(p: Planner, r: LinuxResources | undefined): void {
   if (!prios.length) return;
   const dir = p.dir('net_prio', `${f}.priorities`);
   for (const x of prios) p.add(dir, 'net_prio.ifpriomap', x.value, x.field);
-}
-
-/** rdma.max lines, shared with v2 (runc fscommon.RdmaSet): "<device> hca_handle=N hca_object=M". */
-export function rdmaLines(r: LinuxResources | undefined): { value: string; field: string }[] {
-  return Object.entries(r?.rdma ?? {}).map(([dev, l]) => {
-    const field = `${R}.rdma.${dev}`;
-    word(dev, field);
-    if (typeof l !== 'object' || l === null || (l.hcaHandles === undefined && l.hcaObjects === undefined)) bad(field, 'needs hcaHandles or hcaObjects');
-    let value = dev;
-    if (l.hcaHandles !== undefined) value += ` hca_handle=${dec(integer(l.hcaHandles, `${field}.hcaHandles`, 0, UINT32))}`;
-    if (l.hcaObjects !== undefined) value += ` hca_object=${dec(integer(l.hcaObjects, `${field}.hcaObjects`, 0, UINT32))}`;
-    return { value, field };
-  });
 }
 
 function rdma(p: Planner, r: LinuxResources | undefined): void {

@@ -6,12 +6,9 @@ import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
 import { v2DevicesSupported } from './devices';
 import { fileExists, readCgroupFile, readNumber } from './fsio';
-import { PIDS_MAX, rdmaLines } from './v1Resources';
 import type { CgroupWrite } from './writes';
-import { bad, blkioWeight, checkSubset, dec, deviceNumbers, integer, limit, pageSize, parseList, R } from './validate';
+import { bad, blkioWeight, checkSubset, dec, deviceNumbers, integer, limit, MAX_CFS_PERIOD_US, MAX_SHARES, MIN_CFS_US, MIN_SHARES, pageSize, parseList, PIDS_MAX, R, rdmaLines } from './validate';
 
-const MIN_SHARES = 2, MAX_SHARES = 262144;
-const MIN_CFS_US = 1000, MAX_CFS_PERIOD_US = 1000000;
 /** cgroup-v2.rst "cpu.max": the period when none is given. */
 const DEFAULT_PERIOD_US = 100000;
 

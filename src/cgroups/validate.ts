@@ -1,6 +1,8 @@
-// Checks shared by the v1 and v2 planners: types and ranges from config-linux.md and the kernel's
-// own limits, so that a bad value is reported with its config path before anything is written.
+// Checks (and the few formats) shared by the v1 and v2 planners: types and ranges from
+// config-linux.md and the kernel's own limits, so that a bad value is reported with its config path
+// before anything is written.
 import { TsruncError } from '../errors';
+import type { LinuxResources } from '../spec/types';
 
 export const R = 'linux.resources';
 
@@ -26,6 +28,12 @@ export function dec(n: number): string {
 }
 
 export const UINT32 = 0xffffffff;
+
+/** Kernel limits (kernel/sched/core.c): shares 2..262144, CFS period and quota at least 1ms, period at
+ * most 1s; pids.max at most PID_MAX_LIMIT (kernel/cgroup/pids.c: PIDS_MAX is PID_MAX_LIMIT + 1). */
+export const MIN_SHARES = 2, MAX_SHARES = 262144;
+export const MIN_CFS_US = 1000, MAX_CFS_PERIOD_US = 1000000;
+export const PIDS_MAX = 4194304;
 
 /** A kernel bitmap list (cpuset.cpus, cpuset.mems): "0-3,7", ranges with an optional ":used/group"
  * stride (Documentation/admin-guide/cgroup-v1/cpusets.rst, lib/bitmap.c bitmap_parselist).
@@ -90,4 +98,17 @@ export interface DeviceNumbers { major: number; minor: number }
 
 export function deviceNumbers(d: { major?: unknown; minor?: unknown }, field: string): DeviceNumbers {
   return { major: integer(d.major, `${field}.major`, 0, UINT32), minor: integer(d.minor, `${field}.minor`, 0, UINT32) };
+}
+
+/** rdma.max lines, the same in v1 and v2 (runc fscommon.RdmaSet): "<device> hca_handle=N hca_object=M". */
+export function rdmaLines(r: LinuxResources | undefined): { value: string; field: string }[] {
+  return Object.entries(r?.rdma ?? {}).map(([dev, l]) => {
+    const field = `${R}.rdma.${dev}`;
+    word(dev, field);
+    if (typeof l !== 'object' || l === null || (l.hcaHandles === undefined && l.hcaObjects === undefined)) bad(field, 'needs hcaHandles or hcaObjects');
+    let value = dev;
+    if (l.hcaHandles !== undefined) value += ` hca_handle=${dec(integer(l.hcaHandles, `${field}.hcaHandles`, 0, UINT32))}`;
+    if (l.hcaObjects !== undefined) value += ` hca_object=${dec(integer(l.hcaObjects, `${field}.hcaObjects`, 0, UINT32))}`;
+    return { value, field };
+  });
 }
