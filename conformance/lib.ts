@@ -213,6 +213,20 @@ export function cgroupRoot(controller: string): { dir: string; v2: boolean } {
   const c = host.cgroups();
   return c.v1.has(controller) ? { dir: c.v1.get(controller)!, v2: false } : { dir: c.unified!, v2: true };
 }
+const probed = new Map<string, Set<string>>();
+/** The files a new (child) cgroup of `controller`'s v1 hierarchy has on this machine: some (e.g.
+ * blkio.bfq.weight) exist only below the root. Probed once, in a scratch cgroup made and removed here. */
+export function cgroupChildFiles(controller: string): Set<string> {
+  const mp = host.cgroups().v1.get(controller);
+  if (!mp) return new Set();
+  if (!probed.has(controller)) {
+    const d = path.join(mp, `conformance-probe-${settings.run}`);
+    let files: string[] = [];
+    try { fs.mkdirSync(d); files = fs.readdirSync(d); } finally { try { fs.rmdirSync(d); } catch { /* not made */ } }
+    probed.set(controller, new Set(files));
+  }
+  return probed.get(controller)!;
+}
 export function cgroupDir(pid: number, controller: string): string {
   const c = host.cgroups();
   const lines = cgroupsOf(pid);
@@ -426,11 +440,19 @@ export class Ctx {
     const st = this.state(id);
     return { id, bundle, pid: st.pid };
   }
-  /** create + start; returns when start returned. */
+  /** create + start; returns once the container process has exec'd the program (a runtime may
+   * return from start before that is visible: runc does). */
   start(edit?: (c: any, bundle: string) => void, opts: RunOpts & { bundle?: string } = {}): { id: string; bundle: string; pid: number } {
     const c = this.create(edit, opts);
-    this.ok(['start', c.id]);
+    this.startAndWait(c.id, c.pid);
     return c;
+  }
+  startAndWait(id: string, pid: number): void {
+    const exe = () => { try { return fs.readlinkSync(`/proc/${pid}/exe`); } catch { return ''; } };
+    const before = exe();
+    this.ok(['start', id]);
+    const end = Date.now() + 3000;
+    while (Date.now() < end && alive(pid) && exe() === before) sleepSync(5);
   }
 
   /** `run` a container in the foreground with `sh -c script`; fails the check if it exits non-zero

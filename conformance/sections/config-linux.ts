@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Ctx, DENY_ALL_DEVICES, Requirement, assert, cgroupDir, cgroupRead, cgroupRoot, cgroupsOf, eq, errorLine, fail, host, hostOk, killCgroup, mountAt, nsOf,
+  Ctx, DENY_ALL_DEVICES, Requirement, assert, cgroupChildFiles, cgroupDir, cgroupRead, cgroupRoot, cgroupsOf, eq, errorLine, fail, host, hostOk, killCgroup, mountAt, nsOf,
   parseMountinfo, propagation, read, section, settings, sh, skip, sleepSync, waitFor,
 } from '../lib';
 
@@ -403,7 +403,7 @@ function withResources(t: Ctx, controller: string, resources: any, check: (dir: 
   // apply a setting must fail create, which is not what these checks look at
   const top = cgroupRoot(controller);
   for (const f of (top.v2 ? files.v2 : files.v1) ?? []) {
-    if (!fs.existsSync(path.join(top.dir, f))) skip(`${f} does not exist in this machine's ${controller} hierarchy${files.why ? `: ${files.why}` : ''}`);
+    if (!cgroupChildFiles(controller).has(f)) skip(`a ${controller} cgroup has no ${f} on this machine${files.why ? `: ${files.why}` : ''}`);
   }
   const c = t.create((cfg) => { cfg.linux.resources = resources; edit?.(cfg); });
   const dir = cgroupDir(c.pid, controller);
@@ -486,7 +486,7 @@ const blk = () => host.blockDevice() ?? skip('this machine has no block device')
 function weightFile(files: string[], v2files: string[]): string {
   const top = cgroupRoot(host.cgroups().v1.has('blkio') ? 'blkio' : 'io');
   if (top.v2) return v2files[v2files.length - 1]; // the root cgroup has no io.weight: the standard file
-  const f = files.find((x) => fs.existsSync(path.join(top.dir, x)));
+  const f = files.find((x) => cgroupChildFiles('blkio').has(x));
   if (!f) skip(`no ${files.join(' or ')} here: no proportional-weight I/O scheduler (CFQ/BFQ) on this machine's disks`);
   return f;
 }
@@ -497,12 +497,15 @@ bio('blkio-weight', 'MUST', 'blockIO.weight sets the cgroup\'s I/O weight', (t) 
 });
 bio('blkio-leaf-weight', 'MUST', 'blockIO.leafWeight sets the weight against child cgroups', (t) => {
   const top = cgroupRoot(blkioCtl());
-  if (top.v2 || !fs.existsSync(path.join(top.dir, 'blkio.leaf_weight'))) skip('no blkio.leaf_weight: leaf weights existed only with the CFQ scheduler (removed in Linux 5.0)');
+  if (top.v2 || !cgroupChildFiles('blkio').has('blkio.leaf_weight')) skip('no blkio.leaf_weight: leaf weights existed only with the CFQ scheduler (removed in Linux 5.0)');
   return withResources(t, 'blkio', { blockIO: { leafWeight: 300 } }, (d) => eq(cgroupRead(d, 'blkio.leaf_weight'), '300', 'leaf weight'));
 });
 bio('blkio-weight-device', 'MUST', 'blockIO.weightDevice sets per-device weights', (t) => {
   const f = weightFile(['blkio.weight_device', 'blkio.bfq.weight_device'], ['io.bfq.weight', 'io.weight']);
-  const [maj, min] = blk().split(':').map(Number);
+  const dev = blk();
+  const sched = read(`/sys/dev/block/${dev}/queue/scheduler`) ?? '';
+  if (f.includes('bfq') && !/\[bfq\]/.test(sched)) skip(`per-device weights need the BFQ I/O scheduler; block device ${dev} uses ${/\[(\S+)\]/.exec(sched)?.[1] ?? 'another'}`);
+  const [maj, min] = dev.split(':').map(Number);
   return withResources(t, blkioCtl(), { blockIO: { weightDevice: [{ major: maj, minor: min, weight: 300 }] } }, (d) => assert(cgroupRead(d, f).includes(`${maj}:${min} 300`), `${f}: ${cgroupRead(d, f)}`));
 });
 for (const [key, v1file, v2key] of [
@@ -544,9 +547,26 @@ h('RDMA')('rdma-limits', 'MUST', 'rdma limits hca_handles and hca_objects per de
 });
 
 const uni = h('Unified');
-const v2Unified = () => { if (!host.cgroupV2Only()) skip('unified sets cgroup v2 files; on this machine the controllers are on cgroup v1 (hybrid hierarchy)'); };
-uni('unified-controllers-enabled', 'MUST', 'the runtime enables the cgroup controllers the unified entries need', (t) => { v2Unified(); return withResources(t, 'pids', { unified: { 'pids.max': '17' } }, (d) => eq(cgroupRead(d, 'pids.max'), '17', 'pids.max')); });
-uni('unified-unknown-written', 'MUST', 'unified entries unknown to the runtime are still written to their file', (t) => { v2Unified(); return withResources(t, 'memory', { unified: { 'memory.oom.group': '1' } }, (d) => eq(cgroupRead(d, 'memory.oom.group'), '1', 'memory.oom.group')); });
+/** A controller of the unified hierarchy to write through `unified`, with a plain and a rarely known
+ * file (pids and memory on cgroup v2; hugetlb on a hybrid host that has only it there). */
+function unifiedCase(): { ctl: string; known: [string, string]; unknown: [string, string] } {
+  const cg = host.cgroups();
+  if (cg.unifiedControllers.includes('pids') && cg.unifiedControllers.includes('memory')) return { ctl: 'pids', known: ['pids.max', '17'], unknown: ['memory.oom.group', '1'] };
+  if (cg.unifiedControllers.includes('hugetlb') && fs.existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB')) {
+    return { ctl: 'hugetlb', known: ['hugetlb.2MB.max', String(4 * MiB)], unknown: ['hugetlb.2MB.rsvd.max', String(4 * MiB)] };
+  }
+  skip(`the unified hierarchy here has no controller to write (${cg.unifiedControllers.join(', ') || 'none'})`);
+}
+uni('unified-controllers-enabled', 'MUST', 'the runtime enables the cgroup controllers the unified entries need', (t) => {
+  const u = unifiedCase();
+  return withResources(t, u.ctl, { unified: { [u.known[0]]: u.known[1] } }, (d) => eq(cgroupRead(d, u.known[0]), u.known[1], u.known[0]));
+});
+uni('unified-unknown-written', 'MUST', 'unified entries unknown to the runtime are still written to their file', (t) => {
+  const u = unifiedCase();
+  const ctl = u.unknown[0].split('.')[0];
+  return withResources(t, ctl, { unified: { [u.unknown[0]]: u.unknown[1] } }, (d) => eq(cgroupRead(d, u.unknown[0]), u.unknown[1], u.unknown[0]));
+});
+const v2Unified = () => { if (!host.cgroupV2Only()) skip('needs a cgroup v2 controller whose v1 setting has no v2 equivalent; here only hugetlb is on cgroup v2, and its settings all convert'); };
 uni('unified-missing-controller-error', 'MUST', 'a unified entry of a controller that is not present or cannot be enabled is an error',
   (t) => expectCreateError(t, (c) => { c.linux.resources = { unified: { 'conformancectl.max': '1' } }; }, 'unified "conformancectl.max"'));
 uni('unified-v1-conversion-error', 'MUST', 'a cgroup v1 setting with no cgroup v2 equivalent, on a cgroup v2 host, is an error (blockIO.leafWeight)',
