@@ -254,8 +254,14 @@ Napi::Value StartFifo(const Napi::CallbackInfo &info) {
 
 // Foreground wait for `run`: forward every catchable signal to the container's init and return its
 // wait status once it exits. Done here, not in JS, so no event loop is involved: handlers write the
-// signal number to a pipe; the caller's thread polls that pipe and the pidfd.
+// signal number to a pipe; the caller's thread polls that pipe and the pidfd. The handlers are
+// installed by forwardSignals() before the container is created (as runc does), so a signal that
+// arrives while the container starts is held in the pipe and forwarded, instead of killing us.
 int g_sigpipe[2] = {-1, -1};
+struct sigaction g_oldsa[32];
+bool g_installed[32] = {false};
+sigset_t g_oldmask;
+
 void ForwardHandler(int sig) {
   unsigned char s = (unsigned char)sig;
   int saved = errno;
@@ -263,30 +269,56 @@ void ForwardHandler(int sig) {
   errno = saved;
 }
 
-Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  int64_t pidfd, pid;
-  if (!ArgInt(info, 0, &pidfd) || !ArgInt(info, 1, &pid)) return env.Undefined();
-  if (pipe2(g_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) return ThrowErrno(env, "pipe2", errno);
-  struct sigaction sa, old[65];
+bool Forwarded(int sig) {
+  // Not forwarded: the uncatchable ones, SIGCHLD (our own child's exit), and faults/SIGURG.
+  return !(sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGSEGV || sig == SIGBUS ||
+           sig == SIGILL || sig == SIGFPE || sig == SIGURG || sig == SIGTRAP || sig == SIGABRT);
+}
+
+int InstallForwarding() {
+  if (g_sigpipe[0] >= 0) return 0;
+  if (pipe2(g_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) return errno;
+  struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = ForwardHandler;
   sigfillset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  bool installed[65] = {false};
-  for (int sig = 1; sig < 32; sig++) {
-    // Not forwarded: the uncatchable ones, SIGCHLD (our own child's exit), and faults/SIGURG.
-    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGSEGV || sig == SIGBUS ||
-        sig == SIGILL || sig == SIGFPE || sig == SIGURG || sig == SIGTRAP || sig == SIGABRT)
-      continue;
-    installed[sig] = sigaction(sig, &sa, &old[sig]) == 0;
-  }
-  // Unblock the forwarded signals for this thread in case the runtime inherited them blocked.
   sigset_t unb;
   sigemptyset(&unb);
-  for (int sig = 1; sig < 32; sig++) if (installed[sig]) sigaddset(&unb, sig);
-  sigset_t oldmask;
-  pthread_sigmask(SIG_UNBLOCK, &unb, &oldmask);
+  for (int sig = 1; sig < 32; sig++) {
+    if (!Forwarded(sig)) continue;
+    g_installed[sig] = sigaction(sig, &sa, &g_oldsa[sig]) == 0;
+    if (g_installed[sig]) sigaddset(&unb, sig);
+  }
+  // Unblock the forwarded signals for this thread in case the runtime inherited them blocked.
+  pthread_sigmask(SIG_UNBLOCK, &unb, &g_oldmask);
+  return 0;
+}
+
+void UninstallForwarding() {
+  if (g_sigpipe[0] < 0) return;
+  for (int sig = 1; sig < 32; sig++) {
+    if (g_installed[sig]) sigaction(sig, &g_oldsa[sig], nullptr);
+    g_installed[sig] = false;
+  }
+  pthread_sigmask(SIG_SETMASK, &g_oldmask, nullptr);
+  close(g_sigpipe[0]);
+  close(g_sigpipe[1]);
+  g_sigpipe[0] = g_sigpipe[1] = -1;
+}
+
+Napi::Value ForwardSignals(const Napi::CallbackInfo &info) {
+  int e = InstallForwarding();
+  if (e) return ThrowErrno(info.Env(), "pipe2", e);
+  return info.Env().Undefined();
+}
+
+Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t pidfd, pid;
+  if (!ArgInt(info, 0, &pidfd) || !ArgInt(info, 1, &pid)) return env.Undefined();
+  int e = InstallForwarding();
+  if (e) return ThrowErrno(env, "pipe2", e);
 
   siginfo_t si;
   memset(&si, 0, sizeof si);
@@ -310,11 +342,7 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
       break;
     }
   }
-  for (int sig = 1; sig < 32; sig++) if (installed[sig]) sigaction(sig, &old[sig], nullptr);
-  pthread_sigmask(SIG_SETMASK, &oldmask, nullptr);
-  close(g_sigpipe[0]);
-  close(g_sigpipe[1]);
-  g_sigpipe[0] = g_sigpipe[1] = -1;
+  UninstallForwarding();
   if (result_err) return ThrowErrno(env, "waitid", result_err);
   Napi::Object r = Napi::Object::New(env);
   if (si.si_code == CLD_EXITED) {
@@ -511,6 +539,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
   exports.Set("pidfdSendSignal", Napi::Function::New(env, PidfdSendSignal));
   exports.Set("startFifo", Napi::Function::New(env, StartFifo));
+  exports.Set("forwardSignals", Napi::Function::New(env, ForwardSignals));
   exports.Set("waitForeground", Napi::Function::New(env, WaitForeground));
   exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));

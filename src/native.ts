@@ -15,6 +15,8 @@ export interface Native {
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, sig: number): void;
   startFifo(path: string, pidfd: number): string;
+  /** Catch every forwardable signal from now on, held until waitForeground forwards it. */
+  forwardSignals(): void;
   waitForeground(pidfd: number, pid: number): { code: number; signal: number };
   reap(pid: number, block?: number): number;
   waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;

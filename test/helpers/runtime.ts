@@ -62,7 +62,7 @@ export class Sandbox {
   }
 
   /** Run tsrunc with this sandbox's --root (unless args start with a global flag of their own). */
-  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean } = {}): Result {
+  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[] } = {}): Result {
     const [cmd, ...pre] = runtimeCommand(this.entry);
     const full = [...pre, ...(opts.root === false ? [] : ['--root', this.root]), ...args];
     // stdout/stderr go to files, not pipes: a created or detached container keeps the runtime's
@@ -73,7 +73,7 @@ export class Sandbox {
     try {
       r = spawnSync(cmd, full, {
         encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000,
-        stdio: ['pipe', outFd, errFd],
+        stdio: ['pipe', outFd, errFd, ...(opts.extraFds ?? [])],
       });
     } finally {
       fs.closeSync(outFd);
@@ -94,6 +94,21 @@ export class Sandbox {
 
   state(id: string): any {
     return JSON.parse(this.ok(['state', id]).stdout);
+  }
+
+  /**
+   * The fds the container's process really holds, read from the host once it has exec'd `sleep`
+   * (asking a shell inside races with the shell's own pipeline fds).
+   */
+  async initFds(extraFds: number[] = []): Promise<string[]> {
+    const bundle = this.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = this.id();
+    this.ok(['run', '--detach', '--bundle', bundle, id], { extraFds });
+    const pid = this.state(id).pid;
+    await waitFor(() => { try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep'; } catch { return false; } }, 10000, 'exec of sleep');
+    const fds = fs.readdirSync(`/proc/${pid}/fd`).sort((a, b) => Number(a) - Number(b));
+    this.ok(['delete', '--force', id]);
+    return fds;
   }
 
   /** Remove every container this sandbox made and everything else it left. */

@@ -54,6 +54,26 @@ describeRoot('run', () => {
     assertNothingLeft(id, sb.root);
   });
 
+  test('a signal that reaches run while it is still starting the container is forwarded, not fatal', async () => {
+    // The poststart hook holds `run` between the container's start and its foreground wait: the
+    // window in which a signal used to kill `run` (default action) and orphan the container.
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'trap "echo got-usr1; exit 7" USR1; echo ready; while true; do sleep 0.05; done'];
+      c.hooks = { poststart: [{ path: '/bin/sleep', args: ['sleep', '1'] }] };
+    });
+    const id = sb.id();
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    const exited = new Promise<number>((res) => child.on('exit', (c, sig) => res(c ?? 1000 + (sig ? 1 : 0))));
+    await waitFor(() => out.includes('ready'), 10000, 'ready');
+    child.kill('SIGUSR1');
+    expect(await exited).toBe(7);
+    expect(out).toContain('got-usr1');
+    assertNothingLeft(id, sb.root);
+  });
+
   test('--detach returns at once and leaves the container running', () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();

@@ -13,7 +13,12 @@ export function run(ctx: CommandContext): number {
   const opts = { ...createOptions(ctx), keepPidfd: true };
   // An init in a joined PID namespace is a grandchild (see the FORK op): as a subreaper we still
   // get to wait for it.
-  if (!detach) native().setSubreaper();
+  if (!detach) {
+    native().setSubreaper();
+    // Caught from now on (as runc does): a signal sent while the container starts is forwarded once
+    // it runs instead of killing `run` and orphaning it.
+    native().forwardSignals();
+  }
   const { state, pidfd } = createContainer(opts);
   let dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {
