@@ -105,6 +105,8 @@ export function parseArgv(argv: string[]): ParsedArgv {
   }
   out.commandName = name;
   const cmd = findCommand(name);
+  // As urfave/cli: a global --help or --version wins over whatever follows it.
+  if (out.help || out.version) { out.command = cmd; return out; }
   if (!cmd) throw new UsageError(`No help topic for '${name}'`);
   out.command = cmd;
   const cmdArgv = normaliseDashes(argv.slice(i + 1), cmd.flags);

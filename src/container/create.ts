@@ -80,7 +80,7 @@ export function createContainer(opts: CreateOptions): Created {
     faultPoint('state-written');
     mgr.create((rec) => { state.cgroup = rec; dir.write(state); });
     faultPoint('cgroup-created');
-    mgr.apply(spec.linux?.resources);
+    mgr.apply(spec.linux?.resources, { devices: spec.linux?.devices });
     native().mkfifo(dir.fifoPath, 0o622);
     const child = native().spawn(plan.serialize());
     pidfd = child.pidfd;

@@ -38,9 +38,11 @@ export function destroyContainer(state: ContainerState): void {
 
 export function destroyResources(state: ContainerState, mgr?: CgroupManager, pidfd = -1): void {
   killInit(state, pidfd);
-  if (state.pid) waitGone(state);
+  // The cgroup goes first: its destroy thaws a paused container and kills what is left in it, so a
+  // frozen init is not waited for in vain (it cannot act on SIGKILL while frozen).
   const m = mgr ?? (state.cgroup ? (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(state.cgroup) : undefined);
   m?.destroy();
+  if (state.pid) waitGone(state);
   if (state.pid) native().reap(state.pid, 0);
 }
 

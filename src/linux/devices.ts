@@ -23,7 +23,7 @@ export const defaultDevices: LinuxDevice[] = [
 
 /** Whether the runtime sets up /dev itself: not when the config bind-mounts a /dev (runc's needsSetupDev). */
 export function needsDevSetup(spec: Spec): boolean {
-  return !(spec.mounts ?? []).some((m) => path.posix.normalize(m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')));
+  return !(spec.mounts ?? []).some((m) => path.posix.resolve('/', m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')));
 }
 
 export function compileDevices(spec: Spec, plan: Plan): void {
@@ -51,7 +51,7 @@ export function compileDevices(spec: Spec, plan: Plan): void {
     ['/proc/self/fd', '/dev/fd'], ['/proc/self/fd/0', '/dev/stdin'], ['/proc/self/fd/1', '/dev/stdout'],
     ['/proc/self/fd/2', '/dev/stderr'],
   ];
-  if ((spec.mounts ?? []).some((m) => path.posix.normalize(m.destination) === '/dev/pts')) links.push(['pts/ptmx', '/dev/ptmx']);
+  if ((spec.mounts ?? []).some((m) => path.posix.resolve('/', m.destination) === '/dev/pts')) links.push(['pts/ptmx', '/dev/ptmx']);
   for (const [target, link] of links) plan.add('SYMLINK', 'dev symlinks', `ln -s ${target} ${link}`, [], [target, link]);
 }
 

@@ -12,7 +12,7 @@ export const MS = {
   RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, REMOUNT: 0x20, MANDLOCK: 0x40,
   DIRSYNC: 0x80, NOSYMFOLLOW: 0x100, NOATIME: 0x400, NODIRATIME: 0x800, BIND: 0x1000, MOVE: 0x2000,
   REC: 0x4000, SILENT: 0x8000, UNBINDABLE: 0x20000, PRIVATE: 0x40000, SLAVE: 0x80000, SHARED: 0x100000,
-  RELATIME: 0x200000, STRICTATIME: 0x1000000, LAZYTIME: 0x2000000,
+  RELATIME: 0x200000, I_VERSION: 0x800000, STRICTATIME: 0x1000000, LAZYTIME: 0x2000000,
 } as const;
 
 // mount_setattr(2) attributes
@@ -31,6 +31,8 @@ const flagOptions: Record<string, FlagOpt> = {
   diratime: { clear: true, flag: MS.NODIRATIME },
   dirsync: { clear: false, flag: MS.DIRSYNC },
   exec: { clear: true, flag: MS.NOEXEC },
+  iversion: { clear: false, flag: MS.I_VERSION },
+  noiversion: { clear: true, flag: MS.I_VERSION },
   mand: { clear: false, flag: MS.MANDLOCK },
   noatime: { clear: false, flag: MS.NOATIME },
   nodev: { clear: false, flag: MS.NODEV },
@@ -50,6 +52,7 @@ const flagOptions: Record<string, FlagOpt> = {
   loud: { clear: true, flag: MS.SILENT },
   strictatime: { clear: false, flag: MS.STRICTATIME },
   suid: { clear: true, flag: MS.NOSUID },
+  symfollow: { clear: true, flag: MS.NOSYMFOLLOW },
   sync: { clear: false, flag: MS.SYNCHRONOUS },
   lazytime: { clear: false, flag: MS.LAZYTIME },
   nolazytime: { clear: true, flag: MS.LAZYTIME },
@@ -70,9 +73,12 @@ const recursiveOptions: Record<string, { clear: boolean; attr: number }> = {
   rnoexec: { clear: false, attr: MOUNT_ATTR.NOEXEC }, rexec: { clear: true, attr: MOUNT_ATTR.NOEXEC },
   rnodiratime: { clear: false, attr: MOUNT_ATTR.NODIRATIME }, rdiratime: { clear: true, attr: MOUNT_ATTR.NODIRATIME },
   rnosymfollow: { clear: false, attr: MOUNT_ATTR.NOSYMFOLLOW }, rsymfollow: { clear: true, attr: MOUNT_ATTR.NOSYMFOLLOW },
-  rrelatime: { clear: false, attr: MOUNT_ATTR.RELATIME }, rnoatime: { clear: false, attr: MOUNT_ATTR.NOATIME },
-  rstrictatime: { clear: false, attr: MOUNT_ATTR.STRICTATIME },
+  rrelatime: { clear: false, attr: MOUNT_ATTR.RELATIME }, rnorelatime: { clear: true, attr: MOUNT_ATTR.RELATIME },
+  rnoatime: { clear: false, attr: MOUNT_ATTR.NOATIME }, ratime: { clear: true, attr: MOUNT_ATTR.NOATIME },
+  rstrictatime: { clear: false, attr: MOUNT_ATTR.STRICTATIME }, rnostrictatime: { clear: true, attr: MOUNT_ATTR.STRICTATIME },
 };
+
+const ATIME_OPTIONS = new Set(['rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime']);
 
 /** Every mount option this runtime recognises (for `tsrunc features`). */
 export function knownMountOptions(): string[] {
@@ -104,7 +110,14 @@ export function parseMountOptions(options: string[] = []): ParsedMountOptions {
     if (o === 'idmap' || o === 'ridmap') { r.idmap = o === 'idmap' ? 'top' : 'recursive'; continue; }
     const rec = recursiveOptions[o];
     if (rec) {
-      if (['rrelatime', 'rnoatime', 'rstrictatime'].includes(o)) { r.recAtime = true; r.recAttrClr |= MOUNT_ATTR._ATIME; }
+      if (ATIME_OPTIONS.has(o)) {
+        // The atime modes are one field: mount_setattr(2) wants all of MOUNT_ATTR__ATIME in attr_clr
+        // (EINVAL otherwise) and at most one mode in attr_set (ratime & co. fall back to relatime).
+        r.recAtime = true;
+        r.recAttrClr |= MOUNT_ATTR._ATIME;
+        r.recAttrSet = (r.recAttrSet & ~MOUNT_ATTR._ATIME) | (rec.clear ? 0 : rec.attr);
+        continue;
+      }
       if (rec.clear) { r.recAttrClr |= rec.attr; r.recAttrSet &= ~rec.attr; } else { r.recAttrSet |= rec.attr; r.recAttrClr &= ~rec.attr; }
       continue;
     }

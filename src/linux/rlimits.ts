@@ -17,7 +17,17 @@ export function compileRlimits(spec: Spec, plan: Plan): void {
     if (n === undefined) throw new TsruncError(`unknown rlimit type "${r.type}"`, { field: `${field}.type` });
     if (seen.has(r.type)) throw new TsruncError(`duplicate rlimit type "${r.type}"`, { field: `${field}.type` });
     seen.add(r.type);
-    if (BigInt(r.soft) > BigInt(r.hard)) throw new TsruncError(`soft limit ${r.soft} exceeds hard limit ${r.hard}`, { field: `${field}.soft` });
-    plan.add('SETRLIMIT', field, `setrlimit(${r.type}, soft=${r.soft}, hard=${r.hard})`, [BigInt(n), BigInt(r.soft), BigInt(r.hard)]);
+    const soft = rlimitValue(r.soft), hard = rlimitValue(r.hard);
+    if (soft > hard) throw new TsruncError(`soft limit ${r.soft} exceeds hard limit ${r.hard}`, { field: `${field}.soft` });
+    plan.add('SETRLIMIT', field, `setrlimit(${r.type}, soft=${soft}, hard=${hard})`, [BigInt(n), soft, hard]);
   });
+}
+
+const RLIM_INFINITY = 0xffffffffffffffffn;
+
+/** RLIM_INFINITY is written 18446744073709551615 in configs, which JSON.parse rounds up to 2^64:
+ *  anything at or beyond 2^64 means "unlimited", not a value that wraps to 0. */
+function rlimitValue(v: number): bigint {
+  const b = BigInt(v);
+  return b > RLIM_INFINITY ? RLIM_INFINITY : b;
 }

@@ -12,8 +12,10 @@ export function deriveStatus(s: ContainerState, isFrozen?: (s: ContainerState) =
     return isAlive(s.creator.pid, s.creator.startTime) ? 'creating' : 'stopped';
   }
   if (!isAlive(s.pid, s.pidStartTime)) return 'stopped';
-  if (fs.existsSync(s.fifo)) return 'created';
+  // The freezer first, as runc's refreshState: a created container can be paused too, and its
+  // frozen init will never open the fifo.
   if (isFrozen && isFrozen(s)) return 'paused';
+  if (fs.existsSync(s.fifo)) return 'created';
   return 'running';
 }
 

@@ -80,7 +80,7 @@ describe('needsDevSetup', () => {
   // a trailing slash. path.posix.normalize('/dev/') keeps it, so a bind of the host's /dev written as
   // "/dev/" still gets the default devices: mknod on EEXIST unlinks and recreates nodes in the host's
   // /dev (addon/child.c op_mknod), and the /dev/fd... symlinks are made there too.
-  test.failing('false when /dev is a bind mount written with a trailing slash ("/dev/")', () => {
+  test('false when /dev is a bind mount written with a trailing slash ("/dev/")', () => {
     expect(needsDevSetup(spec([{ destination: '/dev/', type: 'bind', source: '/dev', options: ['rbind'] }]))).toBe(false);
   });
 });
