@@ -148,6 +148,17 @@ __attribute__((noreturn)) static void fail(struct tsr_prepared *p, uint32_t op, 
     cat(line, sizeof line, ": errno ");
     cat_uint(line, sizeof line, (unsigned long)err);
     (void)!write(p->fifofd, line, strlen(line));
+  } else if (p->detached) {
+    /* Nobody reads the socket any more (create has returned) and `start` has not opened the fifo:
+     * the container's stderr is the only place left to say why it is gone. */
+    char line[TSR_ERR_TEXT + 64];
+    line[0] = 0;
+    cat(line, sizeof line, "tsrunc init: ");
+    cat(line, sizeof line, m.text);
+    cat(line, sizeof line, ": errno ");
+    cat_uint(line, sizeof line, (unsigned long)err);
+    cat(line, sizeof line, "\n");
+    (void)!write(2, line, strlen(line));
   } else {
     (void)!send(p->sock, &m, sizeof m, MSG_NOSIGNAL);
   }
@@ -160,6 +171,7 @@ static void sync_send(struct tsr_prepared *p, uint32_t i, uint32_t type, int32_t
   m.type = type;
   m.arg = arg;
   if (send(p->sock, &m, sizeof m, MSG_NOSIGNAL) != (ssize_t)sizeof m) fail(p, i, errno, "sync send", NULL);
+  if (type == TSR_SYNC_ACK) p->detached = 1;
 }
 
 static void sync_wait(struct tsr_prepared *p, uint32_t i, uint32_t type) {

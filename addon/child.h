@@ -19,6 +19,7 @@ struct tsr_prepared {
   int rootfd;          /* OPEN_ROOT */
   int fifofd;          /* OPEN_FIFO (O_PATH), then the opened write end after WAIT_FIFO */
   int fifo_open;       /* 1 once WAIT_FIFO succeeded: errors go to the fifo, not the socket */
+  int detached;        /* 1 once ACK was sent: the runtime is gone, errors go to stderr */
   char exec_path[PATH_MAX];
   char path_buf[PATH_MAX];
   char link_buf[PATH_MAX];

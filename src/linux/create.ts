@@ -49,8 +49,12 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   plan.add('SETSID', 'runtime', 'setsid()');
 
   // Root filesystem (runtime-linux.md, config.md "Root", "Mounts").
+  // Before anything is mounted, every mount copied from the host becomes a slave: nothing the
+  // container mounts can propagate back to the host, whatever linux.rootfsPropagation says, and
+  // pivot_root does not meet a shared mount (EINVAL). The configured propagation is given to the
+  // container's own root once it is the root (below), as runc does.
   const prop = rootPropagation(spec);
-  plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
+  plan.add('MOUNT', 'runtime', 'make / rslave: no mount propagates to the host', [0n, BigInt(MS.SLAVE | MS.REC), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
   plan.add('MOUNT', 'root.path', `rbind ${ctx.rootfs} onto itself (a mount point for pivot_root)`,
     [0n, 0n, BigInt(Mnt.BIND | Mnt.RECURSIVE), 0n], [ctx.rootfs, ctx.rootfs, null, null]);
   plan.add('OPEN_ROOT', 'root.path', `open ${ctx.rootfs} as the root for path resolution`, [], [ctx.rootfs]);
@@ -65,6 +69,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   }
   if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [], [ctx.rootfs]);
   else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
+  if (prop !== undefined) plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);
   if (spec.root?.readonly) plan.add('REMOUNT_RO_ROOT', 'root.readonly', 'mount_setattr(/, MOUNT_ATTR_RDONLY)');
 
@@ -92,7 +97,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   compileScheduler(spec, plan);
   compileIoPriority(spec, plan);
   compilePersonality(spec, plan);
-  compileCredentials(spec, plan);
+  compileCredentials(spec, plan, ctx.preserveFds);
   compileExec(spec, plan, { preserveFds: ctx.preserveFds, waitFifo: true });
   return plan;
 }

@@ -222,9 +222,10 @@ function describeOpts(o?: string[]): string {
 
 /** rootfsPropagation (config-linux.md): applied to "/" of the new mount namespace, default rslave
  * as runc, so nothing the container mounts propagates back to the host. */
-export function rootPropagation(spec: Spec): number {
+/** linux.rootfsPropagation as mount(2) flags, or undefined when the config leaves it unset. */
+export function rootPropagation(spec: Spec): number | undefined {
   const p = spec.linux?.rootfsPropagation;
-  if (!p) return MS.SLAVE | MS.REC;
+  if (!p) return undefined;
   const v = propagationOptions[p];
   if (v === undefined) throw new TsruncError(`unknown propagation "${p}"`, { field: 'linux.rootfsPropagation' });
   return v;

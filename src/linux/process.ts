@@ -27,9 +27,12 @@ export function pathOf(env: string[]): string {
   return e !== undefined ? e.slice(5) : DEFAULT_PATH;
 }
 
-export function compileCredentials(spec: Spec, plan: Plan): void {
+export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number): void {
   const p = spec.process!;
   const caps = capabilityMasks(p.capabilities);
+  // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter
+  // (a profile may deny close_range) and while a failure can still be reported over the socket.
+  plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + preserveFds)]);
   if (!p.noNewPrivileges) seccompOp(spec, plan);
   if (p.capabilities) plan.add('CAPS_BOUNDING', 'process.capabilities.bounding', `drop bounding set to ${maskNames(caps.bounding)}`, [caps.bounding]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
@@ -75,7 +78,6 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
     plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, 0): outlive create', [0n]);
     plan.add('SYNC_SEND', 'runtime', 'tell the runtime: detached', [BigInt(Sync.ACK)]);
   }
-  plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + opts.preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + opts.preserveFds)]);
   if (p.noNewPrivileges && !early) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
   if (opts.waitFifo) plan.add('WAIT_FIFO', 'runtime', 'block on the exec fifo until `start`');
   compileCpuAffinity(spec, plan, 'final');

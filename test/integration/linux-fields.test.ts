@@ -97,6 +97,27 @@ describeRoot('linux fields', () => {
     expect(lines[2]).toBe('1');
   });
 
+  test('rootfsPropagation: the container root is shared, slave, private or unbindable as asked; nothing reaches the host', () => {
+    // The upstream validation suite's check: bind / somewhere, then mount under / and look for the
+    // new mount through the bind (seen only if / is shared); with unbindable, binding / fails.
+    const script = 'mkdir -p /t /m /src && touch /src/f && mount -o rbind / /t 2>/dev/null; echo bind=$?; mount -o bind /src /m 2>/dev/null && test -e /t/m/f && echo propagated; grep -c " / / " /proc/self/mountinfo >/dev/null; exit 0';
+    const hostMounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length;
+    const results: Record<string, string> = {};
+    for (const prop of ['shared', 'slave', 'private', 'unbindable']) {
+      const r = runIn(script, (c) => {
+        c.linux.rootfsPropagation = prop;
+        c.root.readonly = false;
+        c.process.capabilities.bounding.push('CAP_SYS_ADMIN');
+        c.process.capabilities.effective.push('CAP_SYS_ADMIN');
+        c.process.capabilities.permitted.push('CAP_SYS_ADMIN');
+      });
+      expect({ prop, code: r.code, stderr: r.stderr }).toEqual({ prop, code: 0, stderr: '' });
+      results[prop] = r.stdout.trim().split('\n').join(' ');
+    }
+    expect(results).toEqual({ shared: 'bind=0 propagated', slave: 'bind=0', private: 'bind=0', unbindable: 'bind=255' });
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').length).toBe(hostMounts);
+  });
+
   test('overlay: a rootfs made of image layers, and an overlay mount entry', () => {
     const r = runIn('cat /layer-file; cat /ov/lower.txt; echo new > /ov/upper.txt && echo ov-rw', (c) => {
       c.root.readonly = false;

@@ -13,7 +13,7 @@ import type { Spec } from '../../../src/spec/types';
 // Kernel values, written out here rather than imported, so a wrong table in src/ fails the test.
 const CLONE_NEWNS = 0x00020000n, CLONE_NEWUTS = 0x04000000n, CLONE_NEWIPC = 0x08000000n, CLONE_NEWUSER = 0x10000000n;
 const CLONE_NEWPID = 0x20000000n, CLONE_NEWNET = 0x40000000n, CLONE_NEWCGROUP = 0x02000000n, CLONE_NEWTIME = 0x00000080n;
-const MS_REC = 0x4000, MS_SLAVE = 0x80000, MS_PRIVATE = 0x40000, MS_SHARED = 0x100000;
+const MS_REC = 0x4000, MS_SLAVE = 0x80000, MS_PRIVATE = 0x40000, MS_SHARED = 0x100000, MS_UNBINDABLE = 0x20000;
 
 let bundle: string;
 let rootfs: string;
@@ -277,13 +277,19 @@ describe('compileCreatePlan on the default spec: order', () => {
     expect(plan.indexOf('PIVOT_ROOT')).toBeGreaterThan(0);
   });
 
-  test('rootfsPropagation is applied to "/"', () => {
-    const cases: [string, number][] = [['private', MS_PRIVATE], ['rshared', MS_SHARED | MS_REC], ['slave', MS_SLAVE]];
+  test('/ is made rslave before any mount; rootfsPropagation is applied to the new / after pivot_root', () => {
+    // Applying "shared" before pivot_root made pivot_root fail (EINVAL) and let the container's
+    // mounts propagate to the host.
+    const cases: [string, number][] = [['private', MS_PRIVATE], ['rshared', MS_SHARED | MS_REC], ['slave', MS_SLAVE], ['unbindable', MS_UNBINDABLE]];
     for (const [name, flags] of cases) {
       const plan = compile((s) => { s.linux!.rootfsPropagation = name; });
-      const op = plan.ops.find((o) => o.op === 'MOUNT' && o.s?.[1] === '/')!;
-      expect({ name, flags: op.a?.[1] }).toEqual({ name, flags: BigInt(flags) });
+      const props = plan.ops.map((o, i) => [o, i] as const).filter(([o]) => o.op === 'MOUNT' && o.s?.[1] === '/' && (Number(o.a?.[2]) & Mnt.PROPAGATION_ONLY));
+      expect(props.map(([o]) => o.a?.[1])).toEqual([BigInt(MS_SLAVE | MS_REC), BigInt(flags)]);
+      expect(idx(plan, isOp('MOUNT'))).toBe(props[0][1]);
+      expectOrder(plan, props[0][1], idx(plan, isOp('PIVOT_ROOT')), props[1][1]);
     }
+    const plain = compile();
+    expect(plain.ops.filter((o) => o.op === 'MOUNT' && o.s?.[1] === '/').map((o) => o.a?.[1])).toEqual([BigInt(MS_SLAVE | MS_REC)]);
   });
 
   test('hooks that run before pivot_root: SYNC_SEND(HOOKS) then SYNC_WAIT(GO) before PIVOT_ROOT', () => {
@@ -360,5 +366,31 @@ describe('compileCreatePlan errors name the field', () => {
 
   test('the default spec itself does not throw (the cases above differ from it in one field only)', () => {
     expect(() => compile()).not.toThrow();
+  });
+});
+
+describe('fds are marked close-on-exec before any seccomp filter', () => {
+  // A profile may deny close_range (the upstream validation suite's does): marking fds after the
+  // filter made the init die silently once create had returned.
+  beforeAll(() => {
+    const native = require('../../../src/native');
+    jest.spyOn(native, 'native').mockReturnValue({ seccompCompile: () => ({ program: Buffer.alloc(8), skipped: [] }) });
+  });
+  afterAll(() => jest.restoreAllMocks());
+  const withSeccomp = (nnp: boolean, action = 'SCMP_ACT_ERRNO') => (s: Spec) => {
+    s.process!.noNewPrivileges = nnp;
+    s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['close_range'], action } as any], listenerPath: action === 'SCMP_ACT_NOTIFY' ? '/run/agent.sock' : undefined } as any;
+  };
+  test.each([
+    ['without noNewPrivileges', withSeccomp(false)],
+    ['with noNewPrivileges', withSeccomp(true)],
+    ['with a notify action', withSeccomp(true, 'SCMP_ACT_NOTIFY')],
+  ])('%s', (_t, mutate) => {
+    const plan = compile(mutate);
+    const close = idx(plan, isOp('CLOSE_FDS'));
+    const filter = idx(plan, isOp('SECCOMP'));
+    expectOrder(plan, close, filter);
+    expect(plan.ops[close].a?.[0]).toBe(3n);
+    expectOrder(plan, close, idx(plan, isOp('SYNC_SEND', BigInt(Sync.ACK))));
   });
 });

@@ -240,10 +240,10 @@ describe('isBind', () => {
 describe('rootPropagation (linux.rootfsPropagation)', () => {
   const spec = (p?: string): Spec => ({ ociVersion: '1.3.0', linux: p === undefined ? {} : { rootfsPropagation: p } });
 
-  test('default is rslave, as runc', () => {
-    expect(rootPropagation(spec())).toBe(MS_SLAVE | MS_REC);
-    expect(rootPropagation({ ociVersion: '1.3.0' })).toBe(MS_SLAVE | MS_REC);
-    expect(rootPropagation(spec(''))).toBe(MS_SLAVE | MS_REC);
+  test('unset: nothing to apply after pivot_root (the container root stays as bound, a slave)', () => {
+    expect(rootPropagation(spec())).toBeUndefined();
+    expect(rootPropagation({ ociVersion: '1.3.0' })).toBeUndefined();
+    expect(rootPropagation(spec(''))).toBeUndefined();
   });
 
   test.each([
