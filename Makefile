@@ -66,6 +66,10 @@ test-unit: build
 test-integration: build rootfs-cache/busybox
 	npx --no-install jest --selectProjects integration --runInBand
 
+# The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
+conformance: build rootfs-cache/busybox
+	$(BUN) conformance/run.ts $(CONFORMANCE_ARGS)
+
 bench: build rootfs-cache/busybox
 	bash bench/run.sh
 
