@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/types.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -742,6 +743,13 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         long c = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
         if (c < 0) fail(p, i, errno, "fork", NULL);
         if (c > 0) {
+          if (op->a[0] == 1) {
+            /* Only the grandchild's exec may close the socket (EOF = exec succeeded). */
+            close(p->sock);
+            int st = 0;
+            while (waitpid((pid_t)c, &st, 0) < 0 && errno == EINTR) {}
+            _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+          }
           sync_send(p, i, TSR_SYNC_FORKED, (int32_t)c);
           _exit(0);
         }

@@ -63,8 +63,10 @@
 #define TSR_OP_SCHED_SETATTR 39  /* s0 = blob: struct sched_attr (a0 bytes) */
 #define TSR_OP_IOPRIO 40         /* a0 = ioprio value (class << 13 | level) */
 #define TSR_OP_SETAFFINITY 41    /* s0 = blob: cpu mask (a0 bytes) */
-#define TSR_OP_FORK 42           /* fork: the child reports FORKED(pid) and exits; the grandchild goes on
-                                    (a new or joined PID namespace applies only to children) */
+#define TSR_OP_FORK 42           /* fork; the grandchild goes on (a new or joined PID namespace applies only
+                                    to children). a0 = 0: the child reports FORKED(pid) and exits;
+                                    a0 = 1: the child closes the socket, waits for the grandchild and exits
+                                    with its status (128+N for a signal): hooks in the container's PID ns */
 #define TSR_OP_MOUNT_SETATTR 43  /* s0 = path in root; a3 = attrs (low 32 set, high 32 clear); a2 = 1: recursive */
 #define TSR_OP_MAX 43
 

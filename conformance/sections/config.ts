@@ -531,11 +531,13 @@ lp('scheduler-nice-default', 'MUST', 'scheduler without nice: the runtime uses n
     const s = statOf(t.sh('cat /proc/$$/stat', (c) => { c.process.scheduler = { policy: 'SCHED_OTHER' }; }, { wrap: ['nice', '-n', '5'] }).stdout);
     eq(s[STAT.nice], '0', 'nice');
   });
-lp('scheduler-flags', 'MUST', 'scheduler.flags are applied (SCHED_FLAG_RESET_ON_FORK: the process is SCHED_BATCH, its children SCHED_OTHER)',
+lp('scheduler-flags', 'MUST', 'scheduler.flags are applied (SCHED_FLAG_RESET_ON_FORK: the process has nice -5, its children are reset to nice 0)',
   (t) => {
-    const r = t.sh('cat /proc/$$/stat; cat /proc/self/stat', (c) => { c.process.scheduler = { policy: 'SCHED_BATCH', flags: ['SCHED_FLAG_RESET_ON_FORK'] }; });
+    // sched(7): with SCHED_RESET_ON_FORK a child gets SCHED_OTHER only if the parent's policy was
+    // real-time, and nice 0 if the parent's nice was negative; a non-RT policy is inherited.
+    const r = t.sh('cat /proc/$$/stat; cat /proc/self/stat', (c) => { c.process.scheduler = { policy: 'SCHED_OTHER', nice: -5, flags: ['SCHED_FLAG_RESET_ON_FORK'] }; });
     const [self, child] = r.stdout.trim().split('\n').map(statOf);
-    eq([self[STAT.policy], child[STAT.policy]], ['3', '0'], '[policy of the process, of its child]');
+    eq([self[STAT.nice], child[STAT.nice]], ['-5', '0'], '[nice of the process, of its child]');
   });
 lp('scheduler-deadline', 'MUST', 'SCHED_DEADLINE with runtime, deadline and period is applied (as chrt -p on the host reads them)',
   (t) => {

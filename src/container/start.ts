@@ -8,17 +8,24 @@ import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
 import { deriveStatus } from '../state/status';
 import type { ContainerDir, ContainerState } from '../state/store';
+import { destroyContainer } from './destroy';
 import { isFrozen } from './frozen';
 import { runHooks } from '../hooks';
 import { stateOutput } from '../state/status';
 
-/** Kill the init and record the container as stopped; `delete` removes the rest. */
-function stop(dir: ContainerDir, state: ContainerState, pidfd: number): void {
+/**
+ * runtime.md "Lifecycle" steps 7 and 9: a failing startContainer or poststart hook stops the
+ * container and continues at step 12: the container is destroyed (what create made is undone) and
+ * the poststop hooks run, then its state is gone as after `delete`.
+ */
+function abort(dir: ContainerDir, state: ContainerState, pidfd: number): void {
   try { native().pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }
   native().waitPidfd(pidfd, 5000);
   try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
   state.phase = 'stopped';
   dir.write(state);
+  destroyContainer(state);
+  dir.remove();
 }
 
 export function startContainer(dir: ContainerDir, state: ContainerState, knownPidfd = -1): void {
@@ -31,7 +38,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
       // Lifecycle step 7: startContainer hooks, in the container's namespaces, before the program runs.
       runHooks('startContainer', { spec: state.config, state: stateOutput(state, 'created'), nsPid: state.pid });
     } catch (e) {
-      stop(dir, state, pidfd);
+      abort(dir, state, pidfd);
       throw e;
     }
     const out = n.startFifo(state.fifo, pidfd);
@@ -47,7 +54,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
     try {
       runHooks('poststart', { spec: state.config, state: stateOutput(state, 'running') });
     } catch (e) {
-      stop(dir, state, pidfd); // step 9: a failing poststart hook stops the container
+      abort(dir, state, pidfd);
       throw e;
     }
   } finally {

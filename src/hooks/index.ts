@@ -34,8 +34,9 @@ export function validateHooks(spec: Spec): void {
 }
 
 /** Container namespaces a hook joins, in setns order: user first (it owns the others), mount last
- * (after it, /proc/<init>/ns/* would be looked up in the container's /proc). */
-const NS_FILES: [string, string][] = [['user', 'user'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup'], ['mount', 'mnt']];
+ * (after it, /proc/<init>/ns/* would be looked up in the container's /proc). Joining a PID namespace
+ * applies to children only: the plan forks once more, and the intermediate mirrors the hook's status. */
+const NS_FILES: [string, string][] = [['user', 'user'], ['pid', 'pid'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup'], ['mount', 'mnt']];
 
 export interface HookContext {
   spec: Spec;
@@ -87,7 +88,8 @@ function envOf(hook: Hook): NodeJS.ProcessEnv {
 function runInNamespaces(hook: Hook, ctx: HookContext, field: string): void {
   const n = native();
   const stdinFile = path.join(os.tmpdir(), `.tsrunc-hook-${process.pid}-${Date.now()}`);
-  fs.writeFileSync(stdinFile, JSON.stringify(ctx.state), { mode: 0o600 });
+  // runtime.md "State": for hooks in the container namespace, the pid as seen by the container.
+  fs.writeFileSync(stdinFile, JSON.stringify({ ...ctx.state, pid: pidInNamespace(ctx.nsPid!) ?? ctx.state.pid }), { mode: 0o600 });
   const stdinFd = fs.openSync(stdinFile, 'r');
   fs.unlinkSync(stdinFile);
   let child: { pid: number; pidfd: number; sock: number } | undefined;
@@ -103,6 +105,10 @@ function runInNamespaces(hook: Hook, ctx: HookContext, field: string): void {
     }
     plan.add('DUP2', field, 'state on stdin', [BigInt(stdinFd), 0n]);
     plan.add('CLOSE_FDS', field, 'close_range(3, ~0, CLOEXEC)', [3n]);
+    if (wanted.has('pid')) {
+      plan.add('FORK', field, 'fork into the container\'s PID namespace; the intermediate waits and mirrors the status', [1n]);
+      plan.add('PDEATHSIG', field, 'die with the intermediate (a timeout kills it)', [9n]);
+    }
     plan.add('RESOLVE_EXEC', field, `check ${hook.path}`, [], [hook.path, '']);
     const args = hook.args?.length ? hook.args : [hook.path];
     const env = hook.env ?? [];
@@ -127,5 +133,16 @@ function runInNamespaces(hook: Hook, ctx: HookContext, field: string): void {
       if (!reaped) n.waitPidfd(child.pidfd, -1); // it failed before execve and is exiting
       fs.closeSync(child.pidfd);
     }
+  }
+}
+
+/** The pid of `pid` in its own (innermost) PID namespace: the last field of NSpid. */
+export function pidInNamespace(pid: number): number | undefined {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^NSpid:\s*(.*)$/m);
+    const last = m?.[1].trim().split(/\s+/).pop();
+    return last ? Number(last) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -33,3 +33,25 @@ export function capabilityMasks(caps: LinuxCapabilities | undefined, field = 'pr
 export function maskNames(mask: bigint): string {
   return CAPABILITIES.filter((_, i) => mask & (1n << BigInt(i))).join(',') || '(none)';
 }
+
+/** The runtime's own bounding set (CapBnd in /proc/self/status): no process it starts can hold more. */
+export function runtimeBoundingSet(): bigint {
+  try {
+    const m = require('fs').readFileSync('/proc/self/status', 'utf8').match(/^CapBnd:\s*([0-9a-f]+)$/m);
+    return m ? BigInt('0x' + m[1]) : ~0n;
+  } catch {
+    return ~0n;
+  }
+}
+
+/**
+ * config.md "Linux process": a capability the runtime cannot grant (here: one outside its own
+ * bounding set, e.g. CAP_SYS_RESOURCE in a restricted environment) SHOULD NOT make it fail and
+ * MUST be logged as a warning. Such capabilities are removed from every set; returns their names.
+ */
+export function dropUngrantable(m: CapabilityMasks, available: bigint): string | undefined {
+  const missing = (m.bounding | m.effective | m.inheritable | m.permitted | m.ambient) & ~available;
+  if (!missing) return undefined;
+  for (const set of SETS) m[set] &= ~missing;
+  return maskNames(missing);
+}

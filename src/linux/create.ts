@@ -13,7 +13,7 @@ import { compileCredentials, compileExec } from './process';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
 import { checkUnsupported } from './unsupported';
-import { compileCpuAffinity, compileIoPriority, compilePersonality, compileScheduler } from './scheduling';
+import { checkCpuAffinity, compileIoPriority, compilePersonality, compileScheduler } from './scheduling';
 
 export interface CreateContext {
   bundle: string;
@@ -44,7 +44,9 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
   plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
   compileNamespaces(spec, plan, 'afterGo');
-  compileCpuAffinity(spec, plan, 'initial');
+  // execCPUAffinity is for processes started by `exec`, not the init (config.md); checked here so a
+  // bad list is refused at create.
+  checkCpuAffinity(spec);
   plan.add('STDIO', 'runtime', 'make fds 0-2 inheritable and blocking');
   plan.add('SETSID', 'runtime', 'setsid()');
 

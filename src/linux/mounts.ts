@@ -78,6 +78,8 @@ const recursiveOptions: Record<string, { clear: boolean; attr: number }> = {
   rstrictatime: { clear: false, attr: MOUNT_ATTR.STRICTATIME }, rnostrictatime: { clear: true, attr: MOUNT_ATTR.STRICTATIME },
 };
 
+const USERSPACE_OPTIONS = new Set(['auto', 'noauto', 'nofail', 'user', 'nouser', 'users', 'owner', 'group', '_netdev']);
+
 const ATIME_OPTIONS = new Set(['rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime']);
 
 /** Every mount option this runtime recognises (for `tsrunc features`). */
@@ -121,6 +123,8 @@ export function parseMountOptions(options: string[] = []): ParsedMountOptions {
       if (rec.clear) { r.recAttrClr |= rec.attr; r.recAttrSet &= ~rec.attr; } else { r.recAttrSet |= rec.attr; r.recAttrClr &= ~rec.attr; }
       continue;
     }
+    // Options only mount(8) itself reads (fstab and helper options): never passed to the kernel.
+    if (USERSPACE_OPTIONS.has(o) || o.startsWith('x-') || o.startsWith('comment=')) continue;
     r.data.push(o);
   }
   return r;

@@ -10,7 +10,8 @@
 //     set; without it, loading a filter needs CAP_SYS_ADMIN, so it goes before the capabilities drop).
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
-import { capabilityMasks, maskNames } from './capabilities';
+import { logWarn } from '../log';
+import { capabilityMasks, dropUngrantable, maskNames, runtimeBoundingSet } from './capabilities';
 import { Sync } from './opcodes';
 import { Plan, stringVector } from './plan';
 import { seccompOp, usesNotify } from './seccomp';
@@ -30,6 +31,8 @@ export function pathOf(env: string[]): string {
 export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number): void {
   const p = spec.process!;
   const caps = capabilityMasks(p.capabilities);
+  const ungrantable = dropUngrantable(caps, runtimeBoundingSet());
+  if (ungrantable) logWarn(`process.capabilities: ${ungrantable} not in the runtime's bounding set: not granted`);
   // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter
   // (a profile may deny close_range) and while a failure can still be reported over the socket.
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + preserveFds)]);
@@ -64,7 +67,10 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   env.forEach((e, i) => {
     if (!e.includes('=')) throw new TsruncError(`environment entry "${e}" is not KEY=value`, { field: `process.env[${i}]` });
   });
-  plan.add('UMASK', 'process.user.umask', `umask(${(p.user.umask ?? 0o022).toString(8).padStart(4, '0')})`, [BigInt(p.user.umask ?? 0o022)]);
+  // Without user.umask the caller's umask stays (as runc); the child itself runs with umask 0 so
+  // that device nodes and mount points get exactly their configured modes.
+  const umask = p.user.umask ?? callerUmask();
+  plan.add('UMASK', 'process.user.umask', `umask(${umask.toString(8).padStart(4, '0')})`, [BigInt(umask)]);
   plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}")`, [], [p.cwd]);
   plan.add('RESOLVE_EXEC', 'process.args[0]', `find "${args[0]}" in PATH=${pathOf(env)}`, [], [args[0], pathOf(env)]);
   const early = p.noNewPrivileges && usesNotify(spec);
@@ -80,7 +86,14 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   }
   if (p.noNewPrivileges && !early) plan.add('NO_NEW_PRIVS', 'process.noNewPrivileges', 'prctl(PR_SET_NO_NEW_PRIVS, 1)');
   if (opts.waitFifo) plan.add('WAIT_FIFO', 'runtime', 'block on the exec fifo until `start`');
-  compileCpuAffinity(spec, plan, 'final');
+  // config.md: execCPUAffinity "is not applicable to the container's init process".
+  if (!opts.waitFifo) compileCpuAffinity(spec, plan, 'final');
   if (p.noNewPrivileges && !early) seccompOp(spec, plan);
   plan.add('EXEC', 'process.args', `execve(${JSON.stringify(args)})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
+}
+
+function callerUmask(): number {
+  const m = process.umask(0o022);
+  process.umask(m);
+  return m;
 }

@@ -75,6 +75,14 @@ export function compileCpuAffinity(spec: Spec, plan: Plan, which: 'initial' | 'f
   plan.add('SETAFFINITY', field, `sched_setaffinity(${list})`, [BigInt(mask.length)], [mask]);
 }
 
+/** Parse both lists of process.execCPUAffinity (errors name the field) without applying them. */
+export function checkCpuAffinity(spec: Spec): void {
+  for (const which of ['initial', 'final'] as const) {
+    const list = spec.process?.execCPUAffinity?.[which];
+    if (list) cpuMask(list, `process.execCPUAffinity.${which}`);
+  }
+}
+
 const PERSONALITIES: Record<string, number> = { LINUX: 0x0000, LINUX32: 0x0008 };
 
 export function compilePersonality(spec: Spec, plan: Plan): void {

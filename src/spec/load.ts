@@ -47,6 +47,8 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
   if (!p.cwd || !path.posix.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
   if (!p.args || p.args.length === 0) throw new TsruncError('args must not be empty', { field: 'process.args' });
   if (!spec.linux) throw new TsruncError('linux is required on Linux', { field: 'linux' });
+  // config.md "Annotations": keys MUST be non-empty strings.
+  if (spec.annotations && Object.prototype.hasOwnProperty.call(spec.annotations, '')) throw new TsruncError('annotation keys must not be empty', { field: 'annotations[""]' });
   return spec;
 }
 

@@ -17,6 +17,7 @@ describeRoot('hooks', () => {
 cat > ${out}/${name}.state
 echo "$1 $X" > ${out}/${name}.args
 readlink /proc/self/ns/uts > ${out}/${name}.uts
+readlink /proc/self/ns/pid > ${out}/${name}.pidns
 exit ${exitCode}
 `, { mode: 0o755 });
     return file;
@@ -44,8 +45,11 @@ exit ${exitCode}
     const pid = sb.state(id).pid;
     for (const h of ['prestart', 'createRuntime', 'createContainer']) {
       const st = JSON.parse(fs.readFileSync(path.join(out, `${h}.state`), 'utf8'));
-      expect(st).toMatchObject({ id, pid, status: 'created', bundle });
+      // runtime.md "State": a hook in the container namespace sees the pid as the container does.
+      expect(st).toMatchObject({ id, pid: h === 'createContainer' ? 1 : pid, status: 'created', bundle });
     }
+    expect(fs.readFileSync(path.join(out, 'createContainer.pidns'), 'utf8').trim()).toBe(fs.readlinkSync(`/proc/${pid}/ns/pid`));
+    expect(fs.readFileSync(path.join(out, 'createRuntime.pidns'), 'utf8').trim()).toBe(fs.readlinkSync('/proc/self/ns/pid'));
     expect(fs.readFileSync(path.join(out, 'prestart.args'), 'utf8')).toBe("a1 1\n");
     expect(fs.readFileSync(path.join(out, 'prestart.uts'), 'utf8').trim()).toBe(hostUts);
     expect(fs.readFileSync(path.join(out, 'createRuntime.uts'), 'utf8').trim()).toBe(hostUts);
@@ -56,7 +60,7 @@ exit ${exitCode}
     sb.ok(['start', id]);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'poststart.state'), 'utf8'))).toMatchObject({ id, status: 'running' });
     const started = fs.readFileSync(path.join(bundle, 'rootfs', 'tmp', 'started'), 'utf8').split('\n');
-    expect(JSON.parse(started[0])).toMatchObject({ id, status: 'created' });
+    expect(JSON.parse(started[0])).toMatchObject({ id, pid: 1, status: 'created' });
     expect(started[1]).toBe('tsrunc'); // ran in the container's UTS namespace, after sethostname
 
     expect(fs.existsSync(path.join(out, 'poststop.state'))).toBe(false);
@@ -76,6 +80,24 @@ exit ${exitCode}
     expect(r.stderr).toMatch(/hooks\.createRuntime\[0\]: hook .* exited with status 3/);
     assertNothingLeft(id, sb.root);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8')).status).toBe('stopped');
+  });
+
+  test.each(['startContainer', 'poststart'])('a failing %s hook fails start, destroys the container and runs poststop', (point) => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sleep', '1000'];
+      // startContainer's path resolves in the container: busybox's false is there.
+      c.hooks = { [point]: [{ path: point === 'startContainer' ? '/bin/false' : recorder('bad', 3) }], poststop: [{ path: recorder('poststop') }] };
+    });
+    const id = sb.id();
+    sb.ok(['create', '--bundle', bundle, id]);
+    const pid = sb.state(id).pid;
+    const r = sb.run(['start', id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`hooks\\.${point}\\[0\\]`));
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8'))).toMatchObject({ id, status: 'stopped' });
+    expect(pidAlive(pid)).toBe(false);
+    expect(sb.run(['state', id]).code).not.toBe(0);
+    assertNothingLeft(id, sb.root);
   });
 
   test('a hook that exceeds its timeout is killed and fails create', () => {

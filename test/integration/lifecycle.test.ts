@@ -67,6 +67,17 @@ describeRoot('container lifecycle', () => {
     expect(bad.stderr).toMatch(/unknown signal "SIGNOPE"/);
   });
 
+  test('kill without a signal sends the org.opencontainers.image.stopSignal annotation\'s signal', async () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'trap "" TERM; trap "exit 0" USR1; while true; do sleep 0.05; done'];
+      c.annotations = { 'org.opencontainers.image.stopSignal': 'SIGUSR1' };
+    });
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    sb.ok(['kill', id]);
+    await waitFor(() => sb.state(id).status === 'stopped', 5000, 'SIGUSR1 (the stop signal) to stop it');
+  });
+
   test('delete refuses a running container without --force, removes it with --force', () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();

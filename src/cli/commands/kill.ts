@@ -12,10 +12,12 @@ import { ContainerDir } from '../../state/store';
 import type { CommandContext } from '../table';
 
 export function run(ctx: CommandContext): number {
-  const sig = parseSignal(ctx.args[1] ?? 'SIGTERM');
   const dir = ContainerDir.open(ctx.globals.root, ctx.args[0], 'shared');
   try {
     const s = dir.mustRead();
+    // Without a signal: the image's stop signal if the config carries one (config.md
+    // "Annotations": org.opencontainers.image.stopSignal), else SIGTERM.
+    const sig = ctx.args[1] !== undefined ? parseSignal(ctx.args[1]) : defaultSignal(s.config?.annotations);
     check('kill', s.id, deriveStatus(s, isFrozen));
     if (ctx.flags.all && s.cgroup) {
       const { managerFromRecord } = require('../../cgroups') as typeof import('../../cgroups');
@@ -44,4 +46,14 @@ export function run(ctx: CommandContext): number {
     dir.close();
   }
   return 0;
+}
+
+function defaultSignal(annotations: Record<string, string> | undefined): number {
+  const stop = annotations?.['org.opencontainers.image.stopSignal'];
+  if (stop === undefined || stop === '') return parseSignal('SIGTERM');
+  try {
+    return parseSignal(stop);
+  } catch {
+    throw new TsruncError(`invalid stop signal "${stop}"`, { field: 'annotations["org.opencontainers.image.stopSignal"]' });
+  }
 }

@@ -24,8 +24,12 @@ export function run(ctx: CommandContext): number {
   try {
     startContainer(dir, dir.mustRead(), pidfd);
   } catch (e) {
-    destroyContainer(dir.read() ?? state);
-    dir.remove();
+    // A failing startContainer/poststart hook has already destroyed the container and its state.
+    const left = dir.read();
+    if (left) {
+      destroyContainer(left);
+      dir.remove();
+    }
     dir.close();
     throw e;
   }

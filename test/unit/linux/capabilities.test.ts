@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { TsruncError } from '../../../src/errors';
-import { CAPABILITIES, capabilityMasks, maskNames } from '../../../src/linux/capabilities';
+import { CAPABILITIES, capabilityMasks, dropUngrantable, maskNames } from '../../../src/linux/capabilities';
 
 describe('CAPABILITIES (linux/capability.h numbering)', () => {
   test('well-known numbers', () => {
@@ -89,5 +89,19 @@ describe('maskNames', () => {
   });
   test('empty mask', () => {
     expect(maskNames(0n)).toBe('(none)');
+  });
+});
+
+describe('dropUngrantable (config.md: warn, do not fail, for capabilities the runtime cannot grant)', () => {
+  test('capabilities outside the available set leave every set, and are named', () => {
+    const m = capabilityMasks({ bounding: ['CAP_CHOWN', 'CAP_SYS_RESOURCE'], effective: ['CAP_SYS_RESOURCE'], permitted: ['CAP_CHOWN', 'CAP_SYS_RESOURCE'], inheritable: [], ambient: ['CAP_SYS_RESOURCE'] });
+    const avail = ~(1n << 24n); // everything but CAP_SYS_RESOURCE (24)
+    expect(dropUngrantable(m, avail)).toBe('CAP_SYS_RESOURCE');
+    expect(m).toEqual({ bounding: 1n, effective: 0n, permitted: 1n, inheritable: 0n, ambient: 0n });
+  });
+  test('nothing to drop: undefined, masks unchanged', () => {
+    const m = capabilityMasks({ bounding: ['CAP_CHOWN'] });
+    expect(dropUngrantable(m, ~0n)).toBeUndefined();
+    expect(m.bounding).toBe(1n);
   });
 });

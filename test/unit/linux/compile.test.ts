@@ -394,3 +394,24 @@ describe('fds are marked close-on-exec before any seccomp filter', () => {
     expectOrder(plan, close, idx(plan, isOp('SYNC_SEND', BigInt(Sync.ACK))));
   });
 });
+
+describe('process.user.umask', () => {
+  test('unset: the caller\'s umask is kept (as runc), not a fixed 0022', () => {
+    const old = process.umask(0o027);
+    try {
+      expect(compile().ops.find((o) => o.op === 'UMASK')!.a?.[0]).toBe(0o027n);
+    } finally {
+      process.umask(old);
+    }
+  });
+  test('set: that value', () => {
+    expect(compile((s) => { s.process!.user.umask = 0o077; }).ops.find((o) => o.op === 'UMASK')!.a?.[0]).toBe(0o077n);
+  });
+});
+
+describe('process.execCPUAffinity', () => {
+  test('is not applied to the init (config.md), but a bad list is still refused', () => {
+    expect(compile((s) => { s.process!.execCPUAffinity = { initial: '0', final: '0' }; }).ops.some((o) => o.op === 'SETAFFINITY')).toBe(false);
+    expect(compileError((s) => { s.process!.execCPUAffinity = { final: 'x-y' }; }).field).toBe('process.execCPUAffinity.final');
+  });
+});

@@ -337,3 +337,11 @@ describe('compileMounts op encoding', () => {
     expect((err as TsruncError).message).toContain('/nope');
   });
 });
+
+describe('options only mount(8) reads', () => {
+  test('nofail, x-*, comment= and the fstab options never reach the kernel', () => {
+    const p = parseMountOptions(['nofail', 'x-systemd.automount', 'comment=x', 'noauto', '_netdev', 'size=1m']);
+    expect(p.data).toEqual(['size=1m']);
+    expect(p.flags).toBe(0);
+  });
+});
