@@ -78,7 +78,7 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
     for (int k = 0; k < 4; k++) {
       /* blobs (SETGROUPS, SECCOMP) are checked by length below, strings by their NUL */
       int blob = (op->code == TSR_OP_SETGROUPS || op->code == TSR_OP_SECCOMP || op->code == TSR_OP_SCHED_SETATTR ||
-                  op->code == TSR_OP_SETAFFINITY) && k == 0;
+                  op->code == TSR_OP_SETAFFINITY || op->code == TSR_OP_SET_MEMPOLICY) && k == 0;
       if (blob) {
         size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : op->code == TSR_OP_SECCOMP ? sizeof(struct sock_filter) : 1;
         if (op->a[0] < 0 || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
@@ -729,6 +729,11 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break;
       case TSR_OP_SETAFFINITY:
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
+        break;
+      case TSR_OP_SET_MEMPOLICY:
+        if (syscall(SYS_set_mempolicy, (int)op->a[1], op->a[0] ? (const unsigned long *)(p->str + op->s[0]) : NULL,
+                    (unsigned long)op->a[2]) < 0)
+          fail(p, i, errno, "set_mempolicy", NULL);
         break;
       case TSR_OP_MOUNT_SETATTR: {
         int fd = open_in_root(p, S(p, op->s[0]), 0, 0);

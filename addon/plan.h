@@ -68,7 +68,8 @@
                                     a0 = 1: the child closes the socket, waits for the grandchild and exits
                                     with its status (128+N for a signal): hooks in the container's PID ns */
 #define TSR_OP_MOUNT_SETATTR 43  /* s0 = path in root; a3 = attrs (low 32 set, high 32 clear); a2 = 1: recursive */
-#define TSR_OP_MAX 43
+#define TSR_OP_SET_MEMPOLICY 44  /* a1 = mode | flags, a2 = maxnode (bits); s0 = blob: nodemask (a0 bytes, may be 0) */
+#define TSR_OP_MAX 44
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

@@ -13,7 +13,7 @@ import { compileCredentials, compileExec } from './process';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
 import { checkUnsupported } from './unsupported';
-import { checkCpuAffinity, compileIoPriority, compilePersonality, compileScheduler } from './scheduling';
+import { checkCpuAffinity, compileIoPriority, compileMemoryPolicy, compilePersonality, compileScheduler } from './scheduling';
 
 export interface CreateContext {
   bundle: string;
@@ -99,6 +99,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   compileScheduler(spec, plan);
   compileIoPriority(spec, plan);
   compilePersonality(spec, plan);
+  compileMemoryPolicy(spec, plan);
   compileCredentials(spec, plan, ctx.preserveFds);
   compileExec(spec, plan, { preserveFds: ctx.preserveFds, waitFifo: true });
   return plan;

@@ -47,8 +47,9 @@ export const Op = {
   SETAFFINITY: 41,
   FORK: 42,
   MOUNT_SETATTR: 43,
+  SET_MEMPOLICY: 44,
 } as const;
-export const OP_MAX = 43;
+export const OP_MAX = 44;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

@@ -93,3 +93,42 @@ export function compilePersonality(spec: Spec, plan: Plan): void {
   if (p.flags?.length) throw new TsruncError('personality flags are not supported', { field: 'linux.personality.flags' });
   plan.add('PERSONALITY', 'linux.personality', `personality(PER_${p.domain})`, [BigInt(v)]);
 }
+
+// linux.memoryPolicy (config-linux.md "Memory policy") -> set_mempolicy(2). Values from
+// linux/mempolicy.h.
+export const MPOL_MODES: Record<string, number> = {
+  MPOL_DEFAULT: 0, MPOL_PREFERRED: 1, MPOL_BIND: 2, MPOL_INTERLEAVE: 3, MPOL_LOCAL: 4, MPOL_PREFERRED_MANY: 5, MPOL_WEIGHTED_INTERLEAVE: 6,
+};
+export const MPOL_FLAGS: Record<string, number> = { MPOL_F_NUMA_BALANCING: 1 << 13, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_STATIC_NODES: 1 << 15 };
+/** Modes that take no nodes, and modes that need at least one (set_mempolicy(2)). */
+const NO_NODES = new Set(['MPOL_DEFAULT', 'MPOL_LOCAL']);
+const NEED_NODES = new Set(['MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE']);
+
+export function compileMemoryPolicy(spec: Spec, plan: Plan): void {
+  const mp = spec.linux?.memoryPolicy as { mode: string; nodes?: string; flags?: string[] } | undefined;
+  if (!mp) return;
+  const field = 'linux.memoryPolicy';
+  const mode = MPOL_MODES[mp.mode];
+  if (mode === undefined) throw new TsruncError(`unknown mode "${mp.mode}"`, { field: `${field}.mode` });
+  let flags = 0;
+  (mp.flags ?? []).forEach((f, i) => {
+    if (!(f in MPOL_FLAGS)) throw new TsruncError(`unknown flag "${f}"`, { field: `${field}.flags[${i}]` });
+    flags |= MPOL_FLAGS[f];
+  });
+  const nodes = mp.nodes?.trim() ? mp.nodes : undefined;
+  if (nodes && NO_NODES.has(mp.mode)) throw new TsruncError(`${mp.mode} takes no nodes`, { field: `${field}.nodes` });
+  if (!nodes && NEED_NODES.has(mp.mode)) throw new TsruncError(`${mp.mode} needs at least one node`, { field: `${field}.nodes` });
+  const mask = nodes ? nodeMask(nodes, `${field}.nodes`) : Buffer.alloc(0);
+  // The kernel reads maxnode - 1 bits (set_mempolicy(2); numactl passes the mask's bits + 1).
+  const maxnode = mask.length ? mask.length * 8 + 1 : 0;
+  plan.add('SET_MEMPOLICY', field, `set_mempolicy(${mp.mode}${mp.flags?.length ? '|' + mp.flags.join('|') : ''}, nodes=${nodes ?? '(none)'})`,
+    [BigInt(mask.length), BigInt(mode | flags), BigInt(maxnode)], [mask]);
+}
+
+function nodeMask(list: string, field: string): Buffer {
+  try {
+    return cpuMask(list, field);
+  } catch {
+    throw new TsruncError(`invalid node list "${list}"`, { field });
+  }
+}

@@ -32,6 +32,19 @@ describeRoot('linux fields', () => {
     expect(r.stdout.split('\n')).toEqual(['policy : 3', 'best-effort: prio 6', hostCpus, '123', 'i686', 'example.org', '']);
   });
 
+  test('linux.memoryPolicy: the init and its children run under the NUMA policy', () => {
+    // numa_maps names each mapping's policy; a process's own anonymous memory follows its policy.
+    const hasNuma = fs.existsSync('/proc/self/numa_maps') && fs.existsSync('/sys/devices/system/node/node0');
+    if (!hasNuma) {
+      console.warn('skipped: this kernel has no NUMA support (no /proc/self/numa_maps)');
+      return;
+    }
+    const r = runIn('grep -m1 -o "bind:0\\|interleave:0\\|local\\|default" /proc/self/numa_maps', (c) => { c.linux.memoryPolicy = { mode: 'MPOL_BIND', nodes: '0' }; });
+    expect(r).toMatchObject({ code: 0, stdout: 'bind:0\n' });
+    const d = runIn('grep -m1 -o "bind:0\\|interleave:0\\|local\\|default" /proc/self/numa_maps');
+    expect(d).toMatchObject({ code: 0, stdout: 'default\n' });
+  });
+
   test('invalid values name the field', () => {
     expect(runIn('true', (c) => { c.process.scheduler = { policy: 'SCHED_FIFO' }; }).stderr).toMatch(/process\.scheduler\.priority/);
     expect(runIn('true', (c) => { c.process.ioPriority = { class: 'IOPRIO_CLASS_RT', priority: 9 }; }).stderr).toMatch(/process\.ioPriority\.priority/);

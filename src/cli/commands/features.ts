@@ -3,6 +3,7 @@
 import { CAPABILITIES } from '../../linux/capabilities';
 import { CLONE_NEW } from '../../linux/namespaces';
 import { knownMountOptions } from '../../linux/mounts';
+import { MPOL_FLAGS, MPOL_MODES } from '../../linux/scheduling';
 import { ACTIONS, FLAGS, OPS } from '../../linux/seccomp';
 import { SPEC_VERSION } from '../../spec/default';
 import { stdout } from '../output';
@@ -22,6 +23,7 @@ export function features(): Record<string, unknown> {
     linux: {
       namespaces: Object.keys(CLONE_NEW),
       capabilities: CAPABILITIES,
+      memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
       seccomp: {
         enabled: true,

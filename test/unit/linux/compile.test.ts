@@ -415,3 +415,24 @@ describe('process.execCPUAffinity', () => {
     expect(compileError((s) => { s.process!.execCPUAffinity = { final: 'x-y' }; }).field).toBe('process.execCPUAffinity.final');
   });
 });
+
+describe('linux.memoryPolicy', () => {
+  test('mode, flags and nodes become one set_mempolicy op with a node mask', () => {
+    const op = compile((s) => { (s.linux as any).memoryPolicy = { mode: 'MPOL_BIND', nodes: '0,2', flags: ['MPOL_F_STATIC_NODES'] }; }).ops.find((o) => o.op === 'SET_MEMPOLICY')!;
+    expect(op.a?.slice(0, 3)).toEqual([8n, BigInt(2 | (1 << 15)), 65n]);
+    expect((op.s?.[0] as Buffer)[0]).toBe(0b101);
+  });
+  test('MPOL_LOCAL without nodes passes no mask', () => {
+    const op = compile((s) => { (s.linux as any).memoryPolicy = { mode: 'MPOL_LOCAL' }; }).ops.find((o) => o.op === 'SET_MEMPOLICY')!;
+    expect(op.a?.slice(0, 3)).toEqual([0n, 4n, 0n]);
+  });
+  test.each([
+    [{ mode: 'MPOL_NOPE' }, 'linux.memoryPolicy.mode'],
+    [{ mode: 'MPOL_BIND' }, 'linux.memoryPolicy.nodes'],
+    [{ mode: 'MPOL_DEFAULT', nodes: '0' }, 'linux.memoryPolicy.nodes'],
+    [{ mode: 'MPOL_BIND', nodes: 'zero' }, 'linux.memoryPolicy.nodes'],
+    [{ mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_BOGUS'] }, 'linux.memoryPolicy.flags[0]'],
+  ])('%j is refused naming %s', (mp, field) => {
+    expect(compileError((s) => { (s.linux as any).memoryPolicy = mp; }).field).toBe(field);
+  });
+});
