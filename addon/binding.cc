@@ -512,6 +512,16 @@ Napi::Value SetSubreaper(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// umountDetach(path): umount2(MNT_DETACH | UMOUNT_NOFOLLOW): a symlink at the path is never followed.
+Napi::Value UmountDetach(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return env.Undefined();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  // Raw syscall: <sys/mount.h> clashes with <linux/mount.h>. MNT_DETACH = 2, UMOUNT_NOFOLLOW = 8.
+  if (syscall(SYS_umount2, path.c_str(), 2 | 8) < 0) return ThrowErrno(env, "umount2", errno, path);
+  return env.Undefined();
+}
+
 // reap(pid): non-blocking waitpid, so a child that failed during create does not linger as a zombie.
 Napi::Value Reap(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -545,6 +555,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   exports.Set("seccompCompile", Napi::Function::New(env, SeccompCompile));
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
+  exports.Set("umountDetach", Napi::Function::New(env, UmountDetach));
   exports.Set("openTreeIdmapped", Napi::Function::New(env, OpenTreeIdmapped));
   exports.Set("sendMountFd", Napi::Function::New(env, SendMountFd));
   exports.Set("sendToListener", Napi::Function::New(env, SendToListener));

@@ -448,7 +448,9 @@ static void op_move_root(struct tsr_prepared *p, uint32_t i, const struct tsr_op
   /* --no-pivot: for a root on ramfs/rootfs, where pivot_root is impossible. */
   const char *rootfs = S(p, op->s[0]);
   if (chdir(rootfs) < 0) fail(p, i, errno, "chdir", rootfs);
-  if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(p, i, errno, "move rootfs to /", rootfs);
+  /* a0 = 1: the container shares the runtime's mount namespace; moving the rootfs would move it on
+   * the host, so it is only chroot'ed into (as runc does without a mount namespace). */
+  if (op->a[0] != 1 && mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0) fail(p, i, errno, "move rootfs to /", rootfs);
   if (chroot(".") < 0) fail(p, i, errno, "chroot", rootfs);
   if (chdir("/") < 0) fail(p, i, errno, "chdir /", NULL);
 }

@@ -33,7 +33,7 @@
                                     a2 = uid, a3 = gid; a bind of s1 (host path) if mknod is refused */
 #define TSR_OP_SYMLINK 10        /* s0 = link target text, s1 = link path in root */
 #define TSR_OP_PIVOT_ROOT 11     /* s0 = rootfs (must equal the OPEN_ROOT path) */
-#define TSR_OP_MOVE_ROOT 12      /* s0 = rootfs: MS_MOVE + chroot, for --no-pivot */
+#define TSR_OP_MOVE_ROOT 12      /* s0 = rootfs: MS_MOVE + chroot, for --no-pivot; a0 = 1: chroot only (no mount ns) */
 #define TSR_OP_MASK_PATH 13      /* s0 = absolute path in the container */
 #define TSR_OP_READONLY_PATH 14  /* s0 = absolute path in the container */
 #define TSR_OP_SETHOSTNAME 15    /* s0 */

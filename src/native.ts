@@ -15,6 +15,8 @@ export interface Native {
   pidfdOpen(pid: number): number;
   pidfdSendSignal(pidfd: number, sig: number): void;
   startFifo(path: string, pidfd: number): string;
+  /** umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW). */
+  umountDetach(path: string): void;
   /** Catch every forwardable signal from now on, held until waitForeground forwards it. */
   forwardSignals(): void;
   waitForeground(pidfd: number, pid: number): { code: number; signal: number };

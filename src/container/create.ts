@@ -72,6 +72,10 @@ export function createContainer(opts: CreateOptions): Created {
     config: spec,
     fifo: dir.fifoPath,
   };
+  if (!(spec.linux?.namespaces ?? []).some((n) => n.type === 'mount')) {
+    const { recordHostMounts } = require('./hostMounts') as typeof import('./hostMounts');
+    state.hostMounts = recordHostMounts(rootfs);
+  }
   let pidfd = -1;
   let sock = -1;
   let hooksRan = false;

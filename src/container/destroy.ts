@@ -44,6 +44,7 @@ export function destroyResources(state: ContainerState, mgr?: CgroupManager, pid
   m?.destroy();
   if (state.pid) waitGone(state);
   if (state.pid) native().reap(state.pid, 0);
+  if (state.hostMounts) (require('./hostMounts') as typeof import('./hostMounts')).removeHostMounts(state.hostMounts);
 }
 
 function waitGone(state: ContainerState): void {

@@ -37,7 +37,19 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   const plan = new Plan();
   plan.preserveFds = ctx.preserveFds;
   const ns = namespaceSet(spec);
-  if (!ns.has('mount')) throw new TsruncError('a mount namespace is required to set up the root filesystem', { field: 'linux.namespaces' });
+  // Without a mount namespace (config-linux.md: the container inherits the runtime's) the container
+  // shares the host's mount table: it is only chroot'ed into its rootfs, as runc does, and what it
+  // mounts lands on the host under the rootfs (delete unmounts it: src/container/hostMounts.ts).
+  // What cannot be done without changing the host's own mounts is refused.
+  const ownMounts = ns.has('mount');
+  if (!ownMounts) {
+    const need = (field: string) => new TsruncError('needs a mount namespace (linux.namespaces has none: the host\'s mounts would change)', { field });
+    if (spec.linux?.maskedPaths?.length) throw need('linux.maskedPaths');
+    if (spec.linux?.readonlyPaths?.length) throw need('linux.readonlyPaths');
+    if (spec.linux?.rootfsPropagation) throw need('linux.rootfsPropagation');
+    if (spec.root?.readonly) throw need('root.readonly');
+    if (ctx.noPivot) throw need('--no-pivot');
+  }
   compileNamespaces(spec, plan, 'clone');
 
   // Until the parent has put us into the cgroup (and written the id maps) nothing may run.
@@ -56,9 +68,11 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   // pivot_root does not meet a shared mount (EINVAL). The configured propagation is given to the
   // container's own root once it is the root (below), as runc does.
   const prop = rootPropagation(spec);
-  plan.add('MOUNT', 'runtime', 'make / rslave: no mount propagates to the host', [0n, BigInt(MS.SLAVE | MS.REC), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
-  plan.add('MOUNT', 'root.path', `rbind ${ctx.rootfs} onto itself (a mount point for pivot_root)`,
-    [0n, 0n, BigInt(Mnt.BIND | Mnt.RECURSIVE), 0n], [ctx.rootfs, ctx.rootfs, null, null]);
+  if (ownMounts) {
+    plan.add('MOUNT', 'runtime', 'make / rslave: no mount propagates to the host', [0n, BigInt(MS.SLAVE | MS.REC), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
+    plan.add('MOUNT', 'root.path', `rbind ${ctx.rootfs} onto itself (a mount point for pivot_root)`,
+      [0n, 0n, BigInt(Mnt.BIND | Mnt.RECURSIVE), 0n], [ctx.rootfs, ctx.rootfs, null, null]);
+  }
   plan.add('OPEN_ROOT', 'root.path', `open ${ctx.rootfs} as the root for path resolution`, [], [ctx.rootfs]);
   plan.add('OPEN_FIFO', 'runtime', `open ${ctx.fifoPath} (O_PATH) before leaving the host's root`, [], [ctx.fifoPath]);
   compileMounts(spec, plan, { bundle: ctx.bundle, rootfs: ctx.rootfs, statSource: statKind, cgroup: ctx.cgroup, cgroupNs: ns.has('cgroup'), userNs: ns.has('user') });
@@ -69,7 +83,8 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('SYNC_SEND', 'hooks', 'ask the runtime to run prestart, createRuntime, createContainer hooks', [BigInt(Sync.HOOKS)]);
     plan.add('SYNC_WAIT', 'hooks', 'wait for the hooks', [BigInt(Sync.GO)]);
   }
-  if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [], [ctx.rootfs]);
+  if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
+  else if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
   else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
   if (prop !== undefined) plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);

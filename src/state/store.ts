@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';
 import { native } from '../native';
+import type { HostMountsRecord } from '../container/hostMounts';
 import type { CgroupRecord } from '../cgroups/manager';
 import type { Spec } from '../spec/types';
 
@@ -26,6 +27,8 @@ export interface ContainerState {
   pid?: number;
   pidStartTime?: string;
   cgroup?: CgroupRecord;
+  /** Set when the container has no mount namespace: its mounts are on the host (removed on delete). */
+  hostMounts?: HostMountsRecord;
   /** config.json as used at create; later edits of the bundle do not affect the container. */
   config: Spec;
   fifo: string;

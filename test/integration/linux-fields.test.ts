@@ -1,7 +1,8 @@
 // The Linux fields of config.json beyond the basics, each checked from inside a real container.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, describeRoot } from '../helpers/runtime';
+import { execFileSync } from 'child_process';
+import { Sandbox, assertNothingLeft, describeRoot, mountsMentioning } from '../helpers/runtime';
 
 describeRoot('linux fields', () => {
   let sb: Sandbox;
@@ -43,6 +44,43 @@ describeRoot('linux fields', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'bind:0\n' });
     const d = runIn('grep -m1 -o "bind:0\\|interleave:0\\|local\\|default" /proc/self/numa_maps');
     expect(d).toMatchObject({ code: 0, stdout: 'default\n' });
+  });
+
+  test('no mount namespace: the host\'s mount table, chroot into the rootfs, and delete removes what setup mounted', () => {
+    const hostMnt = fs.readlinkSync('/proc/self/ns/mnt');
+    const noMountNs = (c: any) => {
+      c.linux.namespaces = c.linux.namespaces.filter((n: any) => n.type !== 'mount');
+      delete c.linux.maskedPaths;
+      delete c.linux.readonlyPaths;
+      c.root.readonly = false;
+    };
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'readlink /proc/self/ns/mnt; cat /marker; ls /dev/null']; noMountNs(c); });
+    fs.writeFileSync(path.join(bundle, 'rootfs', 'marker'), 'inside\n');
+    // A mount that was under the rootfs before create is not the container's: it stays.
+    const pre = path.join(bundle, 'rootfs', 'premounted');
+    fs.mkdirSync(pre);
+    execFileSync('mount', ['-t', 'tmpfs', 'tsrunc-test-pre', pre]);
+    try {
+      const id = sb.id();
+      const r = sb.run(['run', '--bundle', bundle, id]);
+      expect(r).toMatchObject({ code: 0, stdout: `${hostMnt}\ninside\n/dev/null\n` });
+      assertNothingLeft(id, sb.root);
+      expect(mountsMentioning(bundle).map((l) => l.split(' ')[4])).toEqual([pre]);
+    } finally {
+      execFileSync('umount', [pre]);
+    }
+    // What needs a mount namespace is refused, naming the field, before anything is made.
+    for (const [field, edit] of [
+      ['linux.maskedPaths', (c: any) => { c.linux.maskedPaths = ['/proc/kcore']; }],
+      ['root.readonly', (c: any) => { c.root.readonly = true; }],
+    ] as [string, (c: any) => void][]) {
+      const b = sb.bundle((c) => { noMountNs(c); edit(c); }, `bundle-${field}`);
+      const id = sb.id();
+      const r = sb.run(['create', '--bundle', b, id]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`${field}: needs a mount namespace`);
+      assertNothingLeft(id, sb.root);
+    }
   });
 
   test('invalid values name the field', () => {

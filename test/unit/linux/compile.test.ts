@@ -330,7 +330,7 @@ describe('compileCreatePlan errors name the field', () => {
     ['unknown namespace type', (s) => { s.linux!.namespaces!.push({ type: 'bogus' }); }, 'linux.namespaces[5].type', /unknown namespace type "bogus"/],
     ['duplicate namespace', (s) => { s.linux!.namespaces!.push({ type: 'pid' }); }, 'linux.namespaces[5].type', /duplicate namespace/],
     ['relative namespace path', (s) => { s.linux!.namespaces![1].path = 'proc/1/ns/net'; }, 'linux.namespaces[1].path', /absolute/],
-    ['missing mount namespace', (s) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'mount'); }, 'linux.namespaces', /mount namespace/],
+    ['maskedPaths without a mount namespace', (s) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'mount'); }, 'linux.maskedPaths', /needs a mount namespace/],
     ['relative mount destination', (s) => { s.mounts![2].destination = 'dev/pts'; }, 'mounts[2].destination', /absolute/],
     ['mount over /', (s) => { s.mounts!.push({ destination: '/', type: 'tmpfs', source: 'tmpfs' }); }, 'mounts[6].destination', /root/],
     ['bind without source', (s) => { s.mounts!.push({ destination: '/x', type: 'bind' }); }, 'mounts[6].source', /source/],
@@ -434,5 +434,20 @@ describe('linux.memoryPolicy', () => {
     [{ mode: 'MPOL_BIND', nodes: '0', flags: ['MPOL_F_BOGUS'] }, 'linux.memoryPolicy.flags[0]'],
   ])('%j is refused naming %s', (mp, field) => {
     expect(compileError((s) => { (s.linux as any).memoryPolicy = mp; }).field).toBe(field);
+  });
+});
+
+describe('no mount namespace (the container shares the runtime\'s)', () => {
+  test('chroot instead of pivot_root; no propagation change and no rootfs bind on the host', () => {
+    const plan = compile((s) => {
+      s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'mount');
+      delete s.linux!.maskedPaths;
+      delete s.linux!.readonlyPaths;
+      s.root!.readonly = false;
+    });
+    expect(plan.ops.some((o) => o.op === 'PIVOT_ROOT')).toBe(false);
+    expect(plan.ops.find((o) => o.op === 'MOVE_ROOT')?.a?.[0]).toBe(1n);
+    expect(plan.ops.some((o) => o.op === 'MOUNT' && o.s?.[1] === '/')).toBe(false);
+    expect(plan.ops.some((o) => o.op === 'MOUNT' && o.s?.[0] === rootfs && o.s?.[1] === rootfs)).toBe(false);
   });
 });
