@@ -34,6 +34,15 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
   const pidfd = knownPidfd >= 0 ? knownPidfd : n.pidfdOpen(state.pid!);
   try {
     if (!isAlive(state.pid, state.pidStartTime)) throw new TsruncError('container not running');
+    if (!state.config.process) {
+      // runtime.md "start": "This operation MUST generate an error if process was not set."
+      try { n.pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }
+      n.waitPidfd(pidfd, 5000);
+      try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
+      state.phase = 'stopped';
+      dir.write(state);
+      throw new TsruncError('process was not set: nothing to start', { field: 'process' });
+    }
     try {
       // Lifecycle step 7: startContainer hooks, in the container's namespaces, before the program runs.
       runHooks('startContainer', { spec: state.config, state: stateOutput(state, 'created'), nsPid: state.pid });

@@ -9,7 +9,7 @@ import { compileNamespaces, namespaceSet } from './namespaces';
 import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
 import type { CgroupLayout } from './cgroupMount';
-import { compileCredentials, compileExec } from './process';
+import { compileCredentials, compileExec, compileNoProcess } from './process';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
 import { checkUnsupported } from './unsupported';
@@ -115,6 +115,12 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   compileIoPriority(spec, plan);
   compilePersonality(spec, plan);
   compileMemoryPolicy(spec, plan);
+  if (!spec.process) {
+    // runtime.md "start": created without a process, the init only holds the namespaces until
+    // `start` reports the error and stops it; if the fifo is ever opened, the plan has no exec.
+    compileNoProcess(plan, ctx.preserveFds);
+    return plan;
+  }
   compileCredentials(spec, plan, ctx.preserveFds);
   compileExec(spec, plan, { preserveFds: ctx.preserveFds, waitFifo: true });
   return plan;

@@ -52,6 +52,16 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   }
 }
 
+/** The end of an init's plan when config.json has no process: report ready, detach, wait. */
+export function compileNoProcess(plan: Plan, preserveFds: number): void {
+  plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + preserveFds)]);
+  plan.add('SYNC_SEND', 'runtime', 'tell the runtime: ready', [BigInt(Sync.READY)]);
+  plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime to record the container', [BigInt(Sync.COMMIT)]);
+  plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, 0): outlive create', [0n]);
+  plan.add('SYNC_SEND', 'runtime', 'tell the runtime: detached', [BigInt(Sync.ACK)]);
+  plan.add('WAIT_FIFO', 'process', 'no process to run: wait until `start` stops the container');
+}
+
 export interface ExecOptions {
   /** Number of extra fds (3..3+n-1) passed to the container (--preserve-fds). */
   preserveFds: number;

@@ -42,10 +42,10 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
     throw new TsruncError(`rootfs (${rootfs}) does not exist`, { field: 'root.path' });
   }
   if (!st.isDirectory()) throw new TsruncError(`rootfs (${rootfs}) is not a directory`, { field: 'root.path' });
+  // runtime.md "start": without `process` the container can be created, and `start` fails.
   const p = spec.process;
-  if (!p) throw new TsruncError('process is required to create a container', { field: 'process' });
-  if (!p.cwd || !path.posix.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
-  if (!p.args || p.args.length === 0) throw new TsruncError('args must not be empty', { field: 'process.args' });
+  if (p && (!p.cwd || !path.posix.isAbsolute(p.cwd))) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
+  if (p && (!p.args || p.args.length === 0)) throw new TsruncError('args must not be empty', { field: 'process.args' });
   if (!spec.linux) throw new TsruncError('linux is required on Linux', { field: 'linux' });
   // config.md "Annotations": keys MUST be non-empty strings.
   if (spec.annotations && Object.prototype.hasOwnProperty.call(spec.annotations, '')) throw new TsruncError('annotation keys must not be empty', { field: 'annotations[""]' });

@@ -78,6 +78,19 @@ describeRoot('container lifecycle', () => {
     await waitFor(() => sb.state(id).status === 'stopped', 5000, 'SIGUSR1 (the stop signal) to stop it');
   });
 
+  test('a config without process can be created; start then fails naming it and stops the container', () => {
+    const bundle = sb.bundle((c) => { delete c.process; });
+    const id = sb.id();
+    sb.ok(['create', '--bundle', bundle, id]);
+    expect(sb.state(id).status).toBe('created');
+    const r = sb.run(['start', id]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^tsrunc: process: process was not set/);
+    expect(sb.state(id).status).toBe('stopped');
+    sb.ok(['delete', id]);
+    assertNothingLeft(id, sb.root);
+  });
+
   test('delete refuses a running container without --force, removes it with --force', () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();
