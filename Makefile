@@ -1,7 +1,7 @@
 # Human entry points (DESIGN.md): make, make demo, make test, make conformance, make bench, make install.
 # Every target installs what it needs first (`setup`), so they work on a fresh Debian 12 as root.
 SHELL := /bin/bash
-APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common
+APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js

@@ -13,6 +13,8 @@ extern "C" {
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -313,19 +315,66 @@ Napi::Value ForwardSignals(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// Copy the runtime's window size (from whichever of stdin/stdout is a terminal) to the pty.
+void ResizePty(int master) {
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+bool WriteAll(int fd, const char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd pf = {fd, POLLOUT, 0};
+        poll(&pf, 1, 100);
+        continue;
+      }
+      return false;
+    }
+    buf += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+// waitForeground(pidfd, pid, ptyMaster = -1). With a pty (process.terminal, `run` in the foreground)
+// it also proxies like runc: our stdin -> the pty, the pty -> our stdout, our terminal in raw mode
+// meanwhile, SIGWINCH resizes the pty instead of being forwarded.
 Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int64_t pidfd, pid;
+  int64_t pidfd, pid, master = -1;
   if (!ArgInt(info, 0, &pidfd) || !ArgInt(info, 1, &pid)) return env.Undefined();
+  if (info.Length() > 2) ArgInt(info, 2, &master);
   int e = InstallForwarding();
   if (e) return ThrowErrno(env, "pipe2", e);
 
+  struct termios saved;
+  bool raw = false;
+  bool stdin_open = false, master_open = false;
+  if (master >= 0) {
+    fcntl((int)master, F_SETFL, fcntl((int)master, F_GETFL) | O_NONBLOCK);
+    if (isatty(0) && tcgetattr(0, &saved) == 0) {
+      struct termios t = saved;
+      cfmakeraw(&t);
+      raw = tcsetattr(0, TCSANOW, &t) == 0;
+    }
+    ResizePty((int)master);
+    stdin_open = master_open = true;
+  }
+  static char buf[16384];
   siginfo_t si;
   memset(&si, 0, sizeof si);
   int result_err = 0;
   for (;;) {
-    struct pollfd pf[2] = {{(int)pidfd, POLLIN, 0}, {g_sigpipe[0], POLLIN, 0}};
-    int r = poll(pf, 2, -1);
+    struct pollfd pf[4];
+    int n = 0, mi = -1, ii = -1;
+    pf[n++] = {(int)pidfd, POLLIN, 0};
+    pf[n++] = {g_sigpipe[0], POLLIN, 0};
+    if (master_open) { mi = n; pf[n++] = {(int)master, POLLIN, 0}; }
+    if (stdin_open) { ii = n; pf[n++] = {0, POLLIN, 0}; }
+    int r = poll(pf, (nfds_t)n, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       result_err = errno;
@@ -333,9 +382,28 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
     }
     if (pf[1].revents & POLLIN) {
       unsigned char s;
-      while (read(g_sigpipe[0], &s, 1) == 1) syscall(SYS_pidfd_send_signal, (int)pidfd, (int)s, nullptr, 0);
+      while (read(g_sigpipe[0], &s, 1) == 1) {
+        if (master >= 0 && s == SIGWINCH) ResizePty((int)master);
+        else syscall(SYS_pidfd_send_signal, (int)pidfd, (int)s, nullptr, 0);
+      }
+    }
+    if (mi >= 0 && pf[mi].revents) {
+      ssize_t k = read((int)master, buf, sizeof buf);
+      if (k > 0) WriteAll(1, buf, (size_t)k);
+      else if (k == 0 || (errno != EAGAIN && errno != EINTR)) master_open = false;  // EIO: no slave left
+    }
+    if (ii >= 0 && pf[ii].revents) {
+      ssize_t k = read(0, buf, sizeof buf);
+      if (k > 0) WriteAll((int)master, buf, (size_t)k);
+      else if (k == 0 || (errno != EAGAIN && errno != EINTR)) stdin_open = false;
     }
     if (pf[0].revents & POLLIN) {
+      // What the container wrote before it exited is still in the pty: drain it first.
+      while (master_open) {
+        ssize_t k = read((int)master, buf, sizeof buf);
+        if (k > 0) WriteAll(1, buf, (size_t)k);
+        else break;
+      }
       int w;
       do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED); while (w < 0 && errno == EINTR);
       if (w < 0) result_err = errno;
@@ -343,6 +411,8 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
     }
   }
   UninstallForwarding();
+  if (raw) tcsetattr(0, TCSANOW, &saved);
+  if (master >= 0) close((int)master);
   if (result_err) return ThrowErrno(env, "waitid", result_err);
   Napi::Object r = Napi::Object::New(env);
   if (si.si_code == CLD_EXITED) {

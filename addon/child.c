@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/types.h>
@@ -338,6 +339,42 @@ static int recv_mount_fd(struct tsr_prepared *p, uint32_t i) {
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof fd);
   return fd;
+}
+
+/* process.terminal (runc's setupConsole): the pty comes from the container's own devpts, opened after
+ * pivot_root; the master goes to the runtime, the slave becomes /dev/console, fds 0-2 and the
+ * controlling terminal (the init is a session leader without one: SETSID ran first). */
+static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) fail(p, i, errno, "open", "/dev/ptmx");
+  unsigned int ptn;
+  if (ioctl(master, TIOCGPTN, &ptn) < 0) fail(p, i, errno, "/dev/ptmx is not a pty multiplexer", NULL);
+  int unlock = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0) fail(p, i, errno, "unlockpt", NULL);
+  if (op->a[0] || op->a[1]) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = (unsigned short)op->a[0];
+    ws.ws_col = (unsigned short)op->a[1];
+    if (ioctl(master, TIOCSWINSZ, &ws) < 0) fail(p, i, errno, "set the console size", NULL);
+  }
+  /* The peer by fd (TIOCGPTPEER): no path lookup of /dev/pts/N that the image could redirect. */
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) fail(p, i, errno, "open the pty slave", NULL);
+  int cfd = open_in_root(p, "/dev/console", 0, 1);
+  if (cfd < 0) fail(p, i, errno, "resolve", "/dev/console");
+  int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0) fail(p, i, errno, "clone the pty for /dev/console", NULL);
+  if (syscall(SYS_move_mount, tree, "", cfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    fail(p, i, errno, "bind the pty over", "/dev/console");
+  close(tree);
+  close(cfd);
+  send_fd(p, i, TSR_SYNC_PTY, master);
+  close(master);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0) fail(p, i, errno, "dup2 the pty", NULL);
+  if (ioctl(0, TIOCSCTTY, 0) < 0) fail(p, i, errno, "make the pty the controlling terminal", NULL);
+  close(slave);
 }
 
 static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
@@ -732,6 +769,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_SETAFFINITY:
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
+      case TSR_OP_OPEN_PTY: op_open_pty(p, i, op); break;
       case TSR_OP_SET_MEMPOLICY:
         if (syscall(SYS_set_mempolicy, (int)op->a[1], op->a[0] ? (const unsigned long *)(p->str + op->s[0]) : NULL,
                     (unsigned long)op->a[2]) < 0)

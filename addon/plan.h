@@ -69,7 +69,10 @@
                                     with its status (128+N for a signal): hooks in the container's PID ns */
 #define TSR_OP_MOUNT_SETATTR 43  /* s0 = path in root; a3 = attrs (low 32 set, high 32 clear); a2 = 1: recursive */
 #define TSR_OP_SET_MEMPOLICY 44  /* a1 = mode | flags, a2 = maxnode (bits); s0 = blob: nodemask (a0 bytes, may be 0) */
-#define TSR_OP_MAX 44
+#define TSR_OP_OPEN_PTY 45       /* process.terminal: a0 = rows, a1 = cols (0: unset). Opens /dev/ptmx in the
+                                    container, sends the master (SYNC_PTY), binds the pty over /dev/console,
+                                    makes it fds 0-2 and the controlling terminal */
+#define TSR_OP_MAX 45
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */
@@ -92,6 +95,7 @@
 #define TSR_SYNC_USERMAP 7   /* child -> parent: write my uid/gid maps, then send GO */
 #define TSR_SYNC_FORKED 8    /* intermediate child -> parent: arg = the pid that carries on */
 #define TSR_SYNC_SECCOMP_FD 10 /* child -> parent: the seccomp notify fd (SCM_RIGHTS), for listenerPath */
+#define TSR_SYNC_PTY 11        /* child -> parent: the pty master (SCM_RIGHTS), for --console-socket or run */
 #define TSR_SYNC_MOUNTFD 9   /* child -> parent: send the detached mount for op `arg`; parent -> child:
                                 the reply, carrying the fd (or ERROR with the reason) */
 

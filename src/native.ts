@@ -19,7 +19,7 @@ export interface Native {
   umountDetach(path: string): void;
   /** Catch every forwardable signal from now on, held until waitForeground forwards it. */
   forwardSignals(): void;
-  waitForeground(pidfd: number, pid: number): { code: number; signal: number };
+  waitForeground(pidfd: number, pid: number, ptyMaster?: number): { code: number; signal: number };
   reap(pid: number, block?: number): number;
   waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;
   setSubreaper(): void;

@@ -32,16 +32,21 @@ export interface CreateOptions {
   systemdCgroup: boolean;
   /** Keep the pidfd open and return it (run in the foreground waits on it). */
   keepPidfd?: boolean;
+  /** `run` without --detach: a terminal's pty master is returned, for run to proxy. */
+  foreground?: boolean;
 }
 
-export interface Created { state: ContainerState; pidfd: number }
+export interface Created { state: ContainerState; pidfd: number; ptyMaster?: number }
 
 export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; rootfs: string; plan: Plan; mgr: CgroupManager } {
   validateId(opts.id);
   const bundle = loadBundle(opts.bundle);
   const spec = bundle.spec;
-  if (spec.process?.terminal) throw new TsruncError('terminal (pty) support is not implemented yet; set process.terminal to false', { field: 'process.terminal' });
-  if (opts.consoleSocket) throw new TsruncError('--console-socket needs process.terminal, which is not implemented yet', { field: '--console-socket' });
+  // runc's checkTerminal: a detached container's pty can only go to a console socket, and a console
+  // socket only makes sense for a detached container with a terminal.
+  const terminal = !!spec.process?.terminal;
+  if (!opts.foreground && terminal && !opts.consoleSocket) throw new TsruncError('cannot allocate tty if tsrunc will detach without setting console socket', { field: 'process.terminal' });
+  if ((opts.foreground || !terminal) && opts.consoleSocket) throw new TsruncError('cannot use console socket if tsrunc will not detach or allocate tty', { field: '--console-socket' });
   if (!Number.isInteger(opts.preserveFds) || opts.preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
   validateHooks(spec);
   const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
@@ -79,6 +84,7 @@ export function createContainer(opts: CreateOptions): Created {
   let pidfd = -1;
   let sock = -1;
   let hooksRan = false;
+  let ptyMaster: number | undefined;
   try {
     dir.write(state);
     faultPoint('state-written');
@@ -108,6 +114,17 @@ export function createContainer(opts: CreateOptions): Created {
         native().syncSend(sock, Sync.GO);
       },
       mountfd: (op) => sendIdmappedMount(plan, op, sock, state.pid!),
+      pty: (fd) => {
+        if (!opts.consoleSocket) { ptyMaster = fd; return; }
+        // The console socket gets the master (SCM_RIGHTS) with its name, as runc's utils.SendFile.
+        try {
+          native().sendToListener(opts.consoleSocket, '/dev/ptmx', fd);
+        } catch (e) {
+          throw new TsruncError(`cannot send the pty to the console socket: ${(e as Error).message}`, { field: '--console-socket' });
+        } finally {
+          fs.closeSync(fd);
+        }
+      },
       seccompFd: (fd) => {
         // config-linux.md "listenerPath": one connection, the container process state and the fd.
         const sc = spec.linux!.seccomp!;
@@ -140,11 +157,12 @@ export function createContainer(opts: CreateOptions): Created {
     fs.closeSync(sock);
     sock = -1;
     if (!opts.keepPidfd) { fs.closeSync(pidfd); pidfd = -1; }
-    return { state, pidfd };
+    return { state, pidfd, ptyMaster };
   } catch (e) {
     if (sock >= 0) fs.closeSync(sock);
     destroyResources(state, mgr, pidfd);
     if (pidfd >= 0) fs.closeSync(pidfd);
+    if (ptyMaster !== undefined) fs.closeSync(ptyMaster);
     // runtime.md: a failing hook stops the container and continues at step 12 (destroy), then 13.
     if (hooksRan) runHooks('poststop', { spec, state: stateOutput(state, 'stopped') });
     dir.remove();
@@ -162,7 +180,7 @@ function faultPoint(name: string): void {
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
-interface ChildRequests { hooks?: () => void; forked?: (pid: number) => void; mountfd?: (op: number) => void; seccompFd?: (fd: number) => void }
+interface ChildRequests { hooks?: () => void; forked?: (pid: number) => void; mountfd?: (op: number) => void; seccompFd?: (fd: number) => void; pty?: (fd: number) => void }
 
 function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = {}): void {
   let m = native().syncRecv(sock);
@@ -171,6 +189,7 @@ function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = 
     else if (m?.type === Sync.FORKED && on.forked) on.forked(m.arg);
     else if (m?.type === Sync.MOUNTFD && on.mountfd) on.mountfd(m.arg);
     else if (m?.type === Sync.SECCOMP_FD && on.seccompFd && m.fd !== undefined) on.seccompFd(m.fd);
+    else if (m?.type === Sync.PTY && on.pty && m.fd !== undefined) on.pty(m.fd);
     else break;
     m = native().syncRecv(sock);
   }

@@ -88,6 +88,13 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
   if (prop !== undefined) plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);
+  if (spec.process?.terminal) {
+    // config.md "terminal", config-linux.md "Default Devices" (/dev/console): after pivot_root, so the
+    // pty is the container's own devpts's.
+    const size = spec.process.consoleSize;
+    plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}, send the master, bind it over /dev/console, make it stdio and the controlling terminal`,
+      [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0)]);
+  }
   if (spec.root?.readonly) plan.add('REMOUNT_RO_ROOT', 'root.readonly', 'mount_setattr(/, MOUNT_ATTR_RDONLY)');
 
   if (spec.hostname !== undefined && spec.hostname !== '') {

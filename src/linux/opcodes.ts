@@ -48,8 +48,9 @@ export const Op = {
   FORK: 42,
   MOUNT_SETATTR: 43,
   SET_MEMPOLICY: 44,
+  OPEN_PTY: 45,
 } as const;
-export const OP_MAX = 44;
+export const OP_MAX = 45;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {
@@ -74,6 +75,7 @@ export const Sync = {
   FORKED: 8,
   MOUNTFD: 9,
   SECCOMP_FD: 10,
+  PTY: 11,
 } as const;
 
 export const ERR_TEXT = 200;

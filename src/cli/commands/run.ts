@@ -10,7 +10,7 @@ import { createOptions } from './create';
 
 export function run(ctx: CommandContext): number {
   const detach = Boolean(ctx.flags.detach);
-  const opts = { ...createOptions(ctx), keepPidfd: true };
+  const opts = { ...createOptions(ctx), keepPidfd: true, foreground: !detach };
   // An init in a joined PID namespace is a grandchild (see the FORK op): as a subreaper we still
   // get to wait for it.
   if (!detach) {
@@ -19,7 +19,7 @@ export function run(ctx: CommandContext): number {
     // it runs instead of killing `run` and orphaning it.
     native().forwardSignals();
   }
-  const { state, pidfd } = createContainer(opts);
+  const { state, pidfd, ptyMaster } = createContainer(opts);
   let dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {
     startContainer(dir, dir.mustRead(), pidfd);
@@ -35,7 +35,8 @@ export function run(ctx: CommandContext): number {
   }
   dir.close();
   if (detach) return 0;
-  const status = native().waitForeground(pidfd, state.pid!);
+  // With a terminal, run proxies between its own stdio and the pty (raw mode, window size), as runc.
+  const status = native().waitForeground(pidfd, state.pid!, ptyMaster ?? -1);
   if (ctx.flags.keep) return status.code;
   dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {

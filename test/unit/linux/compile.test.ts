@@ -451,3 +451,13 @@ describe('no mount namespace (the container shares the runtime\'s)', () => {
     expect(plan.ops.some((o) => o.op === 'MOUNT' && o.s?.[0] === rootfs && o.s?.[1] === rootfs)).toBe(false);
   });
 });
+
+describe('process.terminal', () => {
+  test('the pty is opened after pivot_root (from the container\'s devpts), with consoleSize', () => {
+    const plan = compile((s) => { s.process!.terminal = true; s.process!.consoleSize = { height: 24, width: 80 }; });
+    const pty = idx(plan, isOp('OPEN_PTY'));
+    expectOrder(plan, idx(plan, isOp('PIVOT_ROOT')), pty, idx(plan, isOp('EXEC')));
+    expect(plan.ops[pty].a?.slice(0, 2)).toEqual([24n, 80n]);
+    expect(compile((s) => { s.process!.terminal = false; }).ops.some((o) => o.op === 'OPEN_PTY')).toBe(false);
+  });
+});
