@@ -361,14 +361,16 @@ static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   /* The peer by fd (TIOCGPTPEER): no path lookup of /dev/pts/N that the image could redirect. */
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) fail(p, i, errno, "open the pty slave", NULL);
-  int cfd = open_in_root(p, "/dev/console", 0, 1);
-  if (cfd < 0) fail(p, i, errno, "resolve", "/dev/console");
-  int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-  if (tree < 0) fail(p, i, errno, "clone the pty for /dev/console", NULL);
-  if (syscall(SYS_move_mount, tree, "", cfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    fail(p, i, errno, "bind the pty over", "/dev/console");
-  close(tree);
-  close(cfd);
+  if (op->a[2] != 1) { /* the init's pty only: an exec'd process leaves /dev/console alone */
+    int cfd = open_in_root(p, "/dev/console", 0, 1);
+    if (cfd < 0) fail(p, i, errno, "resolve", "/dev/console");
+    int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+    if (tree < 0) fail(p, i, errno, "clone the pty for /dev/console", NULL);
+    if (syscall(SYS_move_mount, tree, "", cfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+      fail(p, i, errno, "bind the pty over", "/dev/console");
+    close(tree);
+    close(cfd);
+  }
   send_fd(p, i, TSR_SYNC_PTY, master);
   close(master);
   for (int fd = 0; fd < 3; fd++)
@@ -770,6 +772,12 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
       case TSR_OP_OPEN_PTY: op_open_pty(p, i, op); break;
+      case TSR_OP_SETNS_PIDFD: {
+        int pfd = recv_mount_fd(p, i);
+        if (setns(pfd, (int)op->a[0]) < 0) fail(p, i, errno, "setns into the container's namespaces", NULL);
+        close(pfd);
+        break;
+      }
       case TSR_OP_SET_MEMPOLICY:
         if (syscall(SYS_set_mempolicy, (int)op->a[1], op->a[0] ? (const unsigned long *)(p->str + op->s[0]) : NULL,
                     (unsigned long)op->a[2]) < 0)
@@ -785,7 +793,9 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break;
       }
       case TSR_OP_FORK: {
-        long c = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+        /* a0 = 0: CLONE_PARENT, so the process that goes on is the runtime's own child (as runc's
+         * nsexec): it can be waited for and gets the runtime's pdeathsig, not the container init's. */
+        long c = syscall(SYS_clone, (op->a[0] == 1 ? 0 : CLONE_PARENT) | SIGCHLD, 0, 0, 0, 0);
         if (c < 0) fail(p, i, errno, "fork", NULL);
         if (c > 0) {
           if (op->a[0] == 1) {

@@ -64,15 +64,18 @@
 #define TSR_OP_IOPRIO 40         /* a0 = ioprio value (class << 13 | level) */
 #define TSR_OP_SETAFFINITY 41    /* s0 = blob: cpu mask (a0 bytes) */
 #define TSR_OP_FORK 42           /* fork; the grandchild goes on (a new or joined PID namespace applies only
-                                    to children). a0 = 0: the child reports FORKED(pid) and exits;
+                                    to children). a0 = 0: the child reports FORKED(pid) and exits; the grandchild
+                                    is made with CLONE_PARENT (the runtime's child);
                                     a0 = 1: the child closes the socket, waits for the grandchild and exits
                                     with its status (128+N for a signal): hooks in the container's PID ns */
 #define TSR_OP_MOUNT_SETATTR 43  /* s0 = path in root; a3 = attrs (low 32 set, high 32 clear); a2 = 1: recursive */
 #define TSR_OP_SET_MEMPOLICY 44  /* a1 = mode | flags, a2 = maxnode (bits); s0 = blob: nodemask (a0 bytes, may be 0) */
-#define TSR_OP_OPEN_PTY 45       /* process.terminal: a0 = rows, a1 = cols (0: unset). Opens /dev/ptmx in the
+#define TSR_OP_OPEN_PTY 45       /* process.terminal: a0 = rows, a1 = cols (0: unset), a2 = 1: no /dev/console. Opens /dev/ptmx in the
                                     container, sends the master (SYNC_PTY), binds the pty over /dev/console,
                                     makes it fds 0-2 and the controlling terminal */
-#define TSR_OP_MAX 45
+#define TSR_OP_SETNS_PIDFD 46    /* a0 = CLONE_NEW* flags: ask the runtime for the container init's pidfd
+                                    (SYNC_MOUNTFD) and setns(pidfd, a0): all at once, no pid reuse race */
+#define TSR_OP_MAX 46
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

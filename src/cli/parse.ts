@@ -23,7 +23,8 @@ function options(flags: FlagSpec[]): parser.Options {
     configuration: {
       'camel-case-expansion': false,
       'dot-notation': false,
-      'duplicate-arguments-array': false,
+      // Repeated: collected, then lastWins() keeps the last for single-valued flags (urfave/cli).
+      'duplicate-arguments-array': true,
       'flatten-duplicate-arrays': true,
       'parse-numbers': false,
       'parse-positional-numbers': false,
@@ -33,6 +34,8 @@ function options(flags: FlagSpec[]): parser.Options {
       'short-option-groups': true,
       'halt-at-non-option': false,
       'boolean-negation': false,
+      // urfave/cli: a repeatable flag takes one value per occurrence (-e A=1 -e B=2), never the next args.
+      'greedy-arrays': false,
     },
   };
   for (const f of flags) {
@@ -54,6 +57,42 @@ function normaliseDashes(argv: string[], flags: FlagSpec[]): string[] {
     out.push(m && long.has(m[1]) ? `-${a}` : a);
   }
   return out;
+}
+
+/** As urfave/cli with SkipArgReorder (runc exec): flags, then `n` positionals, then a command line
+ * that is not parsed at all (its own flags, `--` included, belong to it; one leading `--` is dropped). */
+function splitCommand(argv: string[], flags: FlagSpec[], n: number): [string[], string[]] {
+  const takesValue = new Set<string>();
+  for (const f of flags) if (f.type !== 'boolean') { takesValue.add(f.name); if (f.alias) takesValue.add(f.alias); }
+  let seen = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      const rest = argv.slice(i + 1);
+      if (seen >= n) return [argv.slice(0, i), rest];
+      return [[...argv.slice(0, i), ...rest.slice(0, n - seen)], rest.slice(n - seen)];
+    }
+    if (a.length > 1 && a.startsWith('-')) {
+      if (!a.includes('=') && takesValue.has(a.replace(/^--?/, ''))) i++;
+      continue;
+    }
+    if (++seen === n) {
+      const rest = argv.slice(i + 1);
+      return [argv.slice(0, i + 1), rest[0] === '--' ? rest.slice(1) : rest];
+    }
+  }
+  return [argv, []];
+}
+
+function lastWins(parsed: Record<string, unknown>, flags: FlagSpec[]): Record<string, unknown> {
+  for (const f of flags) {
+    const v = parsed[f.name];
+    if (f.type !== 'array' && Array.isArray(v)) {
+      parsed[f.name] = v[v.length - 1];
+      if (f.alias && f.alias in parsed) parsed[f.alias] = parsed[f.name];
+    }
+  }
+  return parsed;
 }
 
 function checkUnknown(parsed: Record<string, unknown>, flags: FlagSpec[], where: string): void {
@@ -80,7 +119,7 @@ export function parseArgv(argv: string[]): ParsedArgv {
     i += !argv[i].includes('=') && globalNames.has(name) ? 2 : 1;
   }
   const globalArgv = normaliseDashes(argv.slice(0, i), globalFlags);
-  const g = parser(globalArgv, options(globalFlags)) as Record<string, unknown>;
+  const g = lastWins(parser(globalArgv, options(globalFlags)) as Record<string, unknown>, globalFlags);
   checkUnknown(g, globalFlags, '');
   checkTypes(g, globalFlags, '');
   const logFormat = String(g['log-format']);
@@ -109,13 +148,16 @@ export function parseArgv(argv: string[]): ParsedArgv {
   if (out.help || out.version) { out.command = cmd; return out; }
   if (!cmd) throw new UsageError(`No help topic for '${name}'`);
   out.command = cmd;
-  const cmdArgv = normaliseDashes(argv.slice(i + 1), cmd.flags);
-  const p = parser(cmdArgv, options(cmd.flags)) as Record<string, unknown>;
+  let own = argv.slice(i + 1);
+  let command: string[] | undefined;
+  if (cmd.commandAfter !== undefined) [own, command] = splitCommand(own, cmd.flags, cmd.commandAfter);
+  const cmdArgv = normaliseDashes(own, cmd.flags);
+  const p = lastWins(parser(cmdArgv, options(cmd.flags)) as Record<string, unknown>, cmd.flags);
   checkUnknown(p, cmd.flags, cmd.name);
   checkTypes(p, cmd.flags, cmd.name);
   out.flags = p;
   out.args = ((p._ as unknown[]) ?? []).map(String);
-  out.rest = ((p['--'] as unknown[]) ?? []).map(String);
+  out.rest = command ?? ((p['--'] as unknown[]) ?? []).map(String);
   if (p.help) { out.help = true; return out; }
   if (out.args.length < cmd.minArgs || out.args.length > cmd.maxArgs) {
     const want = cmd.minArgs === cmd.maxArgs ? `exactly ${cmd.minArgs}` : `${cmd.minArgs} to ${cmd.maxArgs}`;

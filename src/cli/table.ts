@@ -19,6 +19,8 @@ export interface CommandSpec {
   /** number of required positionals */
   minArgs: number;
   maxArgs: number;
+  /** After this many positionals nothing more is parsed: the rest is a command line (exec's). */
+  commandAfter?: number;
   flags: FlagSpec[];
   load: () => Promise<CommandModule>;
 }
@@ -82,6 +84,26 @@ export const commands: CommandSpec[] = [
       { name: 'detach', type: 'boolean', alias: 'd', default: false, describe: 'detach from the container\'s process' },
       { name: 'keep', type: 'boolean', default: false, describe: 'do not delete the container after it exits' }, help],
     load: () => import('./commands/run'),
+  },
+  {
+    name: 'exec', summary: 'execute new process inside the container', args: `${ID} [--] <command> [args...]`, minArgs: 1, maxArgs: 1, commandAfter: 1,
+    flags: [consoleSocket,
+      { name: 'cwd', type: 'string', describe: 'current working directory in the container' },
+      { name: 'env', type: 'array', alias: 'e', describe: 'set environment variables (name=value, repeatable)' },
+      { name: 'tty', type: 'boolean', alias: 't', default: false, describe: 'allocate a pseudo-TTY' },
+      { name: 'user', type: 'string', alias: 'u', describe: 'UID (format: <uid>[:<gid>])' },
+      { name: 'additional-gids', type: 'array', alias: 'g', describe: 'additional gids (repeatable)' },
+      { name: 'process', type: 'string', alias: 'p', describe: 'path to the process.json' },
+      { name: 'detach', type: 'boolean', alias: 'd', default: false, describe: 'detach from the container\'s process' },
+      pidFile,
+      { name: 'process-label', type: 'string', describe: 'set the asm process label for the process commonly used with selinux' },
+      { name: 'apparmor', type: 'string', describe: 'set the apparmor profile for the process' },
+      { name: 'no-new-privs', type: 'boolean', default: false, describe: 'set the no new privileges value for the process' },
+      { name: 'cap', type: 'array', alias: 'c', describe: 'add a capability to the bounding set for the process (repeatable)' },
+      preserveFds,
+      { name: 'cgroup', type: 'array', describe: 'run the process in an (existing) sub-cgroup(s) (not supported)' },
+      { name: 'ignore-paused', type: 'boolean', default: false, describe: 'allow exec in a paused container' }, help],
+    load: () => import('./commands/exec'),
   },
   {
     name: 'state', summary: 'output the state of a container', args: ID, minArgs: 1, maxArgs: 1,

@@ -92,6 +92,8 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
   if (ns.byType.get('pid') || (joinsUser && ns.isNew('pid'))) {
     plan.add('FORK', field('pid'), 'fork into the PID namespace; report the new pid; the intermediate exits');
     plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime to record the new pid', [BigInt(Sync.GO)]);
+    // The new process is the runtime's child (CLONE_PARENT): it dies with create, like the first.
+    plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
   }
 }
 

@@ -49,8 +49,9 @@ export const Op = {
   MOUNT_SETATTR: 43,
   SET_MEMPOLICY: 44,
   OPEN_PTY: 45,
+  SETNS_PIDFD: 46,
 } as const;
-export const OP_MAX = 45;
+export const OP_MAX = 46;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

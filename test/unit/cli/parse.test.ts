@@ -246,3 +246,30 @@ describe('the command table', () => {
     }
   });
 });
+
+describe('exec: flags, the id, then a command line that is not parsed', () => {
+  test.each([
+    [['exec', 'c1', 'sh', '-c', 'echo hi'], ['sh', '-c', 'echo hi'], {}],
+    [['exec', '-t', '--env', 'A=1', '-u', '1000:1000', 'c1', 'ls', '-la', '--env'], ['ls', '-la', '--env'], { tty: true, env: ['A=1'], user: '1000:1000' }],
+    [['exec', '--cwd=/tmp', 'c1', '--', 'ls', '--', 'x'], ['ls', '--', 'x'], { cwd: '/tmp' }],
+    [['exec', '-p', 'proc.json', '-d', 'c1'], [], { process: 'proc.json', detach: true }],
+  ])('%j', (argv, command, flags) => {
+    const p = parseArgv(argv as string[]);
+    expect(p.args).toEqual(['c1']);
+    expect(p.rest).toEqual(command);
+    expect(p.flags).toMatchObject(flags);
+  });
+});
+
+test('a repeatable flag takes one value per occurrence, not the positionals after it', () => {
+  const p = parseArgv(['exec', '-g', '7', '-e', 'A=1', '-e', 'B=2', 'c1', 'id']);
+  expect(p.flags).toMatchObject({ 'additional-gids': ['7'], env: ['A=1', 'B=2'] });
+  expect(p.args).toEqual(['c1']);
+  expect(p.rest).toEqual(['id']);
+});
+
+test('a single-valued flag given twice: the last wins (urfave/cli)', () => {
+  const p = parseArgv(['--root', '/a', '--root', '/b', 'create', '--bundle', '/x', '-b', '/y', 'c1']);
+  expect(p.globals.root).toBe('/b');
+  expect(p.flags.bundle).toBe('/y');
+});

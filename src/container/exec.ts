@@ -1,0 +1,137 @@
+// exec: a new process in a created or running container (runc-exec(8)). The container's state is
+// only read (shared lock): exec changes nothing the other commands rely on. The new process joins
+// the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
+import * as fs from 'fs';
+import { TsruncError, errnoName } from '../errors';
+import { logDebug } from '../log';
+import { native } from '../native';
+import { compileExecPlan } from '../linux/exec';
+import { Sync } from '../linux/opcodes';
+import type { Plan } from '../linux/plan';
+import type { Process, Spec } from '../spec/types';
+import { check } from '../state/lifecycle';
+import { isAlive } from '../state/proc';
+import { deriveStatus } from '../state/status';
+import { ContainerDir } from '../state/store';
+import { writePidFile } from './create';
+import { isFrozen } from './frozen';
+
+export interface ExecOptions {
+  root: string;
+  id: string;
+  process: Process;
+  detach: boolean;
+  pidFile?: string;
+  consoleSocket?: string;
+  preserveFds: number;
+  ignorePaused: boolean;
+}
+
+const NS_FILES: Record<string, string> = { user: 'user', pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', cgroup: 'cgroup', mount: 'mnt', time: 'time' };
+
+/** The namespace types of the container's config in which `pid` differs from this process. */
+function joinTypes(spec: Spec, pid: number): string[] {
+  const out: string[] = [];
+  for (const ns of spec.linux?.namespaces ?? []) {
+    const file = NS_FILES[ns.type];
+    if (!file) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/ns/${file}`) !== fs.readlinkSync(`/proc/self/ns/${file}`)) out.push(ns.type);
+    } catch (e) {
+      throw new TsruncError(`cannot read the container's ${ns.type} namespace: ${(e as NodeJS.ErrnoException).code}`, { field: 'linux.namespaces' });
+    }
+  }
+  return out;
+}
+
+/** Returns the exit status for `exec` in the foreground, 0 when detached. */
+export function execProcess(o: ExecOptions): number {
+  const n = native();
+  // As run: signals are caught from now on and forwarded once the process runs.
+  if (!o.detach) n.forwardSignals();
+  const dir = ContainerDir.open(o.root, o.id, 'shared');
+  let initPidfd = -1, pidfd = -1, sock = -1, ptyMaster: number | undefined, childPid = 0, started = false;
+  try {
+    const state = dir.mustRead();
+    const status = deriveStatus(state, isFrozen);
+    if (!(status === 'paused' && o.ignorePaused)) check('exec', state.id, status);
+    const terminal = !!o.process.terminal;
+    if (o.detach && terminal && !o.consoleSocket) throw new TsruncError('cannot allocate tty if tsrunc will detach without setting console socket', { field: 'process.terminal' });
+    if ((!o.detach || !terminal) && o.consoleSocket) throw new TsruncError('cannot use console socket if tsrunc will not detach or allocate tty', { field: '--console-socket' });
+    initPidfd = n.pidfdOpen(state.pid!);
+    // Pinned: from here on the pidfd is the init or nothing, whatever happens to the pid number.
+    if (!isAlive(state.pid, state.pidStartTime)) throw new TsruncError('cannot exec in a stopped container');
+
+    const spec: Spec = { ...state.config, process: o.process };
+    const hasMountNs = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
+    const plan = compileExecPlan(spec, {
+      joinTypes: joinTypes(spec, state.pid!),
+      chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
+      preserveFds: o.preserveFds,
+    });
+    const child = n.spawn(plan.serialize());
+    pidfd = child.pidfd;
+    sock = child.sock;
+    childPid = child.pid;
+    logDebug(`exec: pid ${child.pid}`);
+    if (state.cgroup) {
+      const { managerFromRecord } = require('../cgroups') as typeof import('../cgroups');
+      managerFromRecord(state.cgroup).addProcess(child.pid);
+    }
+    n.syncSend(sock, Sync.GO);
+    // Requests until the socket closes: it is close-on-exec, so EOF is the execve of the process.
+    for (;;) {
+      const m = n.syncRecv(sock);
+      if (m === null) break;
+      if (m.type === Sync.MOUNTFD) n.sendMountFd(sock, initPidfd);
+      else if (m.type === Sync.FORKED) {
+        // The process now lives in the container's PID namespace, as our child (CLONE_PARENT).
+        n.reap(childPid, 1);
+        fs.closeSync(pidfd);
+        pidfd = -1;
+        childPid = m.arg;
+        pidfd = n.pidfdOpen(childPid);
+        n.syncSend(sock, Sync.GO);
+      } else if (m.type === Sync.PTY && m.fd !== undefined) {
+        if (!o.consoleSocket) ptyMaster = m.fd;
+        else {
+          try {
+            n.sendToListener(o.consoleSocket, '/dev/ptmx', m.fd);
+          } catch (e) {
+            throw new TsruncError(`cannot send the pty to the console socket: ${(e as Error).message}`, { field: '--console-socket' });
+          } finally {
+            fs.closeSync(m.fd);
+          }
+        }
+      } else if (m.type === Sync.ERROR) {
+        throw childError(plan, m);
+      } else {
+        throw new TsruncError(`protocol error: unexpected message ${m.type} from the exec'd process`);
+      }
+    }
+    started = true;
+    fs.closeSync(sock);
+    sock = -1;
+    if (o.pidFile) writePidFile(o.pidFile, childPid);
+    dir.close();
+    if (o.detach) return 0;
+    const st = n.waitForeground(pidfd, childPid, ptyMaster ?? -1);
+    ptyMaster = undefined; // closed by waitForeground
+    return st.code;
+  } catch (e) {
+    if (!started && pidfd >= 0) {
+      try { n.pidfdSendSignal(pidfd, 9); } catch { /* gone */ }
+      n.waitPidfd(pidfd, 5000);
+    }
+    throw e;
+  } finally {
+    dir.close();
+    for (const fd of [sock, pidfd, initPidfd, ptyMaster ?? -1]) if (fd >= 0) try { fs.closeSync(fd); } catch { /* closed */ }
+  }
+}
+
+function childError(plan: Plan, m: { op: number; errno: number; text: string }): TsruncError {
+  const op = plan.ops[m.op];
+  const field = op && op.source !== 'runtime' ? op.source : undefined;
+  return new TsruncError(`${m.text}${m.errno ? `: ${errnoName(m.errno)}` : ''}`, { field });
+}

@@ -1,0 +1,111 @@
+// exec: a new process in a running container, as containerd's shim and `docker exec` use it.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
+
+describeRoot('exec', () => {
+  let sb: Sandbox;
+  let id: string;
+  let initPid: number;
+  beforeAll(() => {
+    sb = new Sandbox();
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sleep', '1000'];
+      c.process.env.push('FROM_CONFIG=yes');
+      c.root.readonly = false;
+      // The container's seccomp profile applies to exec'd processes too: mkdir is refused.
+      c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+    });
+    id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    initPid = sb.state(id).pid;
+  });
+  afterAll(() => sb.cleanup());
+
+  test('the process joins every namespace and the cgroup of the init, and exec returns its status', () => {
+    const r = sb.run(['exec', id, 'sh', '-c', 'for n in pid mnt net uts ipc cgroup; do readlink /proc/self/ns/$n; done; echo pid=$$; echo err >&2; exit 3']);
+    const nsOfInit = ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup'].map((n) => fs.readlinkSync(`/proc/${initPid}/ns/${n}`));
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 6)).toEqual(nsOfInit);
+    expect(Number(lines[6].slice(4))).toBeGreaterThan(1);
+    expect(r.stderr).toBe('err\n');
+    expect(r.code).toBe(3);
+  });
+
+  test('the command line builds the process from config.json: env, --env, --cwd, --user, -g', () => {
+    const r = sb.run(['exec', '--env', 'EXTRA=1', '--cwd', '/tmp', '-u', '1000:1001', '-g', '7', id, 'sh', '-c', 'echo $FROM_CONFIG $EXTRA; pwd; id -u; id -g; id -G']);
+    expect(r.stdout).toBe('yes 1\n/tmp\n1000\n1001\n1001 7\n');
+    expect(r.code).toBe(0);
+  });
+
+  test('stdin is the process\'s stdin', () => {
+    expect(sb.run(['exec', id, 'sh', '-c', 'read l; echo "got $l"'], { input: 'line\n' }).stdout).toBe('got line\n');
+  });
+
+  test('the container\'s seccomp filter and capabilities apply to exec\'d processes', () => {
+    const r = sb.run(['exec', id, 'sh', '-c', 'mkdir /tmp/nope 2>&1; grep CapBnd /proc/self/status']);
+    expect(r.stdout).toMatch(/Operation not permitted/);
+    const initBnd = fs.readFileSync(`/proc/${initPid}/status`, 'utf8').match(/CapBnd:.*/)![0];
+    expect(r.stdout).toContain(initBnd);
+  });
+
+  test('containerd\'s way: --process file, --detach, --pid-file (bare digits), in the container\'s cgroup', async () => {
+    const proc = { args: ['sleep', '300'], cwd: '/', env: ['PATH=/bin'], user: { uid: 0, gid: 0 }, terminal: false };
+    const file = path.join(sb.dir, 'process.json');
+    fs.writeFileSync(file, JSON.stringify(proc));
+    const pidFile = path.join(sb.dir, 'exec.pid');
+    sb.ok(['exec', '--process', file, '--detach', '--pid-file', pidFile, id]);
+    const text = fs.readFileSync(pidFile, 'utf8');
+    expect(text).toMatch(/^\d+$/);
+    const pid = Number(text);
+    await waitFor(() => fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep', 5000, 'the exec\'d sleep');
+    expect(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toBe(fs.readFileSync(`/proc/${initPid}/cgroup`, 'utf8'));
+    expect(fs.readlinkSync(`/proc/${pid}/ns/pid`)).toBe(fs.readlinkSync(`/proc/${initPid}/ns/pid`));
+    process.kill(pid, 'SIGKILL');
+  });
+
+  test('-t gives the process a pty of the container\'s devpts', () => {
+    const r = sb.run(['exec', '-t', id, 'tty']);
+    expect(r.stdout.trim()).toMatch(/^\/dev\/pts\/\d+$/);
+    expect(r.code).toBe(0);
+  });
+
+  test('signals sent to exec are forwarded to the process', async () => {
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, 'exec', id, 'sh', '-c', 'trap "echo got-term; exit 9" TERM; echo ready; while true; do sleep 0.05; done'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    const exited = new Promise<number>((res) => child.on('exit', (c) => res(c ?? -1)));
+    await waitFor(() => out.includes('ready'), 10000, 'ready');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(9);
+    expect(out).toContain('got-term');
+  });
+
+  test.each([
+    ['a missing executable', (i: string) => ['exec', i, 'nonexistent-cmd'], /^tsrunc: process\.args\[0\]: .*executable file not found/],
+    ['an unknown container', () => ['exec', 'no-such-container', 'true'], /does not exist/],
+    ['no command', (i: string) => ['exec', i], /^tsrunc: command: exec needs a command to run/],
+    ['a bad --user', (i: string) => ['exec', '-u', 'root', i, 'true'], /^tsrunc: --user: "root" is not uid\[:gid\]/],
+    ['a --process file that is not a process', (i: string) => ['exec', '--process', '/nonexistent.json', i], /^tsrunc: --process: cannot read/],
+    ['a tty when detached without a console socket', (i: string) => ['exec', '-t', '-d', i, 'true'], /^tsrunc: process\.terminal: cannot allocate tty/],
+  ])('%s: exit 255 and a one-line error', (_what, args, msg) => {
+    const r = sb.run(args(id));
+    expect(r.code).toBe(255);
+    expect(r.stderr).toMatch(msg);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('exec into a stopped container is refused', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['true']; }, 'stopped');
+    const sid = sb.id();
+    sb.ok(['create', '--bundle', bundle, sid]);
+    sb.ok(['start', sid]);
+    return waitFor(() => sb.state(sid).status === 'stopped', 5000, 'stopped').then(() => {
+      const r = sb.run(['exec', sid, 'true']);
+      expect(r.code).toBe(255);
+      expect(r.stderr).toMatch(/cannot exec in a stopped container/);
+    });
+  });
+});
