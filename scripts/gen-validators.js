@@ -52,7 +52,8 @@ function loadSchemas() {
 
 function generate() {
   const ajv = new Ajv({
-    code: { source: true, esm: false },
+    code: { source: true, esm: false, optimize: true },
+    inlineRefs: false,
     // One error, the first found: validate.ts reports a single line, and stopping early is faster.
     allErrors: false,
     // validate.ts writes its own messages from keyword + params; no message strings in the code.

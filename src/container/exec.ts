@@ -74,6 +74,11 @@ export function execProcess(o: ExecOptions): number {
     sock = child.sock;
     childPid = child.pid;
     logDebug(`exec: pid ${child.pid}`);
+    if (o.process.execCPUAffinity?.initial) {
+      const m = n.syncRecv(sock);
+      if (m?.type === Sync.ERROR) throw childError(plan, m);
+      if (m?.type !== Sync.READY) throw new TsruncError('the exec\'d process exited before it was set up');
+    }
     if (state.cgroup) {
       const { managerFromRecord } = require('../cgroups') as typeof import('../cgroups');
       managerFromRecord(state.cgroup).addProcess(child.pid);

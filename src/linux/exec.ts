@@ -23,8 +23,12 @@ export function compileExecPlan(spec: Spec, ctx: ExecPlanContext): Plan {
   const plan = new Plan();
   plan.preserveFds = ctx.preserveFds;
   checkCpuAffinity(spec);
-  // config.md execCPUAffinity.initial: "before the process joins the container's cgroup".
-  compileCpuAffinity(spec, plan, 'initial');
+  // config.md execCPUAffinity.initial: "before the process joins the container's cgroup": applied,
+  // then reported, and only then does the runtime move the process into the cgroup.
+  if (spec.process?.execCPUAffinity?.initial) {
+    compileCpuAffinity(spec, plan, 'initial');
+    plan.add('SYNC_SEND', 'runtime', 'tell the runtime: initial affinity set, join the cgroup', [BigInt(Sync.READY)]);
+  }
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with exec until set up', [9n]);
   plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
   let flags = 0n;

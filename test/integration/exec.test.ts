@@ -65,6 +65,24 @@ describeRoot('exec', () => {
     process.kill(pid, 'SIGKILL');
   });
 
+  test('execCPUAffinity: initial before the cgroup join, final after it', () => {
+    const hostCpus = fs.readFileSync('/proc/self/status', 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)![1];
+    if (!/[-,]/.test(hostCpus)) {
+      console.warn('skipped: a single CPU here, no affinity to narrow');
+      return;
+    }
+    const cpusOf = (aff: object) => {
+      const file = path.join(sb.dir, 'aff.json');
+      fs.writeFileSync(file, JSON.stringify({ args: ['grep', 'Cpus_allowed_list', '/proc/self/status'], cwd: '/', env: ['PATH=/bin'], user: { uid: 0, gid: 0 }, execCPUAffinity: aff }));
+      return sb.ok(['exec', '--process', file, id]).stdout.trim().split(/\s+/)[1];
+    };
+    const cpuset = fs.readFileSync(`/proc/${initPid}/status`, 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)![1];
+    // Without final the runtime leaves it to the kernel: since Linux 6.2 the kernel keeps the mask the
+    // process asked for (user_cpus_ptr) within the new cpuset; before, the cpuset replaced it.
+    expect(['0', cpuset]).toContain(cpusOf({ initial: '0' }));
+    expect(cpusOf({ initial: '0', final: '1' })).toBe('1');
+  });
+
   test('-t gives the process a pty of the container\'s devpts', () => {
     const r = sb.run(['exec', '-t', id, 'tty']);
     expect(r.stdout.trim()).toMatch(/^\/dev\/pts\/\d+$/);
