@@ -6,6 +6,7 @@ import * as path from 'path';
 import { createManager, managerFromRecord } from '../../../src/cgroups';
 import * as fsio from '../../../src/cgroups/fsio';
 import type { CgroupManager, CgroupRecord } from '../../../src/cgroups/manager';
+import { stringifyStats } from '../../../src/cgroups/stats';
 import { removeCgroupDirs } from '../../../src/cgroups/tree';
 import { executeWrites } from '../../../src/cgroups/writes';
 import { TsruncError } from '../../../src/errors';
@@ -297,10 +298,16 @@ describe('pids, freeze, stats', () => {
     m.create();
     m.apply({ pids: { limit: 7 } }, { skipDevices: true });
     const s = m.stats() as any;
-    expect(s.pids).toEqual({ current: 0, limit: 7 });
-    expect(s.cpu.usage).toMatchObject({ total: 0, percpu: [0, 0], user: 0, kernel: 0 });
-    expect(s.memory.usage.limit).toBe(9223372036854771712);
+    // Go's omitempty, as runc prints them: zero counters left out where its struct tags say so.
+    expect(s.pids).toEqual({ limit: 7 });
+    expect(s.cpu.usage).toMatchObject({ percpu: [0, 0], user: 0, kernel: 0 });
+    expect(s.cpu.usage.total).toBeUndefined();
+    // Beyond 2^53: kept exact (a bigint), and written as runc writes it.
+    expect(s.memory.usage.limit).toBe(9223372036854771712n);
+    expect(stringifyStats(s.memory.usage)).toBe('{"limit":9223372036854771712,"failcnt":0}');
     expect(s.memory.raw).toEqual({ cache: 0, rss: 0 });
+    expect(s.intel_rdt).toEqual({});
+    expect(s.network_interfaces).toBeNull();
   });
 });
 
