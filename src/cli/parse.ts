@@ -46,15 +46,24 @@ function options(flags: FlagSpec[]): parser.Options {
   return o;
 }
 
-/** `-bundle x` -> `--bundle x` for known long names (urfave/cli accepts both). */
+/** `-bundle x` -> `--bundle x` for known long names (urfave/cli accepts both). A lone `-` after a flag
+ * that takes a value is that value (`update --resources -`: stdin); yargs-parser would leave it as a
+ * positional after a long flag, so it is joined as `--resources=-`. */
 function normaliseDashes(argv: string[], flags: FlagSpec[]): string[] {
   const long = new Set(flags.map((f) => f.name));
+  const takesValue = new Set(flags.filter((f) => f.type !== 'boolean').flatMap((f) => [`--${f.name}`, ...(f.alias ? [`-${f.alias}`] : [])]));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { out.push(...argv.slice(i)); break; }
     const m = /^-([a-z][a-z-]+)(=.*)?$/.exec(a);
-    out.push(m && long.has(m[1]) ? `-${a}` : a);
+    const flag = m && long.has(m[1]) ? `-${a}` : a;
+    if (argv[i + 1] === '-' && takesValue.has(flag)) {
+      out.push(`${flag}=-`);
+      i++;
+      continue;
+    }
+    out.push(flag);
   }
   return out;
 }
