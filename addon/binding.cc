@@ -15,6 +15,7 @@ extern "C" {
 #include <string.h>
 #include <termios.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -604,6 +605,16 @@ Napi::Value Reap(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, r > 0 ? status : -1);
 }
 
+// eventfd(): a close-on-exec, blocking eventfd(2) with count 0, for cgroup v1 OOM notifications
+// (`events`: registered with cgroup.event_control against memory.oom_control, cgroup-v1/memory.rst
+// "Memory thresholds"/"OOM Control"). Node and Bun have no eventfd of their own.
+Napi::Value Eventfd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = eventfd(0, EFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(env, "eventfd", errno);
+  return Napi::Number::New(env, fd);
+}
+
 }  // namespace
 
 Napi::Value SeccompCompile(const Napi::CallbackInfo &info);  // seccomp.cc
@@ -629,6 +640,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openTreeIdmapped", Napi::Function::New(env, OpenTreeIdmapped));
   exports.Set("sendMountFd", Napi::Function::New(env, SendMountFd));
   exports.Set("sendToListener", Napi::Function::New(env, SendToListener));
+  exports.Set("eventfd", Napi::Function::New(env, Eventfd));
   return exports;
 }
 

@@ -26,6 +26,8 @@ export interface Native {
   openTreeIdmapped(source: string, userns: string, recursive: number, set: number, clr: number, rset: number, rclr: number): number;
   sendMountFd(sock: number, fd: number): void;
   sendToListener(path: string, payload: string, fd: number): void;
+  /** eventfd(0, EFD_CLOEXEC): for cgroup v1 OOM notifications (events). */
+  eventfd(): number;
   seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
 }
 
