@@ -1,51 +1,101 @@
 // `tsrunc kill [--all] <id> [signal]` (runc-kill(8)). The init is signalled through a pidfd opened
-// and then re-checked against the recorded start time, so a reused pid is never hit.
+// and then re-checked against the recorded start time, so a reused pid is never hit. --all signals
+// every process in the container's cgroup as runc 1.1 does (signalAllProcesses): freeze, list, signal,
+// thaw, so nothing forks past the list; it works on a stopped container too (processes left behind by
+// an init that exited; containerd's `task delete -f` sends `kill --all 9`), and succeeds when nothing
+// is left. SIGKILL to a paused container thaws it, else nothing would die (runc); other signals leave
+// a paused container paused (runc 1.1's --all would thaw it as a side effect).
 import * as fs from 'fs';
 import { isFrozen } from '../../container/frozen';
 import { TsruncError } from '../../errors';
+import { logWarn } from '../../log';
 import { native } from '../../native';
 import { check } from '../../state/lifecycle';
 import { isAlive } from '../../state/proc';
 import { parseSignal } from '../../state/signals';
 import { deriveStatus } from '../../state/status';
-import { ContainerDir } from '../../state/store';
+import { ContainerDir, type ContainerState } from '../../state/store';
+import type { CgroupRecord } from '../../cgroups/manager';
 import type { CommandContext } from '../table';
 
 export function run(ctx: CommandContext): number {
-  const dir = ContainerDir.open(ctx.globals.root, ctx.args[0], 'shared');
+  const all = Boolean(ctx.flags.all);
+  // --all freezes and thaws the cgroup: that changes the container, so it locks exclusively.
+  const dir = ContainerDir.open(ctx.globals.root, ctx.args[0], all ? 'exclusive' : 'shared');
   try {
     const s = dir.mustRead();
     // Without a signal: the image's stop signal if the config carries one (config.md
     // "Annotations": org.opencontainers.image.stopSignal), else SIGTERM.
     const sig = ctx.args[1] !== undefined ? parseSignal(ctx.args[1]) : defaultSignal(s.config?.annotations);
-    check('kill', s.id, deriveStatus(s, isFrozen));
-    if (ctx.flags.all && s.cgroup) {
-      const { managerFromRecord } = require('../../cgroups') as typeof import('../../cgroups');
-      for (const pid of managerFromRecord(s.cgroup).pids()) {
-        try { process.kill(pid, sig); } catch { /* exited meanwhile */ }
-      }
+    const status = deriveStatus(s, isFrozen);
+    if (all && s.cgroup) {
+      if (status !== 'stopped') check('kill', s.id, status);
+      signalAll(s.cgroup, sig);
       return 0;
     }
-    const n = native();
-    let fd: number;
-    try {
-      fd = n.pidfdOpen(s.pid!);
-    } catch {
-      throw new TsruncError('container not running');
+    check('kill', s.id, status);
+    if (status === 'paused' && sig === SIGKILL && s.cgroup) {
+      // A task frozen by the v1 freezer does not act on SIGKILL until thawed; thaw after signalling.
+      try { signalInit(s, sig); } finally { thaw(s.cgroup); }
+      return 0;
     }
-    try {
-      if (!isAlive(s.pid, s.pidStartTime)) throw new TsruncError('container not running');
-      n.pidfdSendSignal(fd, sig);
-    } catch (e) {
-      if (e instanceof TsruncError) throw e;
-      throw new TsruncError(`no such process: ${(e as Error).message}`);
-    } finally {
-      fs.closeSync(fd);
-    }
+    signalInit(s, sig);
   } finally {
     dir.close();
   }
   return 0;
+}
+
+const SIGKILL = 9;
+
+function thaw(rec: CgroupRecord): void {
+  const { managerFromRecord } = require('../../cgroups') as typeof import('../../cgroups');
+  try { managerFromRecord(rec).thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }
+}
+
+/** Every process in the cgroup: freeze (unless already frozen), list, signal, restore. */
+function signalAll(rec: CgroupRecord, sig: number): void {
+  const { managerFromRecord } = require('../../cgroups') as typeof import('../../cgroups');
+  const mgr = managerFromRecord(rec);
+  // Never pid <= 0 (kill(2) would take it as a process group) and never ourselves.
+  const list = () => mgr.pids().filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
+  if (!list().length) return; // nothing left (or no cgroup any more): done, as runc
+  const wasFrozen = mgr.isFrozen();
+  if (!wasFrozen) {
+    try { mgr.freeze(); } catch (e) { logWarn(`cannot freeze the container before signalling: ${(e as Error).message}`); }
+  }
+  try {
+    for (const pid of list()) {
+      try {
+        process.kill(pid, sig);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') logWarn(`kill ${pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+  } finally {
+    if (!wasFrozen || sig === SIGKILL) {
+      try { mgr.thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }
+    }
+  }
+}
+
+function signalInit(s: ContainerState, sig: number): void {
+  const n = native();
+  let fd: number;
+  try {
+    fd = n.pidfdOpen(s.pid!);
+  } catch {
+    throw new TsruncError('container not running');
+  }
+  try {
+    if (!isAlive(s.pid, s.pidStartTime)) throw new TsruncError('container not running');
+    n.pidfdSendSignal(fd, sig);
+  } catch (e) {
+    if (e instanceof TsruncError) throw e;
+    throw new TsruncError(`no such process: ${(e as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function defaultSignal(annotations: Record<string, string> | undefined): number {
