@@ -618,6 +618,8 @@ Napi::Value Eventfd(const Napi::CallbackInfo &info) {
 }  // namespace
 
 Napi::Value SeccompCompile(const Napi::CallbackInfo &info);  // seccomp.cc
+Napi::Value NetdevMove(const Napi::CallbackInfo &info);      // netdev.cc
+Napi::Value IfIndex(const Napi::CallbackInfo &info);         // netdev.cc
 
 namespace {
 
@@ -641,6 +643,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendMountFd", Napi::Function::New(env, SendMountFd));
   exports.Set("sendToListener", Napi::Function::New(env, SendToListener));
   exports.Set("eventfd", Napi::Function::New(env, Eventfd));
+  exports.Set("netdevMove", Napi::Function::New(env, NetdevMove));
+  exports.Set("ifIndex", Napi::Function::New(env, IfIndex));
   return exports;
 }
 

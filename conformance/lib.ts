@@ -345,6 +345,8 @@ export class Ctx {
   /** mount ids of the host mounts this sandbox made itself (anything else under dir is a leak) */
   private readonly ownMounts = new Set<number>();
   private n = 0;
+  /** a command prefix for every runtime call of this requirement (e.g. nsenter into a test netns) */
+  wrap?: string[];
 
   constructor(readonly req: Requirement) {
     this.dir = fs.mkdtempSync(path.join(settings.tmp, 'conformance-'));
@@ -384,7 +386,7 @@ export class Ctx {
     const out = this.path(`.out-${k}`), err = this.path(`.err-${k}`), logFile = this.path(`.log-${k}`);
     const outFd = fs.openSync(out, 'w'), errFd = fs.openSync(err, 'w');
     const full = [...(opts.noRoot ? [] : ['--root', this.root]), ...(opts.log ? ['--log', logFile] : []), ...args];
-    const [cmd, ...pre] = [...(opts.wrap ?? []), settings.runtime];
+    const [cmd, ...pre] = [...(opts.wrap ?? this.wrap ?? []), settings.runtime];
     let r;
     try {
       r = spawnSync(cmd, [...pre, ...full], {

@@ -28,6 +28,10 @@ export interface Native {
   sendToListener(path: string, payload: string, fd: number): void;
   /** eventfd(0, EFD_CLOEXEC): for cgroup v1 OOM notifications (events). */
   eventfd(): number;
+  /** linux.netDevices: move hostName into the namespace at nsPath as newName (a %d template allowed), keep its permanent global addresses, set it up. */
+  netdevMove(hostName: string, newName: string, nsPath: string): { name: string; index: number; addresses: number };
+  /** if_nametoindex: 0 when the runtime's network namespace has no such device. */
+  ifIndex(name: string): number;
   seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
 }
 

@@ -247,15 +247,23 @@ dd('default-device-console', 'MUST', '/dev/console is set up with terminal: true
 
 // ---------------------------------------------------------------------------------------------
 const nd = h('Network Devices');
-/** A veth pair on the host: `name` (with an address) to move, its peer to remove at cleanup. */
+const runtimeNetns = new WeakMap<Ctx, string>();
+/** A veth pair to move: `name` (with an address) and its peer, in a network namespace of this
+ * requirement's own, which is the runtime's for every call (never the machine's namespace). */
 function veth(t: Ctx): string {
-  const name = `cfv${process.pid % 1000}${t.ids.length}${Math.floor(Math.random() * 100)}`.slice(0, 12);
-  const r = sh(`ip link add ${name} type veth peer name ${name}p`);
-  if (r.code !== 0) skip(`cannot make a veth pair on this machine: ${r.stderr.trim()}`);
-  t.defer(() => { sh(`ip link del ${name} 2>/dev/null; ip link del ${name}p 2>/dev/null`); });
-  hostOk(`ip addr add 192.0.2.10/24 dev ${name}`);
+  const n = `${process.pid % 1000}${t.ids.length}${Math.floor(Math.random() * 100)}`;
+  const name = `cfv${n}`.slice(0, 12), netns = `cf-nd-${n}`;
+  const r = sh(`ip netns add ${netns}`);
+  if (r.code !== 0) skip(`cannot make a network namespace on this machine: ${r.stderr.trim()}`);
+  t.defer(() => { sh(`ip netns del ${netns} 2>/dev/null`); });
+  hostOk(`ip -n ${netns} link add ${name} type veth peer name ${name}p`);
+  hostOk(`ip -n ${netns} addr add 192.0.2.10/24 dev ${name}`);
+  t.wrap = ['nsenter', `--net=/run/netns/${netns}`];
+  runtimeNetns.set(t, netns);
   return name;
 }
+/** The runtime's namespace (the requirement's own once veth() made one). */
+function inRuntimeNs(t: Ctx, cmd: string): string { const ns = runtimeNetns.get(t); return ns ? `ip netns exec ${ns} ${cmd}` : cmd; }
 function ipInContainer(t: Ctx, name: string, netDevices: any, script: string) {
   return t.sh(script, (c) => { c.linux.netDevices = netDevices; void name; });
 }
@@ -264,7 +272,7 @@ nd('netdevices-moved', 'MUST', 'a device in netDevices is made available in the 
     const d = veth(t);
     const r = ipInContainer(t, d, { [d]: {} }, `ip -o link show ${d} >/dev/null && echo present`);
     eq(r.stdout.trim(), 'present', `${d} in the container`);
-    assert(sh(`ip link show ${d}`).code !== 0, `${d} is still in the host's namespace while the container exists`);
+    assert(sh(inRuntimeNs(t, `ip link show ${d}`)).code !== 0, `${d} is still in the runtime's namespace while the container exists`);
   });
 nd('netdevices-rename', 'MUST', 'netDevices[].name is the device\'s name in the container',
   (t) => { const d = veth(t); eq(ipInContainer(t, d, { [d]: { name: 'conf0' } }, 'ip -o link show conf0 >/dev/null && echo renamed').stdout.trim(), 'renamed', 'conf0 in the container'); });
@@ -286,7 +294,7 @@ nd('netdevices-not-moved-back', 'MUST', 'the runtime does not move the device ou
     await t.waitStatus(c.id, 'stopped');
     t.ok(['delete', c.id]);
     sleepSync(200);
-    assert(sh(`ip link show ${d}`).code !== 0, `${d} is in the host's namespace after delete (moved back, or never moved)`);
+    assert(sh(inRuntimeNs(t, `ip link show ${d}`)).code !== 0, `${d} is in the runtime's namespace after delete (moved back, or never moved)`);
   });
 
 // ---------------------------------------------------------------------------------------------

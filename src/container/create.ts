@@ -19,6 +19,7 @@ import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
 import { sendIdmappedMount } from './idmap';
 import { runHooks, validateHooks } from '../hooks';
+import { moveNetDevices } from '../linux/netdevices';
 import { stateOutput } from '../state/status';
 
 export interface CreateOptions {
@@ -106,6 +107,7 @@ export function createContainer(opts: CreateOptions): Created {
     awaitChild(plan, sock, Sync.READY, {
       hooks: () => {
         // Lifecycle steps 3-5: the hooks see the state the lifecycle implies after step 2, "created".
+        moveNetDevices(spec, state.pid!);
         hooksRan = true;
         const ctx = { spec, state: stateOutput(state, 'created') };
         runHooks('prestart', ctx);

@@ -6,6 +6,7 @@ import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
 import { compileMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
+import { checkNetDevices, describeNetDevices } from './netdevices';
 import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
 import type { CgroupLayout } from './cgroupMount';
@@ -79,9 +80,14 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   compileDevices(spec, plan);
   // runtime.md lifecycle steps 3-5: prestart, createRuntime and createContainer hooks run once the
   // namespaces and mounts exist, before pivot_root (config.md "createContainer Hooks").
-  if (['prestart', 'createRuntime', 'createContainer'].some((h) => (spec.hooks as Record<string, unknown[]> | undefined)?.[h]?.length)) {
-    plan.add('SYNC_SEND', 'hooks', 'ask the runtime to run prestart, createRuntime, createContainer hooks', [BigInt(Sync.HOOKS)]);
-    plan.add('SYNC_WAIT', 'hooks', 'wait for the hooks', [BigInt(Sync.GO)]);
+  // linux.netDevices are moved by the runtime at the same point, before those hooks (which may
+  // configure them further).
+  const moves = checkNetDevices(spec);
+  const hooks = ['prestart', 'createRuntime', 'createContainer'].some((h) => (spec.hooks as Record<string, unknown[]> | undefined)?.[h]?.length);
+  if (moves.length || hooks) {
+    const what = [moves.length ? `move network devices ${describeNetDevices(spec)} into the container's network namespace` : '', hooks ? 'run prestart, createRuntime, createContainer hooks' : ''].filter(Boolean).join(', then ');
+    plan.add('SYNC_SEND', moves.length ? 'linux.netDevices' : 'hooks', `ask the runtime to ${what}`, [BigInt(Sync.HOOKS)]);
+    plan.add('SYNC_WAIT', moves.length ? 'linux.netDevices' : 'hooks', 'wait for the runtime', [BigInt(Sync.GO)]);
   }
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
   else if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);

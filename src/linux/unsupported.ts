@@ -8,7 +8,6 @@ export function checkUnsupported(spec: Spec): void {
   const no = (field: string, what: string) => { throw new TsruncError(`${what} is not supported yet`, { field }); };
   const l = spec.linux ?? {};
   if (l.intelRdt) no('linux.intelRdt', 'Intel RDT');
-  if (l.netDevices && Object.keys(l.netDevices).length) no('linux.netDevices', 'moving network devices');
   if (l.mountLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'linux.mountLabel' });
   const p = spec.process;
   if (p?.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });

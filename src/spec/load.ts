@@ -25,7 +25,9 @@ export function loadBundle(bundleArg: string | undefined): Bundle {
     throw new TsruncError(`invalid JSON: ${(e as Error).message}`, { field: 'config.json' });
   }
   const checked = checkSpec(spec, dir);
-  return { dir, spec: checked, rootfs: path.resolve(dir, checked.root!.path) };
+  // A rootfs reached through a symlink is used where it really is (as crun; runc refuses it): the
+  // kernel cannot bind a symlink over itself for pivot_root.
+  return { dir, spec: checked, rootfs: fs.realpathSync(path.resolve(dir, checked.root!.path)) };
 }
 
 /** Schema, version and semantic checks; returns the config typed. */

@@ -62,8 +62,8 @@ export class Sandbox {
   }
 
   /** Run tsrunc with this sandbox's --root (unless args start with a global flag of their own). */
-  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[] } = {}): Result {
-    const [cmd, ...pre] = runtimeCommand(this.entry);
+  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[]; wrap?: string[] } = {}): Result {
+    const [cmd, ...pre] = [...(opts.wrap ?? []), ...runtimeCommand(this.entry)];
     const full = [...pre, ...(opts.root === false ? [] : ['--root', this.root]), ...args];
     // stdout/stderr go to files, not pipes: a created or detached container keeps the runtime's
     // stdio (as with runc), and spawnSync would wait for a pipe's last writer to go.

@@ -37,7 +37,7 @@ export function features(): Record<string, unknown> {
       selinux: { enabled: false },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: true } },
-      netDevices: { enabled: false },
+      netDevices: { enabled: true },
     },
     annotations: {
       'org.opencontainers.runtime-spec.features.implementation': 'tsrunc',
