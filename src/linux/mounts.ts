@@ -2,6 +2,7 @@
 // flags and propagation are taken out, the rest becomes the filesystem data string.
 import * as path from 'path';
 import { TsruncError } from '../errors';
+import { escapingSymlink } from './inroot';
 import type { Mount, Spec } from '../spec/types';
 import { Mnt } from './opcodes';
 import type { Plan } from './plan';
@@ -162,14 +163,22 @@ export interface MountContext {
 }
 
 export function compileMounts(spec: Spec, plan: Plan, ctx: MountContext): void {
-  (spec.mounts ?? []).forEach((m, i) => compileMount(m, i, plan, ctx));
+  const earlier: string[] = [];
+  (spec.mounts ?? []).forEach((m, i) => {
+    compileMount(m, i, plan, ctx, earlier);
+    earlier.push(path.posix.normalize(m.destination));
+  });
 }
 
-function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext): void {
+function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlier: string[] = []): void {
   const field = `mounts[${i}]`;
   if (!path.isAbsolute(m.destination)) throw new TsruncError(`destination must be an absolute path, got "${m.destination}"`, { field: `${field}.destination` });
   const dest = path.posix.normalize(m.destination);
   if (dest === '/') throw new TsruncError('mounting over the container root is not allowed', { field: `${field}.destination` });
+  // What an earlier mount covers is not on disk yet; the child's in-root resolution still applies.
+  const covered = (p: string) => earlier.some((d) => p === d || p.startsWith(d === '/' ? '/' : d + '/'));
+  const escape = escapingSymlink(ctx.rootfs, dest, covered);
+  if (escape) throw new TsruncError(`${escape} in the rootfs is a symlink that leads out of the rootfs (refused; a mount is never made outside it)`, { field: `${field}.destination` });
   const opts = parseMountOptions(m.options);
   if ((m.uidMappings?.length || m.gidMappings?.length || opts.idmap) && !isBind(m))
     throw new TsruncError('idmapped mounts must be bind mounts', { field: `${field}.options` });

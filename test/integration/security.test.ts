@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Sandbox, describeRoot, mountsMentioning } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, describeRoot, mountsMentioning } from '../helpers/runtime';
 
 describeRoot('attack classes', () => {
   let sb: Sandbox;
@@ -35,16 +35,53 @@ describeRoot('attack classes', () => {
     expect(fs.existsSync(path.join(bundle, 'rootfs', hostDir))).toBe(true);
   });
 
-  test('relative ../../ symlink chain as mount destination stays inside the rootfs', () => {
+  test('a ../../ symlink chain out of the rootfs as mount destination is refused, naming the mount', () => {
     const bundle = sb.bundle((c) => {
       c.process.args = ['true'];
-      c.mounts.push({ destination: '/a/b/evil', type: 'bind', source: 'src', options: ['rbind'] });
+      c.mounts.push({ destination: '/a/b/evil/x', type: 'bind', source: 'src', options: ['rbind'] });
     });
     fs.mkdirSync(path.join(bundle, 'src'));
     fs.writeFileSync(path.join(bundle, 'src', 'payload'), 'x');
     fs.mkdirSync(path.join(bundle, 'rootfs', 'a', 'b'), { recursive: true });
     fs.symlinkSync('../'.repeat(20) + hostDir.slice(1), path.join(bundle, 'rootfs', 'a', 'b', 'evil'));
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.code).toBe(1);
+    const n = JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8')).mounts.length - 1;
+    expect(r.stderr).toBe(`tsrunc: mounts[${n}].destination: /a/b/evil in the rootfs is a symlink that leads out of the rootfs (refused; a mount is never made outside it)\n`);
+    expect(fs.existsSync(path.join(hostDir, 'x'))).toBe(false);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('a ../../ symlink out of the rootfs that create cannot see (under an earlier mount) still stays inside', () => {
+    // The up-front check cannot judge what an earlier mount brings in; the child's own in-root
+    // resolution (openat2 RESOLVE_IN_ROOT) is what keeps the mount inside.
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['true'];
+      c.mounts.push({ destination: '/m', type: 'bind', source: 'layer', options: ['rbind'] });
+      c.mounts.push({ destination: '/m/evil/x', type: 'tmpfs', source: 'tmpfs', options: ['size=1m'] });
+    });
+    fs.mkdirSync(path.join(bundle, 'layer'));
+    fs.symlinkSync('../'.repeat(20) + hostDir.slice(1), path.join(bundle, 'layer', 'evil'));
     const r = sb.run(['run', '--bundle', bundle, sb.id()]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(fs.existsSync(path.join(hostDir, 'x'))).toBe(false);
+    expect(fs.existsSync(path.join(bundle, 'rootfs', hostDir, 'x'))).toBe(true);
+  });
+
+  test('a relative symlink that stays inside the rootfs is followed', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'cat /a/b/inside/payload'];
+      c.mounts.push({ destination: '/a/b/inside', type: 'bind', source: 'src', options: ['rbind'] });
+    });
+    fs.mkdirSync(path.join(bundle, 'src'));
+    fs.writeFileSync(path.join(bundle, 'src', 'payload'), 'through the link\n');
+    fs.mkdirSync(path.join(bundle, 'rootfs', 'a', 'b'), { recursive: true });
+    fs.mkdirSync(path.join(bundle, 'rootfs', 'real'));
+    fs.symlinkSync('../../real', path.join(bundle, 'rootfs', 'a', 'b', 'inside'));
+    const r = sb.run(['run', '--bundle', bundle, sb.id()]);
+    expect(r.stdout).toBe('through the link\n');
     expect(r.code).toBe(0);
   });
 
