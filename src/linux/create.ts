@@ -7,6 +7,7 @@ import { compileDevices } from './devices';
 import { compileMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { checkNetDevices, describeNetDevices } from './netdevices';
+import { checkAllIdMappings } from './idmappings';
 import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
 import type { CgroupLayout } from './cgroupMount';
@@ -51,6 +52,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     if (spec.root?.readonly) throw need('root.readonly');
     if (ctx.noPivot) throw need('--no-pivot');
   }
+  checkAllIdMappings(spec, ns.isNew('user'));
   compileNamespaces(spec, plan, 'clone');
 
   // Until the parent has put us into the cgroup (and written the id maps) nothing may run.

@@ -38,6 +38,20 @@ describeRoot('bad input leaves nothing behind', () => {
     expectCreateFails(sb.bundle((c) => { c.process.capabilities.bounding.push('CAP_NOPE'); }), /process\.capabilities\.bounding\[3\]: unknown capability "CAP_NOPE"/);
     expectCreateFails(sb.bundle((c) => { c.linux.devices = [{ path: '/etc/evil', type: 'c', major: 1, minor: 3 }]; }), /linux\.devices\[0\]\.path/);
     expectCreateFails(sb.bundle((c) => { c.linux.sysctl = { 'kernel.panic': '1' }; }), /linux\.sysctl\.kernel\.panic/);
+    const userns = (c: any, uid: unknown[], gid: unknown[]) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = uid;
+      c.linux.gidMappings = gid;
+    };
+    const ok = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    expectCreateFails(sb.bundle((c) => userns(c, [{ containerID: 0, hostID: 100000, size: 1000 }, { containerID: 500, hostID: 300000, size: 10 }], ok)),
+      /^tsrunc: linux\.uidMappings\[1\]\.containerID: container ids 500-509 overlap linux\.uidMappings\[0\] \(0-999\)/);
+    expectCreateFails(sb.bundle((c) => userns(c, ok, [{ containerID: 0, hostID: 100000, size: 10 }, { containerID: 10, hostID: 100005, size: 10 }])),
+      /^tsrunc: linux\.gidMappings\[1\]\.hostID: host ids 100005-100014 overlap/);
+    expectCreateFails(sb.bundle((c) => userns(c, ok, [])), /^tsrunc: linux\.gidMappings: a new user namespace needs mappings/);
+    expectCreateFails(sb.bundle((c) => userns(c, [{ containerID: 0, hostID: 100000, size: 0 }], ok)), /^tsrunc: linux\.uidMappings\[0\]\.size: size must be at least 1/);
+    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind'], uidMappings: [{ containerID: 0, hostID: 1, size: 4294967295 }], gidMappings: ok }); }),
+      /^tsrunc: mounts\[6\]\.uidMappings\[0\]\.size: hostID 1 \+ size 4294967295 passes the 32-bit id range/);
   });
 
   test('unsupported ociVersion major; any 1.x accepted', () => {
