@@ -541,12 +541,23 @@ static void op_write_file(struct tsr_prepared *p, uint32_t i, const struct tsr_o
 static void op_resolve_exec(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *arg0 = S(p, op->s[0]), *path = S(p, op->s[1]);
   struct stat st;
+  /* Worded as runc's (Go's exec.LookPath): `exec: "<arg0>"[: stat <arg0>]`, the errno's text after. */
+  char msg[TSR_ERR_TEXT];
+  msg[0] = 0;
+  cat(msg, sizeof msg, "exec: \"");
+  cat(msg, sizeof msg, arg0);
+  cat(msg, sizeof msg, "\"");
   if (strchr(arg0, '/')) {
-    if (strlen(arg0) >= sizeof p->exec_path) fail(p, i, ENAMETOOLONG, "exec", arg0);
+    if (strlen(arg0) >= sizeof p->exec_path) fail(p, i, ENAMETOOLONG, msg, NULL);
     strcpy(p->exec_path, arg0);
-    if (stat(arg0, &st) < 0) fail(p, i, errno, "exec: stat", arg0);
-    if (S_ISDIR(st.st_mode)) fail(p, i, EISDIR, "exec: is a directory:", arg0);
-    if (access(arg0, X_OK) < 0) fail(p, i, errno, "exec: not executable:", arg0);
+    if (stat(arg0, &st) < 0) {
+      int e = errno;
+      cat(msg, sizeof msg, ": stat ");
+      cat(msg, sizeof msg, arg0);
+      fail(p, i, e, msg, NULL);
+    }
+    if (S_ISDIR(st.st_mode)) fail(p, i, EISDIR, msg, NULL);
+    if (access(arg0, X_OK) < 0) fail(p, i, errno, msg, NULL);
     return;
   }
   const char *dir = path ? path : "";
@@ -566,11 +577,7 @@ static void op_resolve_exec(struct tsr_prepared *p, uint32_t i, const struct tsr
     if (!end) break;
     dir = end + 1;
   }
-  char msg[TSR_ERR_TEXT];
-  msg[0] = 0;
-  cat(msg, sizeof msg, "exec: \"");
-  cat(msg, sizeof msg, arg0);
-  cat(msg, sizeof msg, "\": executable file not found in $PATH");
+  cat(msg, sizeof msg, ": executable file not found in $PATH");
   fail(p, i, last_err, msg, NULL);
 }
 

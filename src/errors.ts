@@ -33,6 +33,25 @@ export function errnoName(errno: number): string {
   return errnoNames[errno] ?? `errno ${errno}`;
 }
 
+/** The C library's text for an errno ("no such file or directory"), as Go's syscall.Errno prints it. */
+export function errnoMessage(errno: number): string {
+  const name = errnoName(errno);
+  // Where libuv's wording differs from Go's table (zerrors_linux.go), Go's: clients match runc's text.
+  const go: Record<string, string> = { EISDIR: 'is a directory', ELOOP: 'too many levels of symbolic links', ENAMETOOLONG: 'file name too long', ENOEXEC: 'exec format error' };
+  if (go[name]) return go[name];
+  const util = require('util') as typeof import('util');
+  return util.getSystemErrorMap().get(-errno)?.[1] ?? name;
+}
+
+/** An error the init reported for plan op `op`: the op's text and the errno. The executable lookup
+ * is worded exactly as runc's (`exec: "x": stat x: no such file or directory`): podman and dockerd
+ * turn "no such file or directory" and "executable file not found" into exit status 127 and
+ * "permission denied" into 126 by matching that text. */
+export function childErrorText(opName: string | undefined, text: string, errno: number): string {
+  if (!errno || text.endsWith('executable file not found in $PATH')) return text;
+  return `${text}: ${opName === 'RESOLVE_EXEC' ? errnoMessage(errno) : errnoName(errno)}`;
+}
+
 /** field: message [: syscall: ERRNO] — one line, no stack. */
 export function formatError(err: unknown): string {
   if (err instanceof TsruncError) {

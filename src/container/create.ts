@@ -4,7 +4,7 @@
 //   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError, errnoName } from '../errors';
+import { TsruncError, childErrorText } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { loadBundle } from '../spec/load';
@@ -199,8 +199,7 @@ function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = 
   if (m.type === Sync.ERROR) {
     const op = plan.ops[m.op];
     const field = op && op.source !== 'runtime' ? op.source : undefined;
-    const errText = m.errno ? `: ${errnoName(m.errno)}` : '';
-    throw new TsruncError(`${m.text}${errText}`, { field });
+    throw new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
   }
   if (m.type !== want) throw new TsruncError(`protocol error: expected message ${want} from init, got ${m.type}`);
 }

@@ -2,7 +2,7 @@
 // only read (shared lock): exec changes nothing the other commands rely on. The new process joins
 // the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
 import * as fs from 'fs';
-import { TsruncError, errnoName } from '../errors';
+import { TsruncError, childErrorText } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { compileExecPlan } from '../linux/exec';
@@ -138,5 +138,5 @@ export function execProcess(o: ExecOptions): number {
 function childError(plan: Plan, m: { op: number; errno: number; text: string }): TsruncError {
   const op = plan.ops[m.op];
   const field = op && op.source !== 'runtime' ? op.source : undefined;
-  return new TsruncError(`${m.text}${m.errno ? `: ${errnoName(m.errno)}` : ''}`, { field });
+  return new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
 }

@@ -71,7 +71,11 @@ describeRoot('bad input leaves nothing behind', () => {
 
   test('missing executable is reported by create, like runc', () => {
     expectCreateFails(sb.bundle((c) => { c.process.args = ['no-such-binary']; }), /executable file not found in \$PATH/);
-    expectCreateFails(sb.bundle((c) => { c.process.args = ['/bin/nope']; }), /process\.args\[0\]: .*\/bin\/nope/);
+    // runc's wording, which podman and dockerd match to exit with 127 (not found) or 126 (denied).
+    expectCreateFails(sb.bundle((c) => { c.process.args = ['/bin/nope']; }), /^tsrunc: process\.args\[0\]: exec: "\/bin\/nope": stat \/bin\/nope: no such file or directory\n$/);
+    expectCreateFails(sb.bundle((c) => { c.process.args = ['nope']; }), /^tsrunc: process\.args\[0\]: exec: "nope": executable file not found in \$PATH\n$/);
+    expectCreateFails(sb.bundle((c) => { c.process.args = ['/etc/passwd']; }), /^tsrunc: process\.args\[0\]: exec: "\/etc\/passwd": permission denied\n$/);
+    expectCreateFails(sb.bundle((c) => { c.process.args = ['/bin']; }), /^tsrunc: process\.args\[0\]: exec: "\/bin": is a directory\n$/);
   });
 
   test('a mount that fails in the child names the mount and the errno', () => {

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { TsruncError, UsageError, errnoName, fail, formatError } from '../../src/errors';
+import { TsruncError, UsageError, errnoName, fail, formatError, childErrorText, errnoMessage } from '../../src/errors';
 
 describe('TsruncError', () => {
   test('carries field, syscall, errno and an exit code (default 1)', () => {
@@ -91,5 +91,23 @@ describe('formatError', () => {
     expect(formatError('text')).toBe('text');
     expect(formatError(42)).toBe('42');
     expect(formatError(undefined)).toBe('undefined');
+  });
+});
+
+describe('childErrorText (errors the init reports for a plan op)', () => {
+  test('most ops: the errno name', () => {
+    expect(childErrorText('MOUNT', 'mount on /x', 19)).toBe('mount on /x: ENODEV');
+    expect(childErrorText('MOUNT', 'no errno', 0)).toBe('no errno');
+  });
+  test('the executable lookup: runc\'s words, which podman and dockerd match for 127/126', () => {
+    expect(childErrorText('RESOLVE_EXEC', 'exec: "/x": stat /x', 2)).toBe('exec: "/x": stat /x: no such file or directory');
+    expect(childErrorText('RESOLVE_EXEC', 'exec: "/etc/passwd"', 13)).toBe('exec: "/etc/passwd": permission denied');
+    expect(childErrorText('RESOLVE_EXEC', 'exec: "/bin"', 21)).toBe('exec: "/bin": is a directory');
+    expect(childErrorText('RESOLVE_EXEC', 'exec: "x": executable file not found in $PATH', 2)).toBe('exec: "x": executable file not found in $PATH');
+  });
+  test('errnoMessage uses Go\'s wording where libuv\'s differs', () => {
+    expect(errnoMessage(1)).toBe('operation not permitted');
+    expect(errnoMessage(40)).toBe('too many levels of symbolic links');
+    expect(errnoMessage(8)).toBe('exec format error');
   });
 });
