@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start-up benchmark: `run` of a busybox `true` bundle with tsrunc (standalone and Node entry), runc and
-# crun, in ONE hyperfine invocation so the ratios are comparable. crun 1.8 refuses this machine's
+# Start-up benchmarks: `run` of a busybox `true` bundle, then `exec true` in a running container, with
+# tsrunc (standalone and Node entry), runc and crun, each in ONE hyperfine invocation so the ratios
+# are comparable. crun 1.8 refuses this machine's
 # hybrid cgroup layout, so every command runs inside a private mount namespace where the cgroup2 mount
 # at /sys/fs/cgroup/unified is unmounted (the same wrapper for all, so the comparison stays fair).
 set -euo pipefail
@@ -27,8 +28,35 @@ hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
   -n "tsrunc (node dist/tsrunc.js)" "$(cmd "$node_entry" node)" \
   -n "runc" "$(cmd runc runc)" \
   -n "crun" "$(cmd crun crun)"
-node -e '
+ratios() {
+  node -e '
 const r=JSON.parse(require("fs").readFileSync(process.argv[1])).results;
 const runc=r.find(x=>x.command==="runc").mean;
-console.log("\nmean, and ratio to runc:");
-for (const x of r) console.log(`  ${x.command.padEnd(30)} ${(x.mean*1000).toFixed(1).padStart(7)} ms  ${(x.mean/runc).toFixed(2)}x`);' "$work/result.json"
+console.log("\n" + process.argv[2] + ": mean, and ratio to runc:");
+for (const x of r) console.log(`  ${x.command.padEnd(30)} ${(x.mean*1000).toFixed(1).padStart(7)} ms  ${(x.mean/runc).toFixed(2)}x`);' "$1" "$2"
+}
+ratios "$work/result.json" run
+
+# exec: one long-running container per runtime (made and removed through the same wrapper).
+node -e '
+const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileSync(f));
+c.process.args=["sleep","100000"]; fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
+names=(tsrunc node runc crun)
+bins=("$tsrunc" "$node_entry" runc crun)
+cleanup() {
+  for i in "${!names[@]}"; do
+    sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} delete --force exec-${names[$i]}")" >/dev/null 2>&1 || true
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for i in "${!names[@]}"; do
+  sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} run -d --bundle $work/bundle exec-${names[$i]}")" </dev/null >/dev/null
+done
+ecmd() { wrap "$1 --root $work/state-$2 exec exec-$2 true"; }
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/exec.json" \
+  -n "tsrunc (bun executable)" "$(ecmd "$tsrunc" tsrunc)" \
+  -n "tsrunc (node dist/tsrunc.js)" "$(ecmd "$node_entry" node)" \
+  -n "runc" "$(ecmd runc runc)" \
+  -n "crun" "$(ecmd crun crun)"
+ratios "$work/exec.json" exec
