@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tsrunc",
-      "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc", "addon/netdev.cc"],
+      "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc"],
       "libraries": ["-lseccomp"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

@@ -61,20 +61,31 @@ bool ArgStr(const Napi::CallbackInfo &info, size_t i, std::string *out) {
 // clones with clone3(CLONE_PIDFD | the plan's namespace flags), and restores the mask in the parent.
 Napi::Value Spawn(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsBuffer()) {
-    Napi::TypeError::New(env, "spawn(plan: Buffer)").ThrowAsJavaScriptException();
+  if (info.Length() < 1 || !info[0].IsBuffer() || (info.Length() > 1 && !info[1].IsString() && !info[1].IsUndefined())) {
+    Napi::TypeError::New(env, "spawn(plan: Buffer, cgroupDir?: string)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   Napi::Buffer<uint8_t> b = info[0].As<Napi::Buffer<uint8_t>>();
+  // A cgroup v2 directory to be born in (CLONE_INTO_CGROUP, Linux 5.7): the child is in the
+  // container's cgroup from its first instruction, with no window in the runtime's cgroup.
+  int cgfd = -1;
+  if (info.Length() > 1 && info[1].IsString()) {
+    std::string dir = info[1].As<Napi::String>();
+    cgfd = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
   // A private, aligned copy: the child reads it after clone; JS may move or free the Buffer.
   void *copy = aligned_alloc(16, (b.Length() + 15) & ~size_t(15));
-  if (!copy) return ThrowErrno(env, "malloc", ENOMEM);
+  if (!copy) {
+    if (cgfd >= 0) close(cgfd);
+    return ThrowErrno(env, "malloc", ENOMEM);
+  }
   memcpy(copy, b.Data(), b.Length());
   struct tsr_prepared *p = (struct tsr_prepared *)calloc(1, sizeof *p);
   const char *why = nullptr;
   if (!p || tsr_prepare(p, copy, b.Length(), &why) < 0) {
     free(copy);
     free(p);
+    if (cgfd >= 0) close(cgfd);
     Napi::Error::New(env, std::string("invalid plan: ") + (why ? why : "out of memory")).ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -84,6 +95,7 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
     tsr_release(p);
     free(copy);
     free(p);
+    if (cgfd >= 0) close(cgfd);
     return ThrowErrno(env, "socketpair", e);
   }
   p->sock = sv[1];
@@ -96,12 +108,26 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
   ca.flags = p->hdr->clone_flags | CLONE_PIDFD;
   ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
   ca.exit_signal = SIGCHLD;
+  bool into = cgfd >= 0;
+  if (into) {
+    ca.flags |= CLONE_INTO_CGROUP;
+    ca.cgroup = (uint64_t)cgfd;
+  }
   long pid = syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid < 0 && into) {
+    // An older kernel, or a cgroup the kernel will not put a process in: clone as usual; the
+    // runtime then moves the child through cgroup.procs, whose error says what is wrong.
+    into = false;
+    ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+    ca.cgroup = 0;
+    pid = syscall(SYS_clone3, &ca, sizeof ca);
+  }
   if (pid == 0) {
     close(sv[0]);
     tsr_child_main(p);  // never returns
   }
   int e = errno;
+  if (cgfd >= 0) close(cgfd);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, 8);
   close(sv[1]);
   tsr_release(p);
@@ -115,6 +141,7 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
   r.Set("pid", Napi::Number::New(env, (double)pid));
   r.Set("pidfd", Napi::Number::New(env, pidfd));
   r.Set("sock", Napi::Number::New(env, sv[0]));
+  r.Set("intoCgroup", Napi::Boolean::New(env, into));
   return r;
 }
 
@@ -620,6 +647,8 @@ Napi::Value Eventfd(const Napi::CallbackInfo &info) {
 Napi::Value SeccompCompile(const Napi::CallbackInfo &info);  // seccomp.cc
 Napi::Value NetdevMove(const Napi::CallbackInfo &info);      // netdev.cc
 Napi::Value IfIndex(const Napi::CallbackInfo &info);         // netdev.cc
+Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info);  // bpf.cc
+Napi::Value BpfDeviceFilterCount(const Napi::CallbackInfo &info);   // bpf.cc
 
 namespace {
 
@@ -645,6 +674,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("eventfd", Napi::Function::New(env, Eventfd));
   exports.Set("netdevMove", Napi::Function::New(env, NetdevMove));
   exports.Set("ifIndex", Napi::Function::New(env, IfIndex));
+  exports.Set("bpfAttachDeviceFilter", Napi::Function::New(env, BpfAttachDeviceFilter));
+  exports.Set("bpfDeviceFilterCount", Napi::Function::New(env, BpfDeviceFilterCount));
   return exports;
 }
 

@@ -7,7 +7,8 @@ import * as path from 'path';
 export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number }
 
 export interface Native {
-  spawn(plan: Buffer): { pid: number; pidfd: number; sock: number };
+  /** clone3 the plan's init; with cgroupDir (cgroup v2), born in it (CLONE_INTO_CGROUP), intoCgroup says if it was. */
+  spawn(plan: Buffer, cgroupDir?: string): { pid: number; pidfd: number; sock: number; intoCgroup?: boolean };
   syncRecv(sock: number): SyncMessage | null;
   syncSend(sock: number, type: number, arg?: number): boolean;
   mkfifo(path: string, mode: number): void;
@@ -30,6 +31,10 @@ export interface Native {
   eventfd(): number;
   /** linux.netDevices: move hostName into the namespace at nsPath as newName (a %d template allowed), keep its permanent global addresses, set it up. */
   netdevMove(hostName: string, newName: string, nsPath: string): { name: string; index: number; addresses: number };
+  /** cgroup v2 device rules: load the program (src/cgroups/devicefilter.ts) and attach it to the cgroup. */
+  bpfAttachDeviceFilter(cgroupDir: string, insns: Buffer): void;
+  /** How many device programs are attached to the cgroup itself. */
+  bpfDeviceFilterCount(cgroupDir: string): number;
   /** if_nametoindex: 0 when the runtime's network namespace has no such device. */
   ifIndex(name: string): number;
   seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };

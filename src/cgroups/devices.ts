@@ -78,16 +78,3 @@ export function v1DeviceWrites(rules: DeviceRule[]): { file: string; value: stri
   }
   return out;
 }
-
-/** v2 needs a BPF_PROG_TYPE_CGROUP_DEVICE program for device rules (cgroup-v2.rst "Device
- * controller"); that is not implemented. Accepted: rules that only deny everything and allow what
- * runc allows by default, i.e. the rules every container gets anyway. */
-export function v2DevicesSupported(resources: LinuxResources | undefined): boolean {
-  for (const d of resources?.devices ?? []) {
-    if (!d.allow && (d.type ?? 'a') === 'a') continue;
-    const major = d.major ?? '*', minor = d.minor ?? '*';
-    const builtin = BUILTIN.some((b) => d.allow && b.type === d.type && b.major === major && b.minor === minor && [...(d.access ?? '')].every((c) => b.access.includes(c)));
-    if (!builtin) return false;
-  }
-  return true;
-}

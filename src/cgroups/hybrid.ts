@@ -36,11 +36,15 @@ export class HybridManager implements CgroupManager {
     }
   }
 
-  addProcess(pid: number): void {
+  cloneTarget(): string | undefined {
+    return this.hasUnified() ? this.record.paths.unified : undefined;
+  }
+
+  addProcess(pid: number, opts?: { cloned?: boolean }): void {
     this.v1.addProcess(pid);
     if (!this.hasUnified()) return;
     try {
-      this.unified.addProcess(pid);
+      this.unified.addProcess(pid, opts);
     } catch (e) {
       logDebug(`cannot join the unified cgroup: ${(e as Error).message}`);
     }

@@ -36,8 +36,10 @@ export interface CgroupManager {
   readonly record: CgroupRecord;
   /** mkdir the container's cgroup(s); records each directory in record.created before creating it. */
   create(onRecord?: (rec: CgroupRecord) => void): void;
-  /** Put pid into the container's cgroup(s). */
-  addProcess(pid: number): void;
+  /** The cgroup v2 directory a new process can be cloned into (CLONE_INTO_CGROUP), if any. */
+  cloneTarget(): string | undefined;
+  /** Put pid into the container's cgroup(s); `cloned`: it was born in cloneTarget() already. */
+  addProcess(pid: number, opts?: { cloned?: boolean }): void;
   /** Apply linux.resources (all or nothing where the kernel allows it): every value is validated before
    * the first write; if the kernel refuses a write, the error names the field and lists what was written. */
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void;

@@ -43,6 +43,10 @@ export class V1Manager implements CgroupManager {
     makeCgroupDirs(this.record, this.dirs(), onRecord, (d) => { if (inCpuset(d)) copyCpuset(d); });
   }
 
+  cloneTarget(): string | undefined {
+    return undefined;
+  }
+
   addProcess(pid: number): void {
     for (const d of this.dirs()) joinCgroup(d, pid);
   }

@@ -11,6 +11,10 @@ import { checkUnused, joinCgroup } from './procs';
 import { statsV2 } from './stats';
 import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
 import { planV2 } from './v2Resources';
+import { deviceRules } from './devices';
+import { compileDeviceFilter } from './devicefilter';
+import { TsruncError } from '../errors';
+import { native } from '../native';
 import { executeWrites } from './writes';
 
 /** The controllers linux.resources can use; the ones we enable for the levels below us. */
@@ -34,12 +38,21 @@ export class V2Manager implements CgroupManager {
     makeCgroupDirs(this.record, [this.dir], onRecord, (d) => { if (above(d)) enableControllers(d); });
   }
 
-  addProcess(pid: number): void {
+  cloneTarget(): string | undefined {
+    return this.dir;
+  }
+
+  addProcess(pid: number, opts?: { cloned?: boolean }): void {
+    if (opts?.cloned) return;
     joinCgroup(this.dir, pid);
   }
 
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
+    // Device rules are validated and compiled with the rest, before anything is written; the
+    // program is attached last (runc fs2 applies devices after the limits too).
+    const filter = opts?.skipDevices ? undefined : compileDeviceFilter(deviceRules(resources, opts?.devices));
     executeWrites(planV2(resources, this.dir, opts));
+    if (filter) attachDeviceFilter(this.dir, filter);
   }
 
   pids(): number[] {
@@ -90,5 +103,14 @@ function enableControllers(level: string): void {
     for (const c of available) {
       try { writeCgroupFile(level, 'cgroup.subtree_control', `+${c}`); } catch { /* see apply() */ }
     }
+  }
+}
+
+/** cgroup-v2.rst "Device controller": the rules are an eBPF program on the cgroup. */
+function attachDeviceFilter(dir: string, filter: Buffer): void {
+  try {
+    native().bpfAttachDeviceFilter(dir, filter);
+  } catch (e) {
+    throw new TsruncError((e as Error).message, { field: 'linux.resources.devices' });
   }
 }

@@ -4,7 +4,6 @@
 import * as path from 'path';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
-import { v2DevicesSupported } from './devices';
 import { fileExists, readCgroupFile, readNumber } from './fsio';
 import type { CgroupWrite } from './writes';
 import { bad, blkioWeight, checkSubset, dec, deviceNumbers, integer, limit, MAX_CFS_PERIOD_US, MAX_SHARES, MIN_CFS_US, MIN_SHARES, pageSize, parseList, PIDS_MAX, R, rdmaLines } from './validate';
@@ -158,9 +157,7 @@ export function planV2(r: LinuxResources | undefined, dir: string, opts: ApplyOp
     }
   }
 
-  if (!opts.skipDevices && !v2DevicesSupported(r)) {
-    bad(`${R}.devices`, 'cgroup v2 device rules need eBPF, not supported yet');
-  }
+  // Device rules: an eBPF program, attached by the manager (v2.ts, devicefilter.ts).
 
   if (c && (c.cpus || c.mems)) {
     const parent = path.dirname(dir);

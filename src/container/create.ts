@@ -93,7 +93,9 @@ export function createContainer(opts: CreateOptions): Created {
     faultPoint('cgroup-created');
     mgr.apply(spec.linux?.resources, { devices: spec.linux?.devices });
     native().mkfifo(dir.fifoPath, 0o622);
-    const child = native().spawn(plan.serialize());
+    // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP); v1 hierarchies are
+    // joined below, before GO: either way before anything of the container runs.
+    const child = native().spawn(plan.serialize(), mgr.cloneTarget());
     pidfd = child.pidfd;
     sock = child.sock;
     state.pid = child.pid;
@@ -101,7 +103,8 @@ export function createContainer(opts: CreateOptions): Created {
     dir.write(state);
     logDebug(`init pid ${child.pid}`);
     faultPoint('spawned');
-    mgr.addProcess(child.pid);
+    if (child.intoCgroup) logDebug(`init cloned into cgroup ${mgr.cloneTarget()}`);
+    mgr.addProcess(child.pid, { cloned: child.intoCgroup });
     writeIdMappings(spec, child.pid);
     native().syncSend(sock, Sync.GO);
     awaitChild(plan, sock, Sync.READY, {

@@ -69,7 +69,10 @@ export function execProcess(o: ExecOptions): number {
       chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
       preserveFds: o.preserveFds,
     });
-    const child = n.spawn(plan.serialize());
+    const mgr = state.cgroup ? (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(state.cgroup) : undefined;
+    // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP), as runc 1.2's exec;
+    // not with execCPUAffinity.initial, which is set before the process enters the cgroup.
+    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget());
     pidfd = child.pidfd;
     sock = child.sock;
     childPid = child.pid;
@@ -79,9 +82,9 @@ export function execProcess(o: ExecOptions): number {
       if (m?.type === Sync.ERROR) throw childError(plan, m);
       if (m?.type !== Sync.READY) throw new TsruncError('the exec\'d process exited before it was set up');
     }
-    if (state.cgroup) {
-      const { managerFromRecord } = require('../cgroups') as typeof import('../cgroups');
-      managerFromRecord(state.cgroup).addProcess(child.pid);
+    if (mgr) {
+      if (child.intoCgroup) logDebug(`exec: cloned into cgroup ${mgr.cloneTarget()}`);
+      mgr.addProcess(child.pid, { cloned: child.intoCgroup });
     }
     n.syncSend(sock, Sync.GO);
     // Requests until the socket closes: it is close-on-exec, so EOF is the execve of the process.

@@ -55,6 +55,29 @@ describeRoot('cgroup commands (v1 controllers)', () => {
     sb.cleanup();
   });
 
+  test('init and exec\'d processes are born in the container\'s cgroup v2 (CLONE_INTO_CGROUP) where there is one', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    const log = path.join(sb.dir, `clone-into-${id}.log`);
+    sb.ok(['--debug', '--log', log, 'run', '-d', '--bundle', bundle, id]);
+    const rec = JSON.parse(fs.readFileSync(path.join(sb.root, id, 'state.json'), 'utf8')).cgroup;
+    const unified: string | undefined = rec.paths.unified;
+    if (!unified) {
+      sb.ok(['delete', '--force', id]);
+      console.warn('skipped: this host gives the container no cgroup v2 directory');
+      return;
+    }
+    const pid = sb.state(id).pid;
+    const v2Line = (p: number) => fs.readFileSync(`/proc/${p}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    expect(fs.readFileSync(path.join(unified, 'cgroup.procs'), 'utf8').split('\n')).toContain(String(pid));
+    expect(v2Line(pid)).toMatch(new RegExp(`/tsrunc/${id}$`));
+    sb.ok(['--debug', '--log', log, 'exec', id, 'true']);
+    const lines = fs.readFileSync(log, 'utf8');
+    expect(lines).toContain(`init cloned into cgroup ${unified}`);
+    expect(lines).toContain(`exec: cloned into cgroup ${unified}`);
+    sb.ok(['delete', '--force', id]);
+  });
+
   test('pause freezes every process (a counter stops), state says paused; resume thaws', async () => {
     const bundle = sb.bundle((c) => { c.root.readonly = false; c.process.args = ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo $i > /count; sleep 0.01; done']; });
     const id = sb.id();

@@ -10,6 +10,8 @@ import { stringifyStats } from '../../../src/cgroups/stats';
 import { removeCgroupDirs } from '../../../src/cgroups/tree';
 import { executeWrites } from '../../../src/cgroups/writes';
 import { TsruncError } from '../../../src/errors';
+import { runDeviceFilter, DEV_CHAR, ACC_READ } from '../../../src/cgroups/devicefilter';
+import { Native, setNative } from '../../../src/native';
 import { FakeHost, Kind, fakeHost, read } from './fakefs';
 
 let h: FakeHost;
@@ -348,5 +350,96 @@ describe('executeWrites', () => {
     expect(err!.message).toBe('cannot write "3" to /d/c: EBUSY (usage 9); already written: b="2"');
     try { executeWrites([{ dir: '/d', file: 'c', value: '3', field: 'fc' }]); } catch (e) { err = e as TsruncError; }
     expect(err!.message).toMatch(/nothing was written$/);
+  });
+});
+
+describe('v2 device rules', () => {
+  const attached: Array<[string, Buffer]> = [];
+  let refuse = false;
+  beforeEach(() => {
+    attached.length = 0;
+    refuse = false;
+    setNative({
+      bpfAttachDeviceFilter: (dir: string, prog: Buffer) => {
+        if (refuse) throw Object.assign(new Error('cannot attach the device filter: Operation not permitted'), { errno: 1 });
+        attached.push([dir, prog]);
+      },
+    } as unknown as Native);
+  });
+  afterEach(() => setNative(undefined));
+
+  test('apply attaches one program to the container\'s cgroup, with the config\'s rules and the built-ins', () => {
+    setup('v2');
+    const m = make();
+    m.create();
+    m.apply({ pids: { limit: 5 }, devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 11, access: 'r' }] });
+    expect(attached).toHaveLength(1);
+    expect(attached[0][0]).toBe(m.record.paths.unified);
+    const prog = attached[0][1];
+    expect(runDeviceFilter(prog, DEV_CHAR, ACC_READ, 1, 11)).toBe(1);
+    expect(runDeviceFilter(prog, DEV_CHAR, ACC_READ, 1, 3)).toBe(1);
+    expect(runDeviceFilter(prog, DEV_CHAR, ACC_READ, 1, 1)).toBe(0);
+    expect(read(`${m.record.paths.unified}/pids.max`)).toBe('5');
+  });
+
+  test('a bad rule is refused before any file is written or program attached; skipDevices attaches nothing', () => {
+    setup('v2');
+    const m = make();
+    m.create();
+    let err: TsruncError | undefined;
+    try { m.apply({ pids: { limit: 5 }, devices: [{ allow: true, type: 'c', access: 'rq' }] }); } catch (e) { err = e as TsruncError; }
+    expect(err?.field).toBe('linux.resources.devices[0].access');
+    expect(attached).toEqual([]);
+    expect(fs.existsSync(`${m.record.paths.unified}/pids.max`) ? read(`${m.record.paths.unified}/pids.max`) : 'max').toBe('max');
+    m.apply({ pids: { limit: 6 } }, { skipDevices: true });
+    expect(attached).toEqual([]);
+  });
+
+  test('a kernel that refuses the program: the error names linux.resources.devices', () => {
+    setup('v2');
+    const m = make();
+    m.create();
+    refuse = true;
+    let err: TsruncError | undefined;
+    try { m.apply(undefined); } catch (e) { err = e as TsruncError; }
+    expect(err?.field).toBe('linux.resources.devices');
+    expect(err?.message).toMatch(/Operation not permitted/);
+  });
+
+  test('a hybrid host leaves devices to the v1 controller', () => {
+    setup('hybrid');
+    const m = make();
+    m.create();
+    m.apply(undefined);
+    expect(attached).toEqual([]);
+  });
+});
+
+describe('CLONE_INTO_CGROUP target', () => {
+  test('v2: its own directory; a process born there is not moved again', () => {
+    setup('v2');
+    const m = make();
+    m.create();
+    expect(m.cloneTarget()).toBe(m.record.paths.unified);
+    const procs = `${m.record.paths.unified}/cgroup.procs`;
+    fs.writeFileSync(procs, '');
+    m.addProcess(42, { cloned: true });
+    expect(read(procs)).toBe('');
+    m.addProcess(43);
+    expect(read(procs)).toBe('43');
+  });
+
+  test('v1: none; hybrid: the unified directory, the v1 hierarchies still joined by pid', () => {
+    setup('v1');
+    expect(make().cloneTarget()).toBeUndefined();
+    setup('hybrid');
+    const m = make();
+    m.create();
+    expect(m.cloneTarget()).toBe(m.record.paths.unified);
+    const unifiedProcs = `${m.record.paths.unified}/cgroup.procs`;
+    fs.writeFileSync(unifiedProcs, '');
+    m.addProcess(44, { cloned: true });
+    expect(read(unifiedProcs)).toBe('');
+    expect(read(`${m.record.paths.pids}/cgroup.procs`)).toBe('44');
   });
 });

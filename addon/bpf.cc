@@ -1,0 +1,109 @@
+// cgroup v2 device rules: load a BPF_PROG_TYPE_CGROUP_DEVICE program (compiled by
+// src/cgroups/devicefilter.ts) and attach it to a cgroup directory, as runc's devicefilter does.
+// Runs in the runtime, never after clone.
+#include <napi.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+int Bpf(int cmd, union bpf_attr *attr) {
+  return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
+}
+
+Napi::Value Fail(Napi::Env env, const std::string &what, int err, const std::string &log = "") {
+  std::string msg = what + ": " + strerror(err);
+  if (!log.empty()) msg += " (verifier: " + log + ")";
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("errno", Napi::Number::New(env, err));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+}  // namespace
+
+// bpfAttachDeviceFilter(cgroupDir, insns): load the program and attach it with BPF_F_ALLOW_MULTI
+// (the programs of the parent cgroups still apply too, as runc attaches it). The attachment keeps
+// the program alive; it goes away with the cgroup.
+Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBuffer()) {
+    Napi::TypeError::New(env, "bpfAttachDeviceFilter(cgroupDir, insns: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dir = info[0].As<Napi::String>();
+  Napi::Buffer<uint8_t> insns = info[1].As<Napi::Buffer<uint8_t>>();
+  if (insns.Length() == 0 || insns.Length() % sizeof(struct bpf_insn)) {
+    Napi::TypeError::New(env, "insns must be whole bpf instructions").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  static const char license[] = "Apache";
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (uint64_t)(uintptr_t)insns.Data();
+  attr.insn_cnt = (uint32_t)(insns.Length() / sizeof(struct bpf_insn));
+  attr.license = (uint64_t)(uintptr_t)license;
+  int prog = Bpf(BPF_PROG_LOAD, &attr);
+  if (prog < 0) {
+    int e = errno;
+    // Again with the verifier's log, to say why.
+    std::vector<char> log(64 * 1024);
+    attr.log_buf = (uint64_t)(uintptr_t)log.data();
+    attr.log_size = (uint32_t)log.size();
+    attr.log_level = 1;
+    int again = Bpf(BPF_PROG_LOAD, &attr);
+    if (again >= 0) close(again);
+    // The first line says what the verifier refused; the rest is its trace and a summary.
+    std::string text(log.data());
+    size_t nl = text.find('\n');
+    return Fail(env, "cannot load the device filter (bpf BPF_PROG_LOAD)", e, nl == std::string::npos ? text : text.substr(0, nl));
+  }
+  int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg < 0) {
+    int e = errno;
+    close(prog);
+    return Fail(env, "cannot open " + dir, e);
+  }
+  memset(&attr, 0, sizeof attr);
+  attr.target_fd = (uint32_t)cg;
+  attr.attach_bpf_fd = (uint32_t)prog;
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  int r = Bpf(BPF_PROG_ATTACH, &attr);
+  int e = errno;
+  close(cg);
+  close(prog);
+  if (r < 0) return Fail(env, "cannot attach the device filter to " + dir + " (bpf BPF_PROG_ATTACH)", e);
+  return env.Undefined();
+}
+
+// bpfDeviceFilterCount(cgroupDir): how many device programs are attached to the cgroup itself
+// (BPF_PROG_QUERY), for tests and diagnostics.
+Napi::Value BpfDeviceFilterCount(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "bpfDeviceFilterCount(cgroupDir)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::string dir = info[0].As<Napi::String>();
+  int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg < 0) return Fail(env, "cannot open " + dir, errno);
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.query.target_fd = (uint32_t)cg;
+  attr.query.attach_type = BPF_CGROUP_DEVICE;
+  int r = Bpf(BPF_PROG_QUERY, &attr);
+  int e = errno;
+  close(cg);
+  if (r < 0) return Fail(env, "cannot query " + dir + " (bpf BPF_PROG_QUERY)", e);
+  return Napi::Number::New(env, attr.query.prog_cnt);
+}
