@@ -340,4 +340,69 @@ describeRoot('cgroup commands (v1 controllers)', () => {
     sb.ok(['kill', '--all', id, 'KILL']); // nothing left: fine, as runc
     expect(sb.run(['kill', id, 'KILL']).stderr).toMatch(/container not running/);
   });
+
+  test('the host\'s cgroups are unchanged: every control file of each hierarchy root and of the runtime\'s own cgroups reads the same after a full container life', async () => {
+    // The directories above the container that are not ours: each mount's root and the cgroup this
+    // runtime runs in (the default cgroupsPath is relative to it).
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' '))
+      .filter((f) => ['cgroup', 'cgroup2'].includes(f[f.indexOf('-') + 1])).map((f) => f[4]);
+    const own = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'));
+    const dirs = new Set<string>(mounts);
+    for (const m of mounts) {
+      for (const [, ctl, rel] of own) {
+        const d = path.join(m, rel);
+        const names = path.basename(m);
+        if ((ctl === '' ? names === 'unified' || names === 'cgroup' : ctl.split(',').some((c) => names.split(',').includes(c.replace('name=', '')))) && fs.existsSync(d)) dirs.add(d);
+      }
+    }
+    // Files that change by themselves (counters, statistics, pressure, membership) are left out.
+    const volatile = /(^|\.)(stat|stats|usage|usage_all|usage_percpu.*|usage_sys|usage_user|current|peak|events(\.local)?|pressure|failcnt|max_usage_in_bytes|numa_stat|procs|threads|tasks|self_freezing|parent_freezing|throttled.*|io_.*|sectors.*|time.*|dequeue|wait_time|merged.*|serviced.*|service_bytes.*|queued.*|avg_queue_size|empty_time|group_wait_time|idle_time|oom_control|kmem\..*usage.*|populated)$/;
+    const snapshot = () => {
+      const out: Record<string, string> = {};
+      for (const d of dirs) {
+        for (const f of fs.readdirSync(d, { withFileTypes: true })) {
+          if (!f.isFile() || volatile.test(f.name)) continue;
+          const st = fs.statSync(path.join(d, f.name));
+          if (!(st.mode & 0o200)) continue; // only what a runtime could write
+          try { out[path.join(d, f.name)] = fs.readFileSync(path.join(d, f.name), 'utf8'); } catch { /* write-only */ }
+        }
+      }
+      return out;
+    };
+    const before = snapshot();
+    expect(Object.keys(before).length).toBeGreaterThan(10);
+    // The roots' knobs a container's limits mirror are among them (the runtime's own cgroup's too).
+    expect(Object.keys(before).some((k) => /\/(cpu\.shares|pids\.max|memory\.limit_in_bytes|cgroup\.subtree_control)$/.test(k))).toBe(true);
+
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'while true; do sleep 0.1; done'];
+      c.linux.resources = {
+        ...c.linux.resources,
+        memory: { limit: 64 * 1024 * 1024, reservation: 32 * 1024 * 1024, swappiness: 10 },
+        cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0', mems: '0' },
+        pids: { limit: 50 },
+        devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }],
+      };
+    });
+    const id = sb.id();
+    sb.ok(['run', '-d', '--bundle', bundle, id]);
+    sb.ok(['update', '--memory', '96M', '--cpu-share', '256', '--pids-limit', '40', id]);
+    sb.ok(['pause', id]);
+    sb.ok(['resume', id]);
+    sb.ok(['events', '--stats', id]);
+    sb.ok(['exec', id, 'true']);
+    sb.ok(['kill', '--all', id, 'KILL']);
+    await waitFor(() => sb.state(id).status === 'stopped', 5000, 'the container to stop');
+    sb.ok(['delete', id]);
+    // An absolute cgroupsPath too: made under each root, and gone again.
+    const abs = `/tsrunc-test-abs-${process.pid}`;
+    const id2 = sb.id();
+    sb.ok(['run', '--bundle', sb.bundle((c) => { c.process.args = ['true']; c.linux.cgroupsPath = abs; c.linux.resources = { ...c.linux.resources, pids: { limit: 10 } }; }), id2]);
+    for (const m of mounts) expect(fs.existsSync(path.join(m, abs))).toBe(false);
+
+    const after = snapshot();
+    const changed = Object.keys(before).filter((k) => before[k] !== after[k]).map((k) => `${k}: ${JSON.stringify(before[k])} -> ${JSON.stringify(after[k])}`);
+    expect(changed).toEqual([]);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+  });
 });
