@@ -2,11 +2,13 @@
 # Every target installs what it needs first (`setup`), so they work on a fresh Debian 12 as root.
 SHELL := /bin/bash
 APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
+# Only for the tests: containerd (test/integration/containerd.test.ts runs a private one).
+TEST_APT_PACKAGES := containerd
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt npm demo test test-unit test-integration conformance bench install clean
+.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean
 
 all: build
 
@@ -14,6 +16,10 @@ setup: apt npm
 
 apt:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+apt-test:
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 npm: node_modules/.installed
@@ -56,14 +62,14 @@ demo: build demo/config.json
 	./tsrunc --root /run/tsrunc-demo delete --force tsrunc-demo >/dev/null 2>&1 || true
 	./tsrunc --root /run/tsrunc-demo run --bundle demo tsrunc-demo
 
-test: build rootfs-cache/busybox
+test: build apt-test rootfs-cache/busybox
 	npx --no-install jest --selectProjects unit
 	npx --no-install jest --selectProjects integration --runInBand
 
 test-unit: build
 	npx --no-install jest --selectProjects unit
 
-test-integration: build rootfs-cache/busybox
+test-integration: build apt-test rootfs-cache/busybox
 	npx --no-install jest --selectProjects integration --runInBand
 
 # The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
