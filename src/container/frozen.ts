@@ -8,7 +8,15 @@ export function isFrozen(state: ContainerState): boolean {
   const rec = state.cgroup;
   if (!rec) return false;
   try {
-    if (rec.version === 1 && rec.paths.freezer) return fs.readFileSync(path.join(rec.paths.freezer, 'freezer.state'), 'utf8').trim() === 'FROZEN';
+    if (rec.version === 1 && rec.paths.freezer) {
+      if (fs.readFileSync(path.join(rec.paths.freezer, 'freezer.state'), 'utf8').trim() !== 'FROZEN') return false;
+      // Frozen through an ancestor only is not paused (runc's freezer GetState; freezer.ts isFrozenV1).
+      try {
+        return fs.readFileSync(path.join(rec.paths.freezer, 'freezer.self_freezing'), 'utf8').trim() === '1';
+      } catch {
+        return true;
+      }
+    }
     const dir = rec.paths.unified ?? rec.paths[''];
     if (dir) return fs.readFileSync(path.join(dir, 'cgroup.freeze'), 'utf8').trim() === '1';
   } catch {
