@@ -15,6 +15,8 @@ import { deriveStatus } from '../state/status';
 import { ContainerDir } from '../state/store';
 import { writePidFile } from './create';
 import { isFrozen } from './frozen';
+import type { CgroupRecord } from '../cgroups/manager';
+import { joinCgroup } from '../cgroups/procs';
 
 export interface ExecOptions {
   root: string;
@@ -25,6 +27,8 @@ export interface ExecOptions {
   consoleSocket?: string;
   preserveFds: number;
   ignorePaused: boolean;
+  /** --cgroup: sub-cgroups to run in (src/cgroups/subcgroup.ts); empty: the container's own. */
+  cgroups?: string[];
 }
 
 const NS_FILES: Record<string, string> = { user: 'user', pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', cgroup: 'cgroup', mount: 'mnt', time: 'time' };
@@ -69,10 +73,10 @@ export function execProcess(o: ExecOptions): number {
       chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
       preserveFds: o.preserveFds,
     });
-    const mgr = state.cgroup ? (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(state.cgroup) : undefined;
+    const targets = state.cgroup ? execTargets(state.cgroup, o.cgroups ?? []) : undefined;
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP), as runc 1.2's exec;
     // not with execCPUAffinity.initial, which is set before the process enters the cgroup.
-    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget());
+    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : targets?.unified);
     pidfd = child.pidfd;
     sock = child.sock;
     childPid = child.pid;
@@ -82,9 +86,9 @@ export function execProcess(o: ExecOptions): number {
       if (m?.type === Sync.ERROR) throw childError(plan, m);
       if (m?.type !== Sync.READY) throw new TsruncError('the exec\'d process exited before it was set up');
     }
-    if (mgr) {
-      if (child.intoCgroup) logDebug(`exec: cloned into cgroup ${mgr.cloneTarget()}`);
-      mgr.addProcess(child.pid, { cloned: child.intoCgroup });
+    if (targets) {
+      if (child.intoCgroup) logDebug(`exec: cloned into cgroup ${targets.unified}`);
+      joinTargets(state.cgroup!, targets, child.pid, !!child.intoCgroup, (o.cgroups ?? []).some((c) => c !== '' && c !== '/'));
     }
     n.syncSend(sock, Sync.GO);
     // Requests until the socket closes: it is close-on-exec, so EOF is the execve of the process.
@@ -142,4 +146,27 @@ function childError(plan: Plan, m: { op: number; errno: number; text: string }):
   const op = plan.ops[m.op];
   const field = op && op.source !== 'runtime' ? op.source : undefined;
   return new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
+}
+
+/** Where the exec'd process goes: the container's cgroups, or the --cgroup sub-cgroups in them. */
+function execTargets(rec: CgroupRecord, specs: string[]): Record<string, string> {
+  const real = specs.filter((c) => c !== '' && c !== '/');
+  if (!real.length) return { ...rec.paths };
+  const { execCgroupTargets } = require('../cgroups/subcgroup') as typeof import('../cgroups/subcgroup');
+  return execCgroupTargets(rec, real);
+}
+
+/** Join every target (the unified one unless the process was born there). On a hybrid host the
+ * unified cgroup is a companion whose failure does not stop the exec (cgroups/hybrid.ts). */
+function joinTargets(rec: CgroupRecord, targets: Record<string, string>, pid: number, cloned: boolean, sub: boolean): void {
+  for (const [key, dir] of Object.entries(targets)) {
+    if (key === 'unified' && cloned) continue;
+    try {
+      joinCgroup(dir, pid);
+    } catch (e) {
+      if (key === 'unified' && rec.version === 1) logDebug(`exec: cannot join the unified cgroup: ${(e as Error).message}`);
+      else if (sub && e instanceof TsruncError) throw new TsruncError(e.message, { field: '--cgroup', syscall: e.syscall, errno: e.errno });
+      else throw e;
+    }
+  }
 }

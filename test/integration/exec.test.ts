@@ -115,6 +115,51 @@ describeRoot('exec', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('--cgroup: the process runs in an existing sub-cgroup, for all controllers or named ones; bad paths are refused', async () => {
+    const rec = JSON.parse(fs.readFileSync(path.join(sb.root, id, 'state.json'), 'utf8')).cgroup;
+    const dirs: Record<string, string> = rec.paths;
+    // Sub-cgroups inside the container's own cgroups (delete removes them with it).
+    for (const d of Object.values(dirs)) {
+      for (const sub of ['sub', 'other']) {
+        fs.mkdirSync(path.join(d, sub), { recursive: true });
+        // A new v1 cpuset cgroup has no CPUs or nodes until given some (ENOSPC on join otherwise).
+        for (const f of ['cpuset.cpus', 'cpuset.mems']) {
+          if (fs.existsSync(path.join(d, f))) fs.writeFileSync(path.join(d, sub, f), fs.readFileSync(path.join(d, f), 'utf8'));
+        }
+      }
+    }
+    const cgroupOf = (args: string[]) => {
+      const r = sb.run(['exec', ...args, id, 'cat', '/proc/self/cgroup']);
+      if (r.code !== 0) throw new Error(r.stderr);
+      // Paths as the host sees them (this config has no cgroup namespace): .../<id>/<sub>.
+      return Object.fromEntries(r.stdout.trim().split('\n').map((l) => { const [, ctl, p] = l.split(':'); return [ctl, p]; }));
+    };
+    const all = cgroupOf(['--cgroup', 'sub']);
+    expect(Object.keys(all).length).toBeGreaterThan(3);
+    for (const [ctl, p] of Object.entries(all)) expect([ctl, p]).toEqual([ctl, expect.stringMatching(new RegExp(`/${id}/sub$`))]);
+    const one = cgroupOf(['--cgroup', 'pids:other', '--cgroup', '/sub']);
+    expect(one.pids).toMatch(new RegExp(`/${id}/other$`));
+    expect(one.memory).toMatch(new RegExp(`/${id}/sub$`));
+    const top = cgroupOf(['--cgroup', '/']);
+    expect(top.pids).toMatch(new RegExp(`/${id}$`));
+
+    const bad = (args: string[], msg: RegExp) => {
+      const r = sb.run(['exec', ...args, id, 'true']);
+      expect(r.code).toBe(255);
+      expect(r.stderr).toMatch(msg);
+    };
+    bad(['--cgroup', 'nope'], /^tsrunc: --cgroup: cgroup .*\/nope does not exist\n$/);
+    bad(['--cgroup', '../..'], /^tsrunc: --cgroup: "\.\.\/\.\." leaves the container's cgroup\n$/);
+    bad(['--cgroup', 'bogus:sub'], /^tsrunc: --cgroup: the container has no bogus cgroup/);
+    bad(['--cgroup', 'sub', '--cgroup', 'other'], /given twice/);
+    // A sub-cgroup the kernel will not take the process into: the error names the flag.
+    const cpuset = Object.entries(dirs).find(([k]) => k.split(',').includes('cpuset'));
+    if (cpuset) {
+      fs.mkdirSync(path.join(cpuset[1], 'empty'));
+      bad(['--cgroup', 'cpuset:empty'], /^tsrunc: --cgroup: cannot move process \d+ into cgroup .*\/empty: ENOSPC\n$/);
+    }
+  });
+
   test('exec into a stopped container is refused', () => {
     const bundle = sb.bundle((c) => { c.process.args = ['true']; }, 'stopped');
     const sid = sb.id();

@@ -84,7 +84,6 @@ export function run(ctx: CommandContext): number {
     }
     if (proc.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });
     if (proc.selinuxLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'process.selinuxLabel' });
-    if (list(ctx.flags.cgroup).some((c) => c !== '' && c !== '/')) throw new TsruncError('joining a sub-cgroup is not supported', { field: '--cgroup' });
     const preserveFds = Number(ctx.flags['preserve-fds'] ?? 0);
     if (!Number.isInteger(preserveFds) || preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
     return execProcess({
@@ -92,6 +91,7 @@ export function run(ctx: CommandContext): number {
       pidFile: ctx.flags['pid-file'] ? String(ctx.flags['pid-file']) : undefined,
       consoleSocket: ctx.flags['console-socket'] ? String(ctx.flags['console-socket']) : undefined,
       preserveFds, ignorePaused: Boolean(ctx.flags['ignore-paused']),
+      cgroups: list(ctx.flags.cgroup),
     });
   } catch (e) {
     if (e instanceof TsruncError && e.exitCode !== 255) throw new TsruncError(e.message, { field: e.field, syscall: e.syscall, errno: e.errno, exitCode: 255 });
