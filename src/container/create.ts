@@ -21,6 +21,7 @@ import { sendIdmappedMount } from './idmap';
 import { runHooks, validateHooks } from '../hooks';
 import { moveNetDevices } from '../linux/netdevices';
 import { stateOutput } from '../state/status';
+import { faultPoint } from '../faults';
 
 export interface CreateOptions {
   root: string;
@@ -175,13 +176,6 @@ export function createContainer(opts: CreateOptions): Created {
   } finally {
     dir.close();
   }
-}
-
-/** Fault injection for the crash tests (test/integration/crash.test.ts): with
- * TSRUNC_TEST_STOP_AT=<point>, create stops itself there (SIGSTOP) so a test can SIGKILL it at an
- * exact step and check that `delete --force` still undoes everything. */
-function faultPoint(name: string): void {
-  if (process.env.TSRUNC_TEST_STOP_AT === name) process.kill(process.pid, 'SIGSTOP');
 }
 
 /** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */

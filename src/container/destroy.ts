@@ -1,5 +1,6 @@
 // Undo everything a container holds: its processes, its cgroups, and (by the caller) its state dir.
 // Used by delete, by run when the container exits, and by create when it fails half way.
+import { faultPoint } from '../faults';
 import { native } from '../native';
 import { isAlive } from '../state/proc';
 import type { ContainerState } from '../state/store';
@@ -38,10 +39,12 @@ export function destroyContainer(state: ContainerState): void {
 
 export function destroyResources(state: ContainerState, mgr?: CgroupManager, pidfd = -1): void {
   killInit(state, pidfd);
+  faultPoint('delete-killed');
   // The cgroup goes first: its destroy thaws a paused container and kills what is left in it, so a
   // frozen init is not waited for in vain (it cannot act on SIGKILL while frozen).
   const m = mgr ?? (state.cgroup ? (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(state.cgroup) : undefined);
   m?.destroy();
+  faultPoint('delete-cgroups-removed');
   if (state.pid) waitGone(state);
   if (state.pid) native().reap(state.pid, 0);
   if (state.hostMounts) (require('./hostMounts') as typeof import('./hostMounts')).removeHostMounts(state.hostMounts);

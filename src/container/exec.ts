@@ -3,6 +3,7 @@
 // the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
 import * as fs from 'fs';
 import { TsruncError, childErrorText } from '../errors';
+import { faultPoint } from '../faults';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { compileExecPlan } from '../linux/exec';
@@ -81,6 +82,7 @@ export function execProcess(o: ExecOptions): number {
     sock = child.sock;
     childPid = child.pid;
     logDebug(`exec: pid ${child.pid}`);
+    faultPoint('exec-spawned');
     if (o.process.execCPUAffinity?.initial) {
       const m = n.syncRecv(sock);
       if (m?.type === Sync.ERROR) throw childError(plan, m);

@@ -3,7 +3,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, runtimeCommand, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, processesWithArg, runtimeCommand, waitFor } from '../helpers/runtime';
 
 function procState(pid: number): string | undefined {
   try {
@@ -54,6 +54,53 @@ describeRoot('delete --force after a crashed create', () => {
     const r = sb.run(['delete', id]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/delete --force/);
+    sb.ok(['delete', '--force', id]);
+    assertNothingLeft(id, sb.root);
+  });
+
+  /** Start `args` with a fault point, wait until it stops there, SIGKILL it. */
+  async function killAt(point: string, args: string[], beforeKill?: (runtimePid: number) => void): Promise<void> {
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, ...args], { stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: point } });
+    const exited = new Promise<void>((res) => child.on('exit', () => res()));
+    try {
+      await waitFor(() => procState(child.pid!) === 'T', 10000, `${args[0]} to stop at ${point}`);
+      beforeKill?.(child.pid!);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  for (const point of ['delete-killed', 'delete-cgroups-removed', 'delete-before-remove']) {
+    test(`delete --force killed at "${point}": the container is stopped and a second delete --force finishes the job`, async () => {
+      const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+      const id = sb.id();
+      sb.ok(['run', '-d', '--bundle', bundle, id]);
+      const init = sb.state(id).pid;
+      await killAt(point, ['delete', '--force', id]);
+      await waitFor(() => !pidAlive(init), 5000, 'the init to be gone');
+      expect(sb.state(id).status).toBe('stopped');
+      if (point !== 'delete-killed') expect(cgroupDirsOf(id)).toEqual([]);
+      sb.ok(['delete', '--force', id]);
+      assertNothingLeft(id, sb.root);
+    });
+  }
+
+  test('exec killed after it cloned the process: the process dies with it, the container is untouched', async () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    sb.ok(['run', '-d', '--bundle', bundle, id]);
+    const marker = String(40000 + (process.pid % 20000));
+    let halfMade: number[] = [];
+    await killAt('exec-spawned', ['exec', id, 'sleep', marker], (runtime) => {
+      halfMade = processesWithArg(marker).filter((p) => p !== runtime && p !== process.pid);
+    });
+    expect(halfMade.length).toBe(1);
+    // The half-made process held the runtime's command line (with the marker); it must be gone.
+    await waitFor(() => !pidAlive(halfMade[0]), 5000, 'the half-made exec process to die');
+    expect(sb.state(id).status).toBe('running');
+    expect(sb.run(['exec', id, 'true']).code).toBe(0);
     sb.ok(['delete', '--force', id]);
     assertNothingLeft(id, sb.root);
   });

@@ -4,6 +4,7 @@
 import { destroyContainer } from '../../container/destroy';
 import { isFrozen } from '../../container/frozen';
 import { TsruncError } from '../../errors';
+import { faultPoint } from '../../faults';
 import { check } from '../../state/lifecycle';
 import { deriveStatus } from '../../state/status';
 import { ContainerDir } from '../../state/store';
@@ -26,6 +27,7 @@ export function run(ctx: CommandContext): number {
     } else if (!force) {
       throw new TsruncError(`container ${ctx.args[0]} has no state (its create did not finish); use delete --force`);
     }
+    faultPoint('delete-before-remove');
     dir.remove();
   } finally {
     dir.close();
