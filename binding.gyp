@@ -4,6 +4,7 @@
       "target_name": "tsrunc",
       "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc"],
       "libraries": ["-lseccomp"],
+      "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"],
