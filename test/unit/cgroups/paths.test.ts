@@ -7,18 +7,8 @@ import { HybridManager } from '../../../src/cgroups/hybrid';
 import { parseCgroupsPath } from '../../../src/cgroups/paths';
 import { V1Manager } from '../../../src/cgroups/v1';
 import { V2Manager } from '../../../src/cgroups/v2';
-import { TsruncError } from '../../../src/errors';
 import { FakeHost, fakeHost } from './fakefs';
-
-function errorOf(fn: () => unknown): TsruncError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsruncError);
-    return e as TsruncError;
-  }
-  throw new Error('did not throw');
-}
+import { errorOf } from '../../helpers/errors';
 
 describe('cgroupsPath on a hybrid host (this machine\'s layout)', () => {
   let h: FakeHost;

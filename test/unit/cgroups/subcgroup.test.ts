@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { CgroupRecord } from '../../../src/cgroups/manager';
 import { execCgroupTargets } from '../../../src/cgroups/subcgroup';
-import { TsruncError } from '../../../src/errors';
+import { errorOf } from '../../helpers/errors';
 
 let root: string;
 let v1: CgroupRecord;
@@ -20,11 +20,6 @@ beforeAll(() => {
   v2 = { version: 2, path: '/c1', paths: { unified: paths.unified }, created: [] };
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-function err(fn: () => unknown): TsruncError {
-  try { fn(); } catch (e) { expect(e).toBeInstanceOf(TsruncError); return e as TsruncError; }
-  throw new Error('expected an error');
-}
 
 test('one path for every hierarchy, leading slash or not; deeper paths', () => {
   const t = execCgroupTargets(v1, ['a']);
@@ -55,7 +50,7 @@ test.each<[CgroupRecord | 'v1' | 'v2', string[], RegExp]>([
   ['v1', ['a', 'b'], /given twice/],
   ['v2', ['memory:a'], /for cgroup v1 only/],
 ])('%s %j is refused', (which, specs, msg) => {
-  const e = err(() => execCgroupTargets(which === 'v1' ? v1 : which === 'v2' ? v2 : which, specs));
+  const e = errorOf(() => execCgroupTargets(which === 'v1' ? v1 : which === 'v2' ? v2 : which, specs));
   expect(e.field).toBe('--cgroup');
   expect(e.message).toMatch(msg);
 });

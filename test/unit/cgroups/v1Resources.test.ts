@@ -6,9 +6,9 @@ import { createManager } from '../../../src/cgroups';
 import type { CgroupManager } from '../../../src/cgroups/manager';
 import { planV1 } from '../../../src/cgroups/v1Resources';
 import { V1Manager } from '../../../src/cgroups/v1';
-import { TsruncError } from '../../../src/errors';
 import type { LinuxResources } from '../../../src/spec/types';
 import { FakeHost, fakeHost, read } from './fakefs';
+import { errorOf } from '../../helpers/errors';
 
 let h: FakeHost;
 let mgr: CgroupManager;
@@ -16,16 +16,6 @@ const dir = (hierarchy: string) => mgr.record.paths[hierarchy];
 const file = (hierarchy: string, f: string) => read(path.join(dir(hierarchy), f));
 const plan = (r: LinuxResources) => planV1(r, { dirOf: (c) => (mgr as V1Manager).dirOf(c) }, { skipDevices: true });
 const writes = (r: LinuxResources) => plan(r).map((w) => `${w.file}=${w.value}`);
-
-function errorOf(fn: () => unknown): TsruncError {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof TsruncError)) throw e;
-    return e;
-  }
-  throw new Error('did not throw');
-}
 
 /** Every file of the container's cgroups, to prove that nothing was written. */
 function snapshot(): Record<string, string> {

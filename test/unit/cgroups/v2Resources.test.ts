@@ -5,25 +5,15 @@ import * as path from 'path';
 import { createManager } from '../../../src/cgroups';
 import type { CgroupManager } from '../../../src/cgroups/manager';
 import { blkioToIoWeight, planV2, sharesToWeight, swapToV2 } from '../../../src/cgroups/v2Resources';
-import { TsruncError } from '../../../src/errors';
 import type { LinuxResources } from '../../../src/spec/types';
 import { FakeHost, fakeHost, read } from './fakefs';
+import { errorOf } from '../../helpers/errors';
 
 let h: FakeHost;
 let mgr: CgroupManager;
 const dir = () => mgr.record.paths.unified;
 const file = (f: string) => read(path.join(dir(), f));
 const writes = (r: LinuxResources) => planV2(r, dir(), { skipDevices: true }).map((w) => `${w.file}=${w.value}`);
-
-function errorOf(fn: () => unknown): TsruncError {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof TsruncError)) throw e;
-    return e;
-  }
-  throw new Error('did not throw');
-}
 
 beforeEach(() => {
   h = fakeHost('v2');

@@ -6,19 +6,10 @@ import { parseDuration } from '../../../src/cli/commands/events';
 import { filterPs, pidIndex } from '../../../src/cli/commands/ps';
 import { FLAG_OF_FIELD, mergeResources, parseRamInBytes, parseResourcesJson, resourcesFromFlags } from '../../../src/cli/updateFlags';
 import { TsruncError, UsageError } from '../../../src/errors';
+import { errorOf } from '../../helpers/errors';
 
 function flags(argv: string[]): Record<string, unknown> {
   return parseArgv(['update', ...argv, 'c1']).flags;
-}
-
-function error(fn: () => unknown): TsruncError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsruncError);
-    return e as TsruncError;
-  }
-  throw new Error('expected an error');
 }
 
 describe('parseRamInBytes (go-units RAMInBytes)', () => {
@@ -70,17 +61,17 @@ describe('update flags -> LinuxResources', () => {
   });
 
   test('a value that does not parse names the flag', () => {
-    let e = error(() => resourcesFromFlags(flags(['--memory', '50X'])));
+    let e = errorOf(() => resourcesFromFlags(flags(['--memory', '50X'])));
     expect(e.field).toBe('--memory');
     expect(e.message).toBe("invalid size: '50X'");
-    e = error(() => resourcesFromFlags(flags(['--cpu-share', '-5'])));
+    e = errorOf(() => resourcesFromFlags(flags(['--cpu-share', '-5'])));
     expect(e.field).toBe('--cpu-share');
     expect(e.message).toBe('strconv.ParseUint: parsing "-5": invalid syntax');
-    e = error(() => resourcesFromFlags(flags(['--cpu-quota', '1.5'])));
+    e = errorOf(() => resourcesFromFlags(flags(['--cpu-quota', '1.5'])));
     expect(e.field).toBe('--cpu-quota');
-    e = error(() => resourcesFromFlags(flags(['--cpu-period', '99999999999999999999'])));
+    e = errorOf(() => resourcesFromFlags(flags(['--cpu-period', '99999999999999999999'])));
     expect(e.message).toMatch(/out of range/);
-    e = error(() => resourcesFromFlags(flags(['--pids-limit', 'abc'])));
+    e = errorOf(() => resourcesFromFlags(flags(['--pids-limit', 'abc'])));
     expect(e).toBeInstanceOf(UsageError);
     expect(e.message).toBe('invalid value "abc" for flag -pids-limit: parse error');
   });
@@ -107,9 +98,9 @@ describe('--resources JSON', () => {
   });
 
   test('not JSON, not an object, or a section of the wrong type', () => {
-    expect(error(() => parseResourcesJson('{', 'stdin')).field).toBe('--resources');
-    expect(error(() => parseResourcesJson('[1]', 'stdin')).message).toMatch(/JSON object/);
-    const e = error(() => parseResourcesJson('{"memory":5}', 'f.json'));
+    expect(errorOf(() => parseResourcesJson('{', 'stdin')).field).toBe('--resources');
+    expect(errorOf(() => parseResourcesJson('[1]', 'stdin')).message).toMatch(/JSON object/);
+    const e = errorOf(() => parseResourcesJson('{"memory":5}', 'f.json'));
     expect(e.field).toBe('linux.resources.memory');
   });
 });

@@ -3,13 +3,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TsruncError } from '../../../src/errors';
 import { compileCreatePlan } from '../../../src/linux/create';
 import { checkNetDevices, moveNetDevices, validIfName } from '../../../src/linux/netdevices';
 import { Sync } from '../../../src/linux/opcodes';
 import { Native, setNative } from '../../../src/native';
 import { defaultSpec } from '../../../src/spec/default';
 import type { Spec } from '../../../src/spec/types';
+import { errorOf } from '../../helpers/errors';
 
 const hostDevices = new Set(['eth1', 'veth9', 'ens3']);
 const moves: Array<[string, string, string]> = [];
@@ -36,16 +36,6 @@ function spec(devices: Spec['linux'] extends infer L ? L extends { netDevices?: 
   return s;
 }
 
-function err(fn: () => unknown): TsruncError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsruncError);
-    return e as TsruncError;
-  }
-  throw new Error('expected an error');
-}
-
 describe('validIfName (the kernel\'s dev_valid_name)', () => {
   test.each(['eth0', 'a', 'x'.repeat(15), 'eth%d', 'veth-1.2', 'ünï'])('%s is valid', (n) => expect(validIfName(n)).toBe(true));
   test.each(['', '.', '..', 'x'.repeat(16), 'a/b', 'a:b', 'a b', 'a\tb', 'ü'.repeat(8)])('%j is not', (n) => expect(validIfName(n)).toBe(false));
@@ -66,7 +56,7 @@ describe('checkNetDevices', () => {
   });
 
   test('a network namespace is required (new or joined)', () => {
-    const e = err(() => checkNetDevices(spec({ eth1: {} }, (s) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'network'); })));
+    const e = errorOf(() => checkNetDevices(spec({ eth1: {} }, (s) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'network'); })));
     expect(e.field).toBe('linux.netDevices');
     expect(e.message).toMatch(/needs a network namespace/);
     expect(checkNetDevices(spec({ eth1: {} }, (s) => { s.linux!.namespaces!.find((n) => n.type === 'network')!.path = '/run/netns/x'; }))).toHaveLength(1);
@@ -81,7 +71,7 @@ describe('checkNetDevices', () => {
     [{ eth1: {}, veth9: { name: 'eth1' } }, 'linux.netDevices.veth9.name', /also the name given to eth1/],
     [{ nosuch: {} }, 'linux.netDevices.nosuch', /network device "nosuch" not found in the runtime's network namespace/],
   ])('%j is refused at %s', (devices, field, msg) => {
-    const e = err(() => checkNetDevices(spec(devices)));
+    const e = errorOf(() => checkNetDevices(spec(devices)));
     expect(e.field).toBe(field);
     expect(e.message).toMatch(msg);
   });
@@ -99,7 +89,7 @@ describe('moveNetDevices', () => {
 
   test('a failed move names its entry and stops there', () => {
     failOn = 'eth1';
-    const e = err(() => moveNetDevices(spec({ veth9: {}, eth1: { name: 'lo' }, ens3: {} }), 1));
+    const e = errorOf(() => moveNetDevices(spec({ veth9: {}, eth1: { name: 'lo' }, ens3: {} }), 1));
     expect(e.field).toBe('linux.netDevices.eth1');
     expect(e.message).toMatch(/already exists/);
     expect(moves.map((m) => m[0])).toEqual(['veth9']);

@@ -5,21 +5,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError, formatError } from '../../../src/errors';
 import { validateConfig, validateFeatures, validateState } from '../../../src/spec/validate';
+import { errorOf } from '../../helpers/errors';
 
 // validate.ts loads the generated module on first use; make sure it matches schemas/.
 (require('../../../scripts/gen-validators.js') as { writeValidators(): string[] }).writeValidators();
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/schema');
-
-function failure(fn: () => void): TsruncError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsruncError);
-    return e as TsruncError;
-  }
-  throw new Error('expected a validation error');
-}
 
 const base = () => ({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: { cwd: '/', args: ['sh'] } });
 
@@ -29,73 +20,73 @@ describe('validateConfig', () => {
   });
 
   test('a wrong type names the array element and property: mounts[1].destination', () => {
-    const e = failure(() => validateConfig({ ...base(), mounts: [{ destination: '/proc' }, { destination: 42 }] }));
+    const e = errorOf(() => validateConfig({ ...base(), mounts: [{ destination: '/proc' }, { destination: 42 }] }));
     expect(e.field).toBe('mounts[1].destination');
     expect(e.message).toBe('must be string, got 42');
     expect(formatError(e)).toBe('mounts[1].destination: must be string, got 42');
   });
 
   test('nested objects are dotted: linux.resources.memory.limit', () => {
-    const e = failure(() => validateConfig({ ...base(), linux: { resources: { memory: { limit: '1G' } } } }));
+    const e = errorOf(() => validateConfig({ ...base(), linux: { resources: { memory: { limit: '1G' } } } }));
     expect(e.field).toBe('linux.resources.memory.limit');
     expect(e.message).toBe('must be integer, got "1G"');
   });
 
   test('an enum names the bad value and the allowed ones', () => {
-    const e = failure(() => validateConfig({ ...base(), linux: { namespaces: [{ type: 'pid' }, { type: 'net' }] } }));
+    const e = errorOf(() => validateConfig({ ...base(), linux: { namespaces: [{ type: 'pid' }, { type: 'net' }] } }));
     expect(e.field).toBe('linux.namespaces[1].type');
     expect(e.message).toBe('unknown value "net" (allowed: pid, network, mount, ipc, uts, user, cgroup, time)');
   });
 
   test('a missing required property is named by its own path', () => {
-    const e = failure(() => validateConfig({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: { args: ['sh'] } }));
+    const e = errorOf(() => validateConfig({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: { args: ['sh'] } }));
     expect(e.field).toBe('process.cwd');
     expect(e.message).toBe('is required');
     expect(formatError(e)).toBe('process.cwd: is required');
-    expect(failure(() => validateConfig({ root: { path: 'rootfs' } })).field).toBe('ociVersion');
-    expect(failure(() => validateConfig({ ...base(), mounts: [{ destination: '/a' }, { source: 'tmpfs' }] })).field).toBe('mounts[1].destination');
+    expect(errorOf(() => validateConfig({ root: { path: 'rootfs' } })).field).toBe('ociVersion');
+    expect(errorOf(() => validateConfig({ ...base(), mounts: [{ destination: '/a' }, { source: 'tmpfs' }] })).field).toBe('mounts[1].destination');
   });
 
   test('integer ranges show the bound as the spec writes it', () => {
-    let e = failure(() => validateConfig({ ...base(), process: { cwd: '/', user: { uid: -1, gid: 0 } } }));
+    let e = errorOf(() => validateConfig({ ...base(), process: { cwd: '/', user: { uid: -1, gid: 0 } } }));
     expect([e.field, e.message]).toEqual(['process.user.uid', 'must be >= 0, got -1']);
-    e = failure(() => validateConfig({ ...base(), process: { cwd: '/', user: { uid: 0, gid: 4294967296 } } }));
+    e = errorOf(() => validateConfig({ ...base(), process: { cwd: '/', user: { uid: 0, gid: 4294967296 } } }));
     expect([e.field, e.message]).toEqual(['process.user.gid', 'must be <= 4294967295, got 4294967296']);
-    e = failure(() => validateConfig({ ...base(), process: { cwd: '/', rlimits: [{ type: 'RLIMIT_CORE', soft: 0, hard: 1e20 }] } }));
+    e = errorOf(() => validateConfig({ ...base(), process: { cwd: '/', rlimits: [{ type: 'RLIMIT_CORE', soft: 0, hard: 1e20 }] } }));
     expect([e.field, e.message]).toEqual(['process.rlimits[0].hard', 'must be <= 18446744073709551615, got 100000000000000000000']);
-    e = failure(() => validateConfig({ ...base(), linux: { resources: { memory: { swap: -1e19 } } } }));
+    e = errorOf(() => validateConfig({ ...base(), linux: { resources: { memory: { swap: -1e19 } } } }));
     expect(e.message).toBe('must be >= -9223372036854775808, got -10000000000000000000');
-    e = failure(() => validateConfig({ ...base(), hooks: { poststop: [{ path: '/bin/true', timeout: 0 }] } }));
+    e = errorOf(() => validateConfig({ ...base(), hooks: { poststop: [{ path: '/bin/true', timeout: 0 }] } }));
     expect([e.field, e.message]).toEqual(['hooks.poststop[0].timeout', 'must be >= 1, got 0']);
   });
 
   test('patterns, minItems and non-identifier keys', () => {
-    let e = failure(() => validateConfig({ ...base(), linux: { resources: { hugepageLimits: [{ pageSize: '64kB', limit: 1 }] } } }));
+    let e = errorOf(() => validateConfig({ ...base(), linux: { resources: { hugepageLimits: [{ pageSize: '64kB', limit: 1 }] } } }));
     expect([e.field, e.message]).toEqual(['linux.resources.hugepageLimits[0].pageSize', 'invalid value "64kB" (must match /^[1-9][0-9]*[KMG]B$/)']);
-    e = failure(() => validateConfig({ ...base(), linux: { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_LOG' }] } } }));
+    e = errorOf(() => validateConfig({ ...base(), linux: { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: [], action: 'SCMP_ACT_LOG' }] } } }));
     expect([e.field, e.message]).toEqual(['linux.seccomp.syscalls[0].names', 'must not be empty']);
-    e = failure(() => validateConfig({ ...base(), annotations: { 'com.example/gpu': 2 } }));
+    e = errorOf(() => validateConfig({ ...base(), annotations: { 'com.example/gpu': 2 } }));
     expect([e.field, e.message]).toEqual(['annotations["com.example/gpu"]', 'must be string, got 2']);
-    e = failure(() => validateConfig({ ...base(), linux: { sysctl: { 'net.ipv4.ip_forward': true } } }));
+    e = errorOf(() => validateConfig({ ...base(), linux: { sysctl: { 'net.ipv4.ip_forward': true } } }));
     expect(e.field).toBe('linux.sysctl["net.ipv4.ip_forward"]');
-    e = failure(() => validateConfig({ ...base(), linux: { netDevices: { eth1: { name: 1 } } } }));
+    e = errorOf(() => validateConfig({ ...base(), linux: { netDevices: { eth1: { name: 1 } } } }));
     expect(e.field).toBe('linux.netDevices.eth1.name');
   });
 
   test('the document itself: the field is the file', () => {
     for (const doc of [[], 'x', null, 5]) {
-      const e = failure(() => validateConfig(doc));
+      const e = errorOf(() => validateConfig(doc));
       expect(e.field).toBe('config.json');
       expect(e.message).toMatch(/^must be object, got /);
     }
-    expect(formatError(failure(() => validateConfig([])))).toBe('config.json: must be object, got an array');
+    expect(formatError(errorOf(() => validateConfig([])))).toBe('config.json: must be object, got an array');
   });
 
   test('long values are shortened, containers named by kind', () => {
-    expect(failure(() => validateConfig({ ...base(), linux: { rootfsPropagation: 'x'.repeat(100) } })).message).toMatch(/^unknown value "x{56}\.\.\. \(allowed: /);
-    expect(failure(() => validateConfig({ ...base(), hostname: {} })).message).toBe('must be string, got an object');
-    expect(failure(() => validateConfig({ ...base(), hostname: [] })).message).toBe('must be string, got an array');
-    expect(failure(() => validateConfig({ ...base(), hostname: null })).message).toBe('must be string, got null');
+    expect(errorOf(() => validateConfig({ ...base(), linux: { rootfsPropagation: 'x'.repeat(100) } })).message).toMatch(/^unknown value "x{56}\.\.\. \(allowed: /);
+    expect(errorOf(() => validateConfig({ ...base(), hostname: {} })).message).toBe('must be string, got an object');
+    expect(errorOf(() => validateConfig({ ...base(), hostname: [] })).message).toBe('must be string, got an array');
+    expect(errorOf(() => validateConfig({ ...base(), hostname: null })).message).toBe('must be string, got null');
   });
 });
 
@@ -106,15 +97,15 @@ describe('validateState and validateFeatures', () => {
     expect(() => validateFeatures({ ociVersionMin: '1.0.0', ociVersionMax: '1.3.0' })).not.toThrow();
   });
   test('errors name the field', () => {
-    let e = failure(() => validateState({ ...state, status: 'paused' }));
+    let e = errorOf(() => validateState({ ...state, status: 'paused' }));
     expect([e.field, e.message]).toEqual(['status', 'unknown value "paused" (allowed: creating, created, running, stopped)']);
-    e = failure(() => validateState({ ...state, bundle: undefined }));
+    e = errorOf(() => validateState({ ...state, bundle: undefined }));
     expect([e.field, e.message]).toEqual(['bundle', 'is required']);
-    e = failure(() => validateState('x'));
+    e = errorOf(() => validateState('x'));
     expect(e.field).toBe('state.json');
-    e = failure(() => validateFeatures({ ociVersionMin: '1.0.0' }));
+    e = errorOf(() => validateFeatures({ ociVersionMin: '1.0.0' }));
     expect([e.field, e.message]).toEqual(['ociVersionMax', 'is required']);
-    e = failure(() => validateFeatures({ ociVersionMin: '1.0.0', ociVersionMax: '1.3.0', linux: { capabilities: ['CAP_CHOWN', 'chown'] } }));
+    e = errorOf(() => validateFeatures({ ociVersionMin: '1.0.0', ociVersionMax: '1.3.0', linux: { capabilities: ['CAP_CHOWN', 'chown'] } }));
     expect([e.field, e.message]).toEqual(['linux.capabilities[1]', 'invalid value "chown" (must match /^CAP_[A-Z_]+$/)']);
   });
 });
@@ -235,7 +226,7 @@ describe('every bad fixture names the field it breaks', () => {
         expect(() => JSON.parse(text)).toThrow();
         return;
       }
-      const e = failure(() => VALIDATE[kind](JSON.parse(text)));
+      const e = errorOf(() => VALIDATE[kind](JSON.parse(text)));
       expect(e.field).toBe(expected);
       expect(formatError(e)).not.toMatch(/\n/);
     });

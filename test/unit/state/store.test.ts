@@ -2,9 +2,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { TsruncError } from '../../../src/errors';
 import { Native, setNative } from '../../../src/native';
 import { ContainerDir, ContainerState, LOCK_EX, LOCK_SH, listIds, validateId } from '../../../src/state/store';
+import { errorOf } from '../../helpers/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const realFs: typeof fs = require('fs');
@@ -36,11 +36,6 @@ afterEach(() => {
 
 const track = (c: ContainerDir) => { open.push(c); return c; };
 
-function err(fn: () => unknown): TsruncError {
-  try { fn(); } catch (e) { expect(e).toBeInstanceOf(TsruncError); return e as TsruncError; }
-  throw new Error('expected a TsruncError');
-}
-
 function sampleState(id: string, extra: Partial<ContainerState> = {}): ContainerState {
   return {
     ociVersion: '1.3.0', id, bundle: '/b', rootfs: '/b/rootfs', created: '2024-01-01T00:00:00Z', owner: 'root',
@@ -59,12 +54,12 @@ describe('validateId', () => {
     expect(validateId(id)).toBe(id);
   });
   test.each(['', '../x', 'a/b', '.', '..', '/abs', 'a b', 'a\nb', 'x'.repeat(1025), 'ä'])('refuses %j', (id) => {
-    const e = err(() => validateId(id));
+    const e = errorOf(() => validateId(id));
     expect(e.field).toBe('container id');
   });
   test('undefined is "cannot be empty"', () => {
-    expect(err(() => validateId(undefined)).message).toBe('container id cannot be empty');
-    expect(err(() => validateId('')).message).toBe('container id cannot be empty');
+    expect(errorOf(() => validateId(undefined)).message).toBe('container id cannot be empty');
+    expect(errorOf(() => validateId('')).message).toBe('container id cannot be empty');
   });
 });
 
@@ -82,13 +77,13 @@ describe('ContainerDir.create', () => {
 
   test('a duplicate id: "container with id exists"', () => {
     track(ContainerDir.create(root, 'c1'));
-    const e = err(() => ContainerDir.create(root, 'c1'));
+    const e = errorOf(() => ContainerDir.create(root, 'c1'));
     expect(e.message).toBe('container with id exists: c1');
     expect(calls).toHaveLength(1); // the second create took no lock
   });
 
   test.each(['../x', '', 'a/b', '.'])('invalid id %j: nothing is created', (id) => {
-    err(() => ContainerDir.create(root, id));
+    errorOf(() => ContainerDir.create(root, id));
     expect(fs.existsSync(root) ? fs.readdirSync(root) : []).toEqual([]);
     expect(fs.existsSync(path.join(path.dirname(root), 'x'))).toBe(false);
     expect(calls).toEqual([]);
@@ -97,15 +92,15 @@ describe('ContainerDir.create', () => {
 
 describe('ContainerDir.open', () => {
   test('unknown id: "does not exist"', () => {
-    const e = err(() => ContainerDir.open(root, 'nope', 'shared'));
+    const e = errorOf(() => ContainerDir.open(root, 'nope', 'shared'));
     expect(e.message).toBe('container nope does not exist');
     expect(calls).toEqual([]);
   });
 
   test('invalid ids are refused before touching the filesystem', () => {
     fs.mkdirSync(root, { recursive: true });
-    expect(err(() => ContainerDir.open(root, '..', 'shared')).field).toBe('container id');
-    expect(err(() => ContainerDir.open(root, '../root', 'shared')).field).toBe('container id');
+    expect(errorOf(() => ContainerDir.open(root, '..', 'shared')).field).toBe('container id');
+    expect(errorOf(() => ContainerDir.open(root, '../root', 'shared')).field).toBe('container id');
   });
 
   test('shared takes LOCK_SH, exclusive LOCK_EX, on the directory fd', () => {
@@ -119,7 +114,7 @@ describe('ContainerDir.open', () => {
   test('a container deleted while we waited for the lock "does not exist"', () => {
     track(ContainerDir.create(root, 'c1')).close();
     onFlock = () => fs.rmSync(path.join(root, 'c1'), { recursive: true, force: true });
-    const e = err(() => ContainerDir.open(root, 'c1', 'exclusive'));
+    const e = errorOf(() => ContainerDir.open(root, 'c1', 'exclusive'));
     expect(e.message).toBe('container c1 does not exist');
   });
 });
@@ -137,7 +132,7 @@ describe('state.json', () => {
   test('read of a missing or torn state.json is undefined; mustRead explains', () => {
     const c = track(ContainerDir.create(root, 'c1'));
     expect(c.read()).toBeUndefined();
-    expect(err(() => c.mustRead()).message).toMatch(/container c1 has no state.*delete --force/);
+    expect(errorOf(() => c.mustRead()).message).toMatch(/container c1 has no state.*delete --force/);
     fs.writeFileSync(c.statePath, '{"id": "c1", ');
     expect(c.read()).toBeUndefined();
   });
@@ -191,7 +186,7 @@ describe('remove and close', () => {
     fs.writeFileSync(c.fifoPath, '');
     c.remove();
     expect(fs.existsSync(c.dir)).toBe(false);
-    expect(err(() => ContainerDir.open(root, 'c1', 'shared')).message).toBe('container c1 does not exist');
+    expect(errorOf(() => ContainerDir.open(root, 'c1', 'shared')).message).toBe('container c1 does not exist');
   });
 
   test('close is idempotent', () => {
