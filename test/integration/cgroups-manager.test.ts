@@ -9,6 +9,7 @@ import * as path from 'path';
 import { createManager } from '../../src/cgroups';
 import { V2Manager } from '../../src/cgroups/v2';
 import { native } from '../../src/native';
+import { errorOf } from '../helpers/errors';
 import type { CgroupManager } from '../../src/cgroups/manager';
 
 const isRoot = process.getuid?.() === 0;
@@ -238,9 +239,7 @@ describeRoot(title, () => {
     custom.apply({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 11, access: 'r' }] }, { devices: [{ path: '/dev/null', type: 'c', major: 1, minor: 3 }] });
     expect(await probe(custom)).toBe('null denied\nkmsg ok\n');
     // A rule that cannot be compiled is refused before anything is attached.
-    let err: { field?: string } | undefined;
-    try { custom.apply({ devices: [{ allow: true, type: 'x' as 'c', access: 'r' }] }); } catch (e) { err = e as { field?: string }; }
-    expect(err?.field).toBe('linux.resources.devices[0].type');
+    expect(errorOf(() => custom.apply({ devices: [{ allow: true, type: 'x' as 'c', access: 'r' }] })).field).toBe('linux.resources.devices[0].type');
     expect(native().bpfDeviceFilterCount(custom.dir)).toBe(1);
     dflt.destroy();
     custom.destroy();

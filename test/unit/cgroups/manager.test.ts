@@ -10,6 +10,7 @@ import { stringifyStats } from '../../../src/cgroups/stats';
 import { removeCgroupDirs } from '../../../src/cgroups/tree';
 import { executeWrites } from '../../../src/cgroups/writes';
 import { TsruncError } from '../../../src/errors';
+import { errorOf } from '../../helpers/errors';
 import { runDeviceFilter, DEV_CHAR, ACC_READ } from '../../../src/cgroups/devicefilter';
 import { Native, setNative } from '../../../src/native';
 import { FakeHost, Kind, fakeHost, read } from './fakefs';
@@ -104,12 +105,10 @@ describe('create: bookkeeping', () => {
     setup('v1');
     jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation(() => { throw Object.assign(new Error('x'), { code: 'EACCES' }); });
     const m = make();
-    let err: unknown;
-    try { m.create(); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(TsruncError);
-    expect((err as TsruncError).field).toBe('linux.cgroupsPath');
-    expect((err as TsruncError).syscall).toBe('mkdir');
-    expect((err as TsruncError).message).toMatch(/cannot create cgroup .*: EACCES/);
+    const err = errorOf(() => m.create());
+    expect(err.field).toBe('linux.cgroupsPath');
+    expect(err.syscall).toBe('mkdir');
+    expect(err.message).toMatch(/cannot create cgroup .*: EACCES/);
   });
 });
 
@@ -242,9 +241,7 @@ describe('destroy', () => {
     fs.mkdirSync(`${h.cg}/pids/a/other`); // someone else's, under our /a
     const leaf = m.record.paths.pids;
     fs.writeFileSync(`${leaf}/cgroup.procs`, '999999\n');
-    let err: unknown;
-    try { removeCgroupDirs(m.record, [leaf]); } catch (e) { err = e; }
-    expect((err as TsruncError).message).toMatch(new RegExp(`cannot remove the container's cgroup \\(${leaf}: EBUSY\\)`));
+    expect(errorOf(() => removeCgroupDirs(m.record, [leaf])).message).toMatch(new RegExp(`cannot remove the container's cgroup \\(${leaf}: EBUSY\\)`));
     fs.writeFileSync(`${leaf}/cgroup.procs`, '');
     removeCgroupDirs(m.record, [leaf]);
     expect(fs.existsSync(leaf)).toBe(false);
@@ -386,9 +383,7 @@ describe('v2 device rules', () => {
     setup('v2');
     const m = make();
     m.create();
-    let err: TsruncError | undefined;
-    try { m.apply({ pids: { limit: 5 }, devices: [{ allow: true, type: 'c', access: 'rq' }] }); } catch (e) { err = e as TsruncError; }
-    expect(err?.field).toBe('linux.resources.devices[0].access');
+    expect(errorOf(() => m.apply({ pids: { limit: 5 }, devices: [{ allow: true, type: 'c', access: 'rq' }] })).field).toBe('linux.resources.devices[0].access');
     expect(attached).toEqual([]);
     expect(fs.existsSync(`${m.record.paths.unified}/pids.max`) ? read(`${m.record.paths.unified}/pids.max`) : 'max').toBe('max');
     m.apply({ pids: { limit: 6 } }, { skipDevices: true });
@@ -400,10 +395,9 @@ describe('v2 device rules', () => {
     const m = make();
     m.create();
     refuse = true;
-    let err: TsruncError | undefined;
-    try { m.apply(undefined); } catch (e) { err = e as TsruncError; }
-    expect(err?.field).toBe('linux.resources.devices');
-    expect(err?.message).toMatch(/Operation not permitted/);
+    const err = errorOf(() => m.apply(undefined));
+    expect(err.field).toBe('linux.resources.devices');
+    expect(err.message).toMatch(/Operation not permitted/);
   });
 
   test('a hybrid host leaves devices to the v1 controller', () => {
