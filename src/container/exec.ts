@@ -2,13 +2,12 @@
 // only read (shared lock): exec changes nothing the other commands rely on. The new process joins
 // the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
 import * as fs from 'fs';
-import { TsruncError, childErrorText } from '../errors';
+import { TsruncError, childError } from '../errors';
 import { faultPoint } from '../faults';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { compileExecPlan } from '../linux/exec';
 import { Sync } from '../linux/opcodes';
-import type { Plan } from '../linux/plan';
 import type { Process, Spec } from '../spec/types';
 import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
@@ -16,8 +15,7 @@ import { deriveStatus } from '../state/status';
 import { ContainerDir } from '../state/store';
 import { writePidFile } from './create';
 import { isFrozen } from './frozen';
-import type { CgroupRecord } from '../cgroups/manager';
-import { joinCgroup } from '../cgroups/procs';
+import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
 
 export interface ExecOptions {
   root: string;
@@ -74,10 +72,11 @@ export function execProcess(o: ExecOptions): number {
       chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
       preserveFds: o.preserveFds,
     });
-    const targets = state.cgroup ? execTargets(state.cgroup, o.cgroups ?? []) : undefined;
+    const sub = (o.cgroups ?? []).filter((c) => c !== '' && c !== '/');
+    const mgr = state.cgroup ? execCgroups(state.cgroup, sub) : undefined;
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP), as runc 1.2's exec;
     // not with execCPUAffinity.initial, which is set before the process enters the cgroup.
-    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : targets?.unified);
+    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget());
     pidfd = child.pidfd;
     sock = child.sock;
     childPid = child.pid;
@@ -88,9 +87,14 @@ export function execProcess(o: ExecOptions): number {
       if (m?.type === Sync.ERROR) throw childError(plan, m);
       if (m?.type !== Sync.READY) throw new TsruncError('the exec\'d process exited before it was set up');
     }
-    if (targets) {
-      if (child.intoCgroup) logDebug(`exec: cloned into cgroup ${targets.unified}`);
-      joinTargets(state.cgroup!, targets, child.pid, !!child.intoCgroup, (o.cgroups ?? []).some((c) => c !== '' && c !== '/'));
+    if (mgr) {
+      if (child.intoCgroup) logDebug(`exec: cloned into cgroup ${mgr.cloneTarget()}`);
+      try {
+        mgr.addProcess(child.pid, { cloned: child.intoCgroup });
+      } catch (e) {
+        if (sub.length && e instanceof TsruncError) throw new TsruncError(e.message, { field: '--cgroup', syscall: e.syscall, errno: e.errno });
+        throw e;
+      }
     }
     n.syncSend(sock, Sync.GO);
     // Requests until the socket closes: it is close-on-exec, so EOF is the execve of the process.
@@ -144,31 +148,11 @@ export function execProcess(o: ExecOptions): number {
   }
 }
 
-function childError(plan: Plan, m: { op: number; errno: number; text: string }): TsruncError {
-  const op = plan.ops[m.op];
-  const field = op && op.source !== 'runtime' ? op.source : undefined;
-  return new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
-}
-
-/** Where the exec'd process goes: the container's cgroups, or the --cgroup sub-cgroups in them. */
-function execTargets(rec: CgroupRecord, specs: string[]): Record<string, string> {
-  const real = specs.filter((c) => c !== '' && c !== '/');
-  if (!real.length) return { ...rec.paths };
+/** The container's cgroups, or (--cgroup) the sub-cgroups in them, as a manager to join them:
+ * the same joining, and on a hybrid host the same leniency about the unified cgroup, as create. */
+function execCgroups(rec: CgroupRecord, sub: string[]): CgroupManager {
+  const { managerFromRecord } = require('../cgroups') as typeof import('../cgroups');
+  if (!sub.length) return managerFromRecord(rec);
   const { execCgroupTargets } = require('../cgroups/subcgroup') as typeof import('../cgroups/subcgroup');
-  return execCgroupTargets(rec, real);
-}
-
-/** Join every target (the unified one unless the process was born there). On a hybrid host the
- * unified cgroup is a companion whose failure does not stop the exec (cgroups/hybrid.ts). */
-function joinTargets(rec: CgroupRecord, targets: Record<string, string>, pid: number, cloned: boolean, sub: boolean): void {
-  for (const [key, dir] of Object.entries(targets)) {
-    if (key === 'unified' && cloned) continue;
-    try {
-      joinCgroup(dir, pid);
-    } catch (e) {
-      if (key === 'unified' && rec.version === 1) logDebug(`exec: cannot join the unified cgroup: ${(e as Error).message}`);
-      else if (sub && e instanceof TsruncError) throw new TsruncError(e.message, { field: '--cgroup', syscall: e.syscall, errno: e.errno });
-      else throw e;
-    }
-  }
+  return managerFromRecord({ ...rec, paths: execCgroupTargets(rec, sub) });
 }
