@@ -52,6 +52,14 @@ export function childErrorText(opName: string | undefined, text: string, errno: 
   return `${text}: ${opName === 'RESOLVE_EXEC' ? errnoMessage(errno) : errnoName(errno)}`;
 }
 
+/** The ERROR message of a plan's child as a TsruncError naming the config entry of the failed op
+ * (create and exec alike). */
+export function childError(plan: { ops: { op: string; source: string }[] }, m: { op: number; errno: number; text: string }): TsruncError {
+  const op = plan.ops[m.op];
+  const field = op && op.source !== 'runtime' ? op.source : undefined;
+  return new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
+}
+
 /** field: message [: syscall: ERRNO] — one line, no stack. */
 export function formatError(err: unknown): string {
   if (err instanceof TsruncError) {

@@ -4,12 +4,13 @@
 //   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError, childErrorText } from '../errors';
+import { TsruncError, childError } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { loadBundle } from '../spec/load';
 import type { Spec } from '../spec/types';
 import { compileCreatePlan } from '../linux/create';
+import type { IdMapping } from '../linux/idmappings';
 import { Sync } from '../linux/opcodes';
 import type { Plan } from '../linux/plan';
 import { ContainerDir, ContainerState, validateId } from '../state/store';
@@ -193,27 +194,23 @@ function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = 
     m = native().syncRecv(sock);
   }
   if (m === null) throw new TsruncError('container init exited before it was set up');
-  if (m.type === Sync.ERROR) {
-    const op = plan.ops[m.op];
-    const field = op && op.source !== 'runtime' ? op.source : undefined;
-    throw new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
-  }
+  if (m.type === Sync.ERROR) throw childError(plan, m);
   if (m.type !== want) throw new TsruncError(`protocol error: expected message ${want} from init, got ${m.type}`);
 }
 
-/** user_namespaces(7): the parent writes the child's maps while the child waits for GO. */
+/** user_namespaces(7): the parent writes the child's maps while the child waits for GO. The maps
+ * were checked when the plan was compiled (linux/idmappings.ts): both present, valid. */
 function writeIdMappings(spec: Spec, pid: number): void {
   if (!spec.linux?.namespaces?.some((n) => n.type === 'user' && !n.path)) return;
-  const write = (file: string, field: string, maps: { containerID: number; hostID: number; size: number }[] | undefined) => {
-    if (!maps?.length) throw new TsruncError('a new user namespace needs mappings', { field });
+  const write = (file: string, field: string, maps: IdMapping[]) => {
     try {
       fs.writeFileSync(`/proc/${pid}/${file}`, maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join(''));
     } catch (e) {
       throw new TsruncError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code}`, { field });
     }
   };
-  write('uid_map', 'linux.uidMappings', spec.linux.uidMappings);
-  write('gid_map', 'linux.gidMappings', spec.linux.gidMappings);
+  write('uid_map', 'linux.uidMappings', spec.linux.uidMappings!);
+  write('gid_map', 'linux.gidMappings', spec.linux.gidMappings!);
 }
 
 /** Bare digits, no newline, written atomically (containerd parses it with strconv.Atoi). */
