@@ -6,7 +6,7 @@ import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
 import { compileMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
-import { checkNetDevices, describeNetDevices } from './netdevices';
+import { checkNetDevices } from './netdevices';
 import { checkAllIdMappings } from './idmappings';
 import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
@@ -87,9 +87,10 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   const moves = checkNetDevices(spec);
   const hooks = ['prestart', 'createRuntime', 'createContainer'].some((h) => (spec.hooks as Record<string, unknown[]> | undefined)?.[h]?.length);
   if (moves.length || hooks) {
-    const what = [moves.length ? `move network devices ${describeNetDevices(spec)} into the container's network namespace` : '', hooks ? 'run prestart, createRuntime, createContainer hooks' : ''].filter(Boolean).join(', then ');
-    plan.add('SYNC_SEND', moves.length ? 'linux.netDevices' : 'hooks', `ask the runtime to ${what}`, [BigInt(Sync.HOOKS)]);
-    plan.add('SYNC_WAIT', moves.length ? 'linux.netDevices' : 'hooks', 'wait for the runtime', [BigInt(Sync.GO)]);
+    const what = [moves.length ? `move network devices ${moves.map((d) => `${d.host} as ${d.name}`).join(', ')} into the container's network namespace` : '', hooks ? 'run prestart, createRuntime, createContainer hooks' : ''].filter(Boolean).join(', then ');
+    const source = moves.length ? 'linux.netDevices' : 'hooks';
+    plan.add('SYNC_SEND', source, `ask the runtime to ${what}`, [BigInt(Sync.HOOKS)]);
+    plan.add('SYNC_WAIT', source, 'wait for the runtime', [BigInt(Sync.GO)]);
   }
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
   else if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);

@@ -55,7 +55,3 @@ export function moveNetDevices(spec: Spec, pid: number): void {
     }
   }
 }
-
-export function describeNetDevices(spec: Spec): string {
-  return Object.entries(spec.linux?.netDevices ?? {}).map(([h, d]) => `${h} as ${d?.name || h}`).join(', ');
-}
