@@ -3,6 +3,8 @@
 // Runs in the runtime, never after clone.
 #include <napi.h>
 
+#include "fail.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
@@ -13,19 +15,12 @@
 #include <string>
 #include <vector>
 
+using tsr::Fail;
+
 namespace {
 
 int Bpf(int cmd, union bpf_attr *attr) {
   return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
-}
-
-Napi::Value Fail(Napi::Env env, const std::string &what, int err, const std::string &log = "") {
-  std::string msg = what + ": " + strerror(err);
-  if (!log.empty()) msg += " (verifier: " + log + ")";
-  Napi::Error e = Napi::Error::New(env, msg);
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Undefined();
 }
 
 }  // namespace
@@ -65,7 +60,8 @@ Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
     // The first line says what the verifier refused; the rest is its trace and a summary.
     std::string text(log.data());
     size_t nl = text.find('\n');
-    return Fail(env, "cannot load the device filter (bpf BPF_PROG_LOAD)", e, nl == std::string::npos ? text : text.substr(0, nl));
+    std::string first = nl == std::string::npos ? text : text.substr(0, nl);
+    return Fail(env, "cannot load the device filter (bpf BPF_PROG_LOAD)", e, first.empty() ? "" : " (verifier: " + first + ")");
   }
   int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg < 0) {

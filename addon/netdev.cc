@@ -8,6 +8,8 @@
 // libuv's pool threads have their own namespaces).
 #include <napi.h>
 
+#include "fail.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_addr.h>
@@ -24,6 +26,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+using tsr::Fail;
 
 namespace {
 
@@ -180,13 +184,6 @@ int permanentGlobalAddrs(int fd, int index, std::vector<Addr> *out) {
     }
     out->push_back(std::move(a));
   });
-}
-
-Napi::Value Fail(Napi::Env env, const std::string &what, int err) {
-  Napi::Error e = Napi::Error::New(env, what + ": " + strerror(err));
-  e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Undefined();
 }
 
 }  // namespace

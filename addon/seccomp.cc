@@ -2,6 +2,8 @@
 // the child only loads the resulting BPF program (TSR_OP_SECCOMP). TypeScript (src/linux/seccomp.ts)
 // has already validated the profile and resolved actions, operators and architecture names.
 #include <napi.h>
+
+#include "fail.h"
 #include <seccomp.h>
 
 #include <errno.h>
@@ -12,6 +14,8 @@
 #include <string>
 #include <vector>
 
+using tsr::Fail;
+
 namespace {
 
 struct Ctx {
@@ -19,13 +23,6 @@ struct Ctx {
   explicit Ctx(uint32_t def) : ctx(seccomp_init(def)) {}
   ~Ctx() { if (ctx) seccomp_release(ctx); }
 };
-
-Napi::Value Fail(Napi::Env env, const std::string &msg, int err = 0) {
-  Napi::Error e = Napi::Error::New(env, msg + (err ? std::string(": ") + strerror(err) : ""));
-  if (err) e.Set("errno", Napi::Number::New(env, err));
-  e.ThrowAsJavaScriptException();
-  return env.Undefined();
-}
 
 uint32_t U32(Napi::Object o, const char *k) { return o.Get(k).As<Napi::Number>().Uint32Value(); }
 uint64_t U64(Napi::Object o, const char *k) {
