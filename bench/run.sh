@@ -22,12 +22,9 @@ fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
 tsrunc=$PWD/tsrunc
 node_entry="node $PWD/dist/tsrunc.js"
 wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
-cmd() { wrap "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/result.json" \
-  -n "tsrunc (bun executable)" "$(cmd "$tsrunc" tsrunc)" \
-  -n "tsrunc (node dist/tsrunc.js)" "$(cmd "$node_entry" node)" \
-  -n "runc" "$(cmd runc runc)" \
-  -n "crun" "$(cmd crun crun)"
+names=(tsrunc node runc crun)
+bins=("$tsrunc" "$node_entry" runc crun)
+labels=("tsrunc (bun executable)" "tsrunc (node dist/tsrunc.js)" runc crun)
 ratios() {
   node -e '
 const r=JSON.parse(require("fs").readFileSync(process.argv[1])).results;
@@ -35,14 +32,20 @@ const runc=r.find(x=>x.command==="runc").mean;
 console.log("\n" + process.argv[2] + ": mean, and ratio to runc:");
 for (const x of r) console.log(`  ${x.command.padEnd(30)} ${(x.mean*1000).toFixed(1).padStart(7)} ms  ${(x.mean/runc).toFixed(2)}x`);' "$1" "$2"
 }
-ratios "$work/result.json" run
+# compare NAME FN: one hyperfine invocation of `FN BINARY NAME` for the four runtimes, then the ratios.
+compare() {
+  local args=()
+  for i in "${!names[@]}"; do args+=(-n "${labels[$i]}" "$($2 "${bins[$i]}" "${names[$i]}")"); done
+  hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/$1.json" "${args[@]}"
+  ratios "$work/$1.json" "$1"
+}
+run_cmd() { wrap "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
+compare run run_cmd
 
 # exec: one long-running container per runtime (made and removed through the same wrapper).
 node -e '
 const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileSync(f));
 c.process.args=["sleep","100000"]; fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
-names=(tsrunc node runc crun)
-bins=("$tsrunc" "$node_entry" runc crun)
 cleanup() {
   for i in "${!names[@]}"; do
     sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} delete --force exec-${names[$i]}")" >/dev/null 2>&1 || true
@@ -53,10 +56,5 @@ trap cleanup EXIT
 for i in "${!names[@]}"; do
   sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} run -d --bundle $work/bundle exec-${names[$i]}")" </dev/null >/dev/null
 done
-ecmd() { wrap "$1 --root $work/state-$2 exec exec-$2 true"; }
-hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/exec.json" \
-  -n "tsrunc (bun executable)" "$(ecmd "$tsrunc" tsrunc)" \
-  -n "tsrunc (node dist/tsrunc.js)" "$(ecmd "$node_entry" node)" \
-  -n "runc" "$(ecmd runc runc)" \
-  -n "crun" "$(ecmd crun crun)"
-ratios "$work/exec.json" exec
+exec_cmd() { wrap "$1 --root $work/state-$2 exec exec-$2 true"; }
+compare exec exec_cmd
