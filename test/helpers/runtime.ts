@@ -1,6 +1,6 @@
 // Integration test harness: every test gets its own --root, its own container ids and its own bundle,
 // and everything it made is removed afterwards, even when it fails (DESIGN/quality bar).
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -24,6 +24,8 @@ export function describeRoot(title: string, fn: () => void): void {
 }
 
 export interface Result { code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }
+
+export interface RunOptions { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[]; wrap?: string[] }
 
 let counter = 0;
 
@@ -62,31 +64,53 @@ export class Sandbox {
   }
 
   /** Run tsrunc with this sandbox's --root (unless args start with a global flag of their own). */
-  run(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[]; wrap?: string[] } = {}): Result {
-    const [cmd, ...pre] = [...(opts.wrap ?? []), ...runtimeCommand(this.entry)];
-    const full = [...pre, ...(opts.root === false ? [] : ['--root', this.root]), ...args];
-    // stdout/stderr go to files, not pipes: a created or detached container keeps the runtime's
-    // stdio (as with runc), and spawnSync would wait for a pipe's last writer to go.
-    const out = path.join(this.dir, `.out-${process.pid}`), err = path.join(this.dir, `.err-${process.pid}`);
-    const outFd = fs.openSync(out, 'w'), errFd = fs.openSync(err, 'w');
+  run(args: string[], opts: RunOptions = {}): Result {
+    const io = this.launch(args, opts);
     let r: SpawnSyncReturns<string>;
     try {
-      r = spawnSync(cmd, full, {
-        encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000,
-        stdio: ['pipe', outFd, errFd, ...(opts.extraFds ?? [])],
+      r = spawnSync(io.cmd, io.args, {
+        encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000, stdio: ['pipe', ...io.stdio],
       });
     } finally {
-      fs.closeSync(outFd);
-      fs.closeSync(errFd);
+      io.close();
     }
-    const res = { code: r.status ?? -1, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8'), signal: r.signal };
-    fs.rmSync(out, { force: true });
-    fs.rmSync(err, { force: true });
-    return res;
+    return io.result(r.status ?? -1, r.signal);
+  }
+
+  /** Like run, without waiting for it: for commands that must race each other (stdin is /dev/null). */
+  runAsync(args: string[], opts: Omit<RunOptions, 'input' | 'timeout'> = {}): Promise<Result> {
+    const io = this.launch(args, opts);
+    let child: ChildProcess;
+    try {
+      child = spawn(io.cmd, io.args, { env: opts.env ?? process.env, stdio: ['ignore', ...io.stdio] });
+    } finally {
+      io.close();
+    }
+    return new Promise((res) => child.on('exit', (code, signal) => res(io.result(code ?? -1, signal))));
+  }
+
+  /** The command line, and stdout/stderr as files, not pipes: a created or detached container keeps
+   * the runtime's stdio (as with runc), and a pipe would wait for its last writer to go. */
+  private launch(args: string[], opts: RunOptions) {
+    const [cmd, ...pre] = [...(opts.wrap ?? []), ...runtimeCommand(this.entry)];
+    const full = [...pre, ...(opts.root === false ? [] : ['--root', this.root]), ...args];
+    const base = path.join(this.dir, `.run-${process.pid}-${++counter}`);
+    const out = `${base}.out`, err = `${base}.err`;
+    const outFd = fs.openSync(out, 'w'), errFd = fs.openSync(err, 'w');
+    return {
+      cmd, args: full, stdio: [outFd, errFd, ...(opts.extraFds ?? [])],
+      close: () => { fs.closeSync(outFd); fs.closeSync(errFd); },
+      result: (code: number, signal: NodeJS.Signals | null): Result => {
+        const res = { code, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8'), signal };
+        fs.rmSync(out, { force: true });
+        fs.rmSync(err, { force: true });
+        return res;
+      },
+    };
   }
 
   /** Like run, and fail the test with the runtime's own message when it exits non-zero. */
-  ok(args: string[], opts: Parameters<Sandbox['run']>[1] = {}): Result {
+  ok(args: string[], opts: RunOptions = {}): Result {
     const r = this.run(args, opts);
     if (r.code !== 0) throw new Error(`tsrunc ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
     return r;

@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { detectLayout, parseSelfCgroup } from '../../src/cgroups/layout';
 import { Sandbox, describeRoot, pidAlive, runtimeCommand, sleep, waitFor } from '../helpers/runtime';
 
 /** The container's cgroup directory for a v1 controller, from what state.json recorded. */
@@ -344,16 +345,14 @@ describeRoot('cgroup commands (v1 controllers)', () => {
   test('the host\'s cgroups are unchanged: every control file of each hierarchy root and of the runtime\'s own cgroups reads the same after a full container life', async () => {
     // The directories above the container that are not ours: each mount's root and the cgroup this
     // runtime runs in (the default cgroupsPath is relative to it).
-    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' '))
-      .filter((f) => ['cgroup', 'cgroup2'].includes(f[f.indexOf('-') + 1])).map((f) => f[4]);
-    const own = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'));
+    const layout = detectLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    const own = parseSelfCgroup(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+    const hierarchies = [...layout.v1, ...(layout.unified ? [layout.unified] : [])];
+    const mounts = hierarchies.map((h) => h.mountpoint);
     const dirs = new Set<string>(mounts);
-    for (const m of mounts) {
-      for (const [, ctl, rel] of own) {
-        const d = path.join(m, rel);
-        const names = path.basename(m);
-        if ((ctl === '' ? names === 'unified' || names === 'cgroup' : ctl.split(',').some((c) => names.split(',').includes(c.replace('name=', '')))) && fs.existsSync(d)) dirs.add(d);
-      }
+    for (const h of hierarchies) {
+      const rel = own.get(h.name);
+      if (rel !== undefined && fs.existsSync(path.join(h.mountpoint, rel))) dirs.add(path.join(h.mountpoint, rel));
     }
     // Files that change by themselves (counters, statistics, pressure, membership) are left out.
     const volatile = /(^|\.)(stat|stats|usage|usage_all|usage_percpu.*|usage_sys|usage_user|current|peak|events(\.local)?|pressure|failcnt|max_usage_in_bytes|numa_stat|procs|threads|tasks|self_freezing|parent_freezing|throttled.*|io_.*|sectors.*|time.*|dequeue|wait_time|merged.*|serviced.*|service_bytes.*|queued.*|avg_queue_size|empty_time|group_wait_time|idle_time|oom_control|kmem\..*usage.*|populated)$/;

@@ -7,6 +7,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createManager } from '../../src/cgroups';
+import { detectLayout } from '../../src/cgroups/layout';
 import { V2Manager } from '../../src/cgroups/v2';
 import { native } from '../../src/native';
 import { errorOf } from '../helpers/errors';
@@ -209,7 +210,7 @@ describeRoot(title, () => {
   // cgroup v2 device rules are an eBPF program (src/cgroups/devicefilter.ts). This host's cgroup2
   // mount has no controllers enabled below its root, but device programs need none: the kernel
   // checks them for every process in the cgroup, so the filter is proven here on real opens.
-  const unified = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[f.indexOf('-') + 1] === 'cgroup2')?.[4];
+  const unified = detectLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8')).unified?.mountpoint;
   (unified ? test : test.skip)(`v2 device rules: the eBPF filter decides opens in the cgroup${unified ? '' : ' (skipped: no cgroup2 mount)'}`, async () => {
     const probe = (mgr: V2Manager) => new Promise<string>((res, rej) => {
       // The shell waits for a line on stdin until it is in the cgroup; each open in a subshell.

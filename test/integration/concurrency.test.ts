@@ -1,28 +1,13 @@
 // Concurrent calls (DESIGN.md "State and locking"): commands racing on one container serialise on its
 // lock and agree on the outcome; containers created and deleted side by side (sharing the parent
 // cgroup tsrunc/) never break each other. Every scenario ends with nothing left behind.
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Result, Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, processesWithArg, runtimeCommand } from '../helpers/runtime';
+import { Result, Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, processesWithArg } from '../helpers/runtime';
 
-/** Start every command at once; resolve with their results in order. Output goes to files, not
- * pipes: a created container keeps the runtime's stdio open, so a pipe would never close. */
+/** Start every command at once; resolve with their results in order. */
 function together(sb: Sandbox, cmds: string[][]): Promise<Result[]> {
-  const [cmd, ...pre] = runtimeCommand();
-  return Promise.all(cmds.map((args, i) => new Promise<Result>((res) => {
-    const out = path.join(sb.dir, `.together-${process.pid}-${i}.out`), err = `${out}.err`;
-    const o = fs.openSync(out, 'w'), e = fs.openSync(err, 'w');
-    const p = spawn(cmd, [...pre, '--root', sb.root, ...args], { stdio: ['ignore', o, e] });
-    fs.closeSync(o);
-    fs.closeSync(e);
-    p.on('exit', (code, signal) => {
-      const r = { code: code ?? -1, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8'), signal };
-      fs.rmSync(out, { force: true });
-      fs.rmSync(err, { force: true });
-      res(r);
-    });
-  })));
+  return Promise.all(cmds.map((args) => sb.runAsync(args)));
 }
 
 /** Inits of containers created from `bundle` that have not exec'd yet: they still carry the

@@ -19,27 +19,34 @@ describeRoot('delete --force after a crashed create', () => {
   beforeEach(() => { sb = new Sandbox(); });
   afterEach(() => sb.cleanup());
 
+  /** Start `args` with a fault point, wait until it stops there, SIGKILL it. */
+  async function killAt(point: string, args: string[], beforeKill?: (runtimePid: number) => void): Promise<void> {
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, ...args], { stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: point } });
+    const exited = new Promise<void>((res) => child.on('exit', () => res()));
+    try {
+      await waitFor(() => procState(child.pid!) === 'T', 10000, `${args[0]} to stop at ${point}`);
+      beforeKill?.(child.pid!);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
   for (const point of ['state-written', 'cgroup-created', 'spawned', 'ready']) {
     test(`create killed at "${point}"`, async () => {
       const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
       const id = sb.id();
-      const [cmd, ...pre] = runtimeCommand();
-      const child = spawn(cmd, [...pre, '--root', sb.root, 'create', '--bundle', bundle, id], {
-        stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: point },
-      });
-      const exited = new Promise<void>((res) => child.on('exit', () => res()));
       let init: number | undefined;
-      try {
-        await waitFor(() => procState(child.pid!) === 'T', 10000, `create to stop at ${point}`);
+      // Looked at while create is stopped there (it is SIGKILLed even when an expectation fails:
+      // a stopped create holds the lock).
+      await killAt(point, ['create', '--bundle', bundle, id], () => {
         const state = JSON.parse(fs.readFileSync(path.join(sb.root, id, 'state.json'), 'utf8'));
         expect(state.phase).toBe('creating');
         if (point !== 'state-written') expect(cgroupDirsOf(id).length).toBeGreaterThan(0);
         init = state.pid;
         if (point === 'spawned' || point === 'ready') expect(init && pidAlive(init)).toBeTruthy();
-      } finally {
-        child.kill('SIGKILL'); // also when an expectation failed: a stopped create holds the lock
-        await exited;
-      }
+      });
       // The status of a container whose create died is "stopped", and only delete --force removes it.
       expect(sb.state(id).status).toBe('stopped');
       sb.ok(['delete', '--force', id]);
@@ -57,20 +64,6 @@ describeRoot('delete --force after a crashed create', () => {
     sb.ok(['delete', '--force', id]);
     assertNothingLeft(id, sb.root);
   });
-
-  /** Start `args` with a fault point, wait until it stops there, SIGKILL it. */
-  async function killAt(point: string, args: string[], beforeKill?: (runtimePid: number) => void): Promise<void> {
-    const [cmd, ...pre] = runtimeCommand();
-    const child = spawn(cmd, [...pre, '--root', sb.root, ...args], { stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: point } });
-    const exited = new Promise<void>((res) => child.on('exit', () => res()));
-    try {
-      await waitFor(() => procState(child.pid!) === 'T', 10000, `${args[0]} to stop at ${point}`);
-      beforeKill?.(child.pid!);
-    } finally {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
 
   for (const point of ['delete-killed', 'delete-cgroups-removed', 'delete-before-remove']) {
     test(`delete --force killed at "${point}": the container is stopped and a second delete --force finishes the job`, async () => {

@@ -198,14 +198,8 @@ describeRoot('container lifecycle', () => {
     const id = sb.id();
     sb.ok(['run', '-d', '--bundle', bundle, id]);
     // Concurrent deletes: exactly one does the work, the others see it gone or succeed (--force).
-    const { spawn } = await import('child_process');
-    const { runtimeCommand } = await import('../helpers/runtime');
-    const [cmd, ...pre] = runtimeCommand();
-    const codes = await Promise.all([0, 1, 2, 3].map(() => new Promise<number>((res) => {
-      const p = spawn(cmd, [...pre, '--root', sb.root, 'delete', '--force', id], { stdio: 'ignore' });
-      p.on('exit', (c) => res(c ?? -1));
-    })));
-    expect(codes).toEqual([0, 0, 0, 0]);
+    const rs = await Promise.all([0, 1, 2, 3].map(() => sb.runAsync(['delete', '--force', id])));
+    expect(rs.map((r) => r.code)).toEqual([0, 0, 0, 0]);
     assertNothingLeft(id, sb.root);
   });
 });
