@@ -42,15 +42,22 @@ src/generated/buildinfo.js: scripts/gen-buildinfo.js $(wildcard .git/HEAD .git/i
 dist/tsrunc.js: $(TS_SOURCES) $(GENERATED) tsconfig.json build/Release/tsrunc.node
 	npx --no-install tsc -p .
 	mv dist/main.js dist/tsrunc.js
-	cp build/Release/tsrunc.node dist/tsrunc.node
+	cp build/Release/tsrunc.node build/Release/tsrunc-init dist/
 
+# The standalone executable's build flags:
+# - --bytecode halves start-up; --splitting keeps each command's code in its own chunk, loaded only
+#   when that command runs (an unsplit bundle costs ~700 page faults, ~14 ms here, at every start);
+# - --no-compile-autoload-dotenv/-bunfig: a compiled Bun program otherwise reads .env and bunfig.toml
+#   from its working directory (containerd runs the runtime in the bundle directory): a .env there
+#   could set TSRUNC_ADDON and have the runtime load any library as root;
+# - --compile-jit-policy=100: a runtime lives for milliseconds; JIT tier-up on Bun's worker threads
+#   only costs pages (~300 faults per run) and CPU it never gets back.
+BUN_COMPILE_FLAGS := --minify --bytecode --splitting --format=esm --target=bun --no-compile-autoload-dotenv --no-compile-autoload-bunfig --compile-jit-policy=100
 # The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
-# halves start-up; --splitting keeps each command's code in its own chunk, loaded only when that command
-# runs (an unsplit bundle costs ~700 page faults, ~14 ms here, at every start, even for --version).
-# The addon is loaded from beside it.
+# halves start-up (flags above). The addon and tsrunc-init are loaded from beside it.
 tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
-	$(BUN) build --compile --minify --bytecode --splitting --format=esm --target=bun src/main.ts --outfile tsrunc
-	cp build/Release/tsrunc.node tsrunc.node
+	$(BUN) build --compile $(BUN_COMPILE_FLAGS) src/main.ts --outfile tsrunc
+	cp build/Release/tsrunc.node build/Release/tsrunc-init .
 
 rootfs-cache/busybox: scripts/make-rootfs.sh
 	scripts/make-rootfs.sh $@
@@ -78,12 +85,17 @@ test-integration: build apt-test rootfs-cache/busybox
 conformance: build rootfs-cache/busybox
 	$(BUN) conformance/run.ts $(CONFORMANCE_ARGS)
 
-bench: build rootfs-cache/busybox
+bench: build rootfs-cache/busybox bench/floor
 	bash bench/run.sh
+
+# The floor of every benchmark: a Bun executable built with tsrunc's own flags that prints one line.
+bench/floor: bench/floor.ts
+	$(BUN) build --compile $(BUN_COMPILE_FLAGS) bench/floor.ts --outfile $@
 
 install: build
 	install -m 0755 tsrunc /usr/local/bin/tsrunc
 	install -m 0644 tsrunc.node /usr/local/bin/tsrunc.node
+	install -m 0755 tsrunc-init /usr/local/bin/tsrunc-init
 
 clean:
-	rm -rf build dist src/generated tsrunc tsrunc.node demo rootfs-cache
+	rm -rf build dist src/generated tsrunc tsrunc.node tsrunc-init demo rootfs-cache

@@ -10,6 +10,14 @@
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"],
       "cflags_c": ["-std=gnu11"],
       "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+    },
+    {
+      "target_name": "tsrunc-init",
+      "type": "executable",
+      "sources": ["addon/init.c", "addon/child.c"],
+      "ldflags": ["-static", "-s", "-Wl,--gc-sections"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing", "-ffunction-sections", "-fdata-sections"],
+      "cflags_c": ["-std=gnu11"]
     }
   ]
 }

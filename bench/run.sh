@@ -22,9 +22,9 @@ c.ociVersion="1.0.2"; c.process.terminal=false; c.process.args=["true"];
 fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
 tsrunc=$PWD/tsrunc
 node_entry="node $PWD/dist/tsrunc.js"
-# The floor (issue 12): a Bun executable built with tsrunc's own flags that prints one line.
-floor=$work/floor
-node_modules/.bin/bun build --compile --minify --bytecode --format=esm --target=bun bench/floor.ts --outfile "$floor" >/dev/null
+# The floor (issue 12): a Bun executable built with tsrunc's own flags (Makefile) that prints one line.
+floor=$PWD/bench/floor
+[ -x "$floor" ] || make -s bench/floor
 wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
 names=(tsrunc node runc crun)
 bins=("$tsrunc" "$node_entry" runc crun)

@@ -97,7 +97,7 @@ export function createContainer(opts: CreateOptions): Created {
     native().mkfifo(dir.fifoPath, 0o622);
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP); v1 hierarchies are
     // joined below, before GO: either way before anything of the container runs.
-    const child = native().spawn(plan.serialize(), mgr.cloneTarget());
+    const child = native().spawn(plan.serialize(), mgr.cloneTarget(), `create ${opts.id}`);
     pidfd = child.pidfd;
     sock = child.sock;
     state.pid = child.pid;

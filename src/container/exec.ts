@@ -76,7 +76,7 @@ export function execProcess(o: ExecOptions): number {
     const mgr = state.cgroup ? execCgroups(state.cgroup, sub) : undefined;
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP), as runc 1.2's exec;
     // not with execCPUAffinity.initial, which is set before the process enters the cgroup.
-    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget());
+    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget(), `exec ${o.id}`);
     pidfd = child.pidfd;
     sock = child.sock;
     childPid = child.pid;

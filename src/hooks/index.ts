@@ -113,7 +113,7 @@ function runInNamespaces(hook: Hook, ctx: HookContext, field: string): void {
     const args = hook.args?.length ? hook.args : [hook.path];
     const env = hook.env ?? [];
     plan.add('EXEC', field, `execve(${hook.path})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
-    child = n.spawn(plan.serialize());
+    child = n.spawn(plan.serialize(), undefined, `hook ${field}`);
     // The sync socket is close-on-exec: EOF means execve succeeded; a message is a failure before it.
     const m = n.syncRecv(child.sock);
     if (m) throw new TsruncError(`hook ${hook.path}: ${m.text}${m.errno ? `: ${errnoName(m.errno)}` : ''}`, { field });
