@@ -87,6 +87,7 @@ conformance: build rootfs-cache/busybox
 
 bench: build rootfs-cache/busybox bench/floor
 	bash bench/run.sh
+	bash bench/parallel.sh
 
 # The floor of every benchmark: a Bun executable built with tsrunc's own flags that prints one line.
 bench/floor: bench/floor.ts
