@@ -8,7 +8,7 @@ BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean
+.PHONY: all build setup apt apt-test npm demo test test-unit test-integration lint conformance bench install clean
 
 all: build
 
@@ -71,7 +71,13 @@ demo: build demo/config.json
 	./tsrunc --root /run/tsrunc-demo delete --force tsrunc-demo >/dev/null 2>&1 || true
 	./tsrunc --root /run/tsrunc-demo run --bundle demo tsrunc-demo
 
-test: build apt-test rootfs-cache/busybox
+# Type-check src/, test/ and conformance/ together; ESLint (eslint.config.mjs). The addon builds with
+# -Werror (binding.gyp).
+lint: npm
+	npx --no-install tsc -p tsconfig.test.json
+	npx --no-install eslint .
+
+test: build apt-test rootfs-cache/busybox lint
 	npx --no-install jest --selectProjects unit
 	npx --no-install jest --selectProjects integration --runInBand
 

@@ -13,7 +13,7 @@ const out = process.argv[3] || path.join(__dirname);
 const groups = JSON.parse(fs.readFileSync(path.join(dir, 'groups.json'), 'utf8'));
 const mem = fs.existsSync(path.join(dir, 'pss.json')) ? JSON.parse(fs.readFileSync(path.join(dir, 'pss.json'), 'utf8')) : null;
 
-const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [, 'unknown'])[1];
+const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || ['', 'unknown'])[1];
 const kernel = os.release();
 const sh = (c, a) => { try { return execFileSync(c, a, { encoding: 'utf8' }).trim().split('\n')[0]; } catch { return 'not installed'; } };
 const versions = { runc: sh('runc', ['--version']), crun: sh('crun', ['--version']), bun: sh(path.join(__dirname, '..', 'node_modules', '.bin', 'bun'), ['--version']) };

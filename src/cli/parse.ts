@@ -51,7 +51,7 @@ function parseFlags(argv: string[], flags: FlagSpec[], where: string): Record<st
     const body = a.replace(/^--?/, '');
     const eq = body.indexOf('=');
     const name = eq >= 0 ? body.slice(0, eq) : body;
-    let f = byName.get(name);
+    const f = byName.get(name);
     if (!f && !a.startsWith('--') && eq < 0 && name.length > 1) {
       // -abc: grouped short aliases; -a5: a short alias and its value.
       const first = byName.get(name[0]);

@@ -51,7 +51,8 @@ describeRoot('delete --force after a crashed create', () => {
       expect(sb.state(id).status).toBe('stopped');
       sb.ok(['delete', '--force', id]);
       assertNothingLeft(id, sb.root);
-      if (init) await waitFor(() => !pidAlive(init), 5000, 'init gone');
+      const pid = init;
+      if (pid) await waitFor(() => !pidAlive(pid), 5000, 'init gone');
     });
   }
 
