@@ -4,7 +4,7 @@ import * as path from 'path';
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
-import { compileMounts, MS, rootPropagation } from './mounts';
+import { compileFinalizeRootfs, compileMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { checkNetDevices } from './netdevices';
 import { checkAllIdMappings } from './idmappings';
@@ -104,6 +104,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}, send the master, bind it over /dev/console, make it stdio and the controlling terminal`,
       [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0)]);
   }
+  compileFinalizeRootfs(spec, plan);
   if (spec.root?.readonly) plan.add('REMOUNT_RO_ROOT', 'root.readonly', 'mount_setattr(/, MOUNT_ATTR_RDONLY)');
 
   if (spec.hostname !== undefined && spec.hostname !== '') {
