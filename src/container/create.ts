@@ -20,6 +20,7 @@ import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
 import { sendIdmappedMount } from './idmap';
 import { runHooks, validateHooks } from '../hooks';
+import { sendSeccompFd } from './seccompListener';
 import { moveNetDevices } from '../linux/netdevices';
 import { stateOutput } from '../state/status';
 import { faultPoint } from '../faults';
@@ -132,18 +133,7 @@ export function createContainer(opts: CreateOptions): Created {
           fs.closeSync(fd);
         }
       },
-      seccompFd: (fd) => {
-        // config-linux.md "listenerPath": one connection, the container process state and the fd.
-        const sc = spec.linux!.seccomp!;
-        const payload = { ociVersion: spec.ociVersion, fds: ['seccompFd'], pid: state.pid, metadata: sc.listenerMetadata ?? '', state: stateOutput(state, 'creating') };
-        try {
-          native().sendToListener(sc.listenerPath!, JSON.stringify(payload), fd);
-        } catch (e) {
-          throw new TsruncError(`cannot send the seccomp notify fd to ${sc.listenerPath}: ${(e as Error).message}`, { field: 'linux.seccomp.listenerPath' });
-        } finally {
-          fs.closeSync(fd);
-        }
-      },
+      seccompFd: (fd) => sendSeccompFd(spec, fd, state.pid!, stateOutput(state, 'creating')),
       forked: (pid) => {
         // The init now lives in the joined/new PID namespace; the intermediate has exited.
         native().reap(state.pid!, 1);

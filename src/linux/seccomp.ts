@@ -76,6 +76,13 @@ export function compileProfile(s: LinuxSeccomp): CompiledProfile {
       else rules.push({ field, syscall: name, action: act, args });
     }
   });
+  (s.syscalls ?? []).forEach((sc, i) => {
+    // runc's InitSeccomp: the notify fd reaches the agent only after the process has loaded the
+    // filter and then written to the runtime; with write() itself waiting on an agent that cannot have
+    // the fd yet, it never would (and our init writes its errors and the exec fifo with write()).
+    const k = sc.action === 'SCMP_ACT_NOTIFY' ? (sc.names ?? []).indexOf('write') : -1;
+    if (k >= 0) throw new TsruncError('SCMP_ACT_NOTIFY cannot be used for the write syscall', { field: `linux.seccomp.syscalls[${i}].names[${k}]` });
+  });
   const notify = (s.syscalls ?? []).some((sc) => sc.action === 'SCMP_ACT_NOTIFY');
   if (notify && !s.listenerPath) throw new TsruncError('SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath', { field: 'linux.seccomp.listenerPath' });
   if (s.listenerMetadata !== undefined && !s.listenerPath) throw new TsruncError('listenerMetadata must not be set without listenerPath', { field: 'linux.seccomp.listenerMetadata' });

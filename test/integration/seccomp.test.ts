@@ -1,5 +1,6 @@
 // linux.seccomp: filters compiled with libseccomp in the runtime, loaded by the child at runc's point.
 import * as fs from 'fs';
+import * as path from 'path';
 import { Sandbox, assertNothingLeft, describeRoot } from '../helpers/runtime';
 
 const DEFAULT_PROFILE = '/usr/share/containers/seccomp.json'; // Docker's default profile, as shipped by containers-common
@@ -112,7 +113,6 @@ describeRoot('seccomp notify (SCMP_ACT_NOTIFY with listenerPath)', () => {
 
   test('the agent gets the container process state and the notify fd, and answers for the container', async () => {
     const { spawn } = require('child_process');
-    const path = require('path');
     const sock = path.join(sb.dir, 'agent.sock'), out = path.join(sb.dir, 'agent.json');
     const agent = spawn(agentBin, [sock, out], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
@@ -135,6 +135,47 @@ describeRoot('seccomp notify (SCMP_ACT_NOTIFY with listenerPath)', () => {
       expect(st.state.pid).toBe(st.pid);
     } finally {
       agent.kill('SIGKILL');
+    }
+  });
+
+  test('exec: the exec\'d process\'s own filter goes to the agent too, with the running state', async () => {
+    const { spawn } = require('child_process');
+    const sock = path.join(sb.dir, 'agent-exec.sock'), out = path.join(sb.dir, 'agent-exec.json');
+    const agent = spawn(agentBin, [sock, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const id = sb.id();
+    try {
+      await new Promise<void>((res) => agent.stdout.once('data', () => res()));
+      const bundle = sb.bundle((c) => {
+        c.process.args = ['sleep', '1000'];
+        c.root.readonly = false;
+        c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: sock, syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }] };
+      });
+      sb.ok(['run', '--detach', '--bundle', bundle, id]);
+      const init = sb.state(id).pid;
+      const r = sb.run(['exec', id, 'sh', '-c', 'mkdir /tmp/byexec && echo mkdir-said-ok; test -d /tmp/byexec || echo but-nothing-made; echo $$ > /tmp/execpid']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('mkdir-said-ok\nbut-nothing-made\n');
+      const st = JSON.parse(fs.readFileSync(`${out}.1`, 'utf8'));
+      expect(st).toMatchObject({ fds: ['seccompFd'], state: { id, status: 'running', pid: init } });
+      expect(st.pid).not.toBe(init);
+    } finally {
+      sb.run(['delete', '--force', id]);
+      agent.kill('SIGKILL');
+    }
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('SCMP_ACT_NOTIFY on write is refused at create, as runc (the agent could never be told)', () => {
+    for (const cmd of ['create', 'run']) {
+      const bundle = sb.bundle((c) => {
+        c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: path.join(sb.dir, 'no-agent.sock'), syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO' }, { names: ['mkdir', 'write'], action: 'SCMP_ACT_NOTIFY' }] };
+      });
+      const id = sb.id();
+      const r = sb.run([cmd, '--bundle', bundle, id]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/linux\.seccomp\.syscalls\[1\]\.names\[1\]: SCMP_ACT_NOTIFY cannot be used for the write syscall/);
+      assertNothingLeft(id, sb.root);
     }
   });
 
