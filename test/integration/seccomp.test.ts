@@ -72,6 +72,58 @@ describeRoot('seccomp', () => {
     expect(c.stderr).toMatch(/linux\.seccomp\.syscalls\[0\]\.args\[0\]\.op/);
   });
 
+  // runc's patchbpf: with a default action that is not "allow", a syscall newer than any the profile
+  // names gets ENOSYS (so glibc falls back to an older one), not the default action.
+  describe('syscalls newer than the profile get ENOSYS', () => {
+    let probe: string;
+    // x86_64 names from the kernel headers, up to rseq (334): the profile knows nothing newer.
+    const known = [...fs.readFileSync('/usr/include/x86_64-linux-gnu/asm/unistd_64.h', 'utf8').matchAll(/^#define __NR_(\w+) (\d+)$/gm)]
+      .filter((m) => Number(m[2]) <= 334).map((m) => m[1]);
+    // 306 (syncfs) is known but not allowed: the default action. 439 (faccessat2) and 1000 are newer.
+    const profile = (defaultAction: string) => ({
+      defaultAction, architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+      syscalls: [{ names: known.filter((n) => n !== 'syncfs'), action: 'SCMP_ACT_ALLOW' }],
+    });
+    beforeAll(() => {
+      probe = path.join(sb.dir, 'syscall-probe');
+      const cc = require('child_process').spawnSync('cc', ['-static', '-O2', '-o', probe, path.join(__dirname, '..', 'fixtures', 'syscall-probe.c')], { encoding: 'utf8' });
+      if (cc.status !== 0) throw new Error(`cannot build the probe: ${cc.stderr}`);
+    });
+    function bundleWith(defaultAction: string, args: string[], nnp: boolean): string {
+      const b = sb.bundle((c) => { c.process.args = args; c.process.noNewPrivileges = nnp; c.linux.seccomp = profile(defaultAction); });
+      fs.copyFileSync(probe, path.join(b, 'rootfs', 'probe'));
+      fs.chmodSync(path.join(b, 'rootfs', 'probe'), 0o755);
+      return b;
+    }
+
+    test.each([[true], [false]])('run (noNewPrivileges %s): EPERM for a known syscall, ENOSYS for newer ones', (nnp) => {
+      const r = sb.run(['run', '--bundle', bundleWith('SCMP_ACT_ERRNO', ['/probe', '306', '439', '1000'], nnp), sb.id()]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe('306 EPERM\n439 ENOSYS\n1000 ENOSYS\n');
+    });
+
+    test('exec gets the same filter, stub included', () => {
+      const id = sb.id();
+      sb.ok(['run', '--detach', '--bundle', bundleWith('SCMP_ACT_ERRNO', ['sleep', '1000'], true), id]);
+      try {
+        const r = sb.run(['exec', id, '/probe', '306', '1000']);
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe('306 EPERM\n1000 ENOSYS\n');
+      } finally {
+        sb.run(['delete', '--force', id]);
+      }
+      assertNothingLeft(id, sb.root);
+    });
+
+    test('no stub when the default action allows: the dry run says so', () => {
+      const allow = sb.run(['create', '--dry-run', '--bundle', bundleWith('SCMP_ACT_LOG', ['true'], true), sb.id()]);
+      expect(allow.stdout).toMatch(/seccomp\(SET_MODE_FILTER/);
+      expect(allow.stdout).not.toMatch(/ENOSYS for syscalls newer/);
+      const errno = sb.run(['create', '--dry-run', '--bundle', bundleWith('SCMP_ACT_ERRNO', ['true'], true), sb.id()]);
+      expect(errno.stdout).toMatch(/ENOSYS for syscalls newer than the profile/);
+    });
+  });
+
   const haveDefault = fs.existsSync(DEFAULT_PROFILE);
   (haveDefault ? test : test.skip)(`Docker's default profile loads and busybox works under it${haveDefault ? '' : ` (skipped: ${DEFAULT_PROFILE} missing; apt-get install golang-github-containers-common)`}`, () => {
     const raw = JSON.parse(fs.readFileSync(DEFAULT_PROFILE, 'utf8'));
