@@ -19,7 +19,7 @@ import type { CgroupManager } from '../cgroups/manager';
 import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
 import { sendIdmappedMount } from './idmap';
-import { runHooks, validateHooks } from '../hooks';
+import { runHooks, setHookState, validateHooks } from '../hooks';
 import { sendSeccompFd } from './seccompListener';
 import { moveNetDevices } from '../linux/netdevices';
 import { stateOutput } from '../state/status';
@@ -98,6 +98,7 @@ export function createContainer(opts: CreateOptions): Created {
     native().mkfifo(dir.fifoPath, 0o622);
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP); v1 hierarchies are
     // joined below, before GO: either way before anything of the container runs.
+    setHookState(plan, stateOutput(state, 'created')); // createContainer/startContainer, run by the init
     const child = native().spawn(plan.serialize(), mgr.cloneTarget());
     pidfd = child.pidfd;
     sock = child.sock;
@@ -118,7 +119,6 @@ export function createContainer(opts: CreateOptions): Created {
         const ctx = { spec, state: stateOutput(state, 'created') };
         runHooks('prestart', ctx);
         runHooks('createRuntime', ctx);
-        runHooks('createContainer', { ...ctx, nsPid: state.pid });
         native().syncSend(sock, Sync.GO);
       },
       mountfd: (op) => sendIdmappedMount(plan, op, sock, state.pid!),

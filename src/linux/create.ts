@@ -4,6 +4,7 @@ import * as path from 'path';
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
+import { compileInitHooks } from '../hooks';
 import { compileFinalizeRootfs, compileMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { checkNetDevices } from './netdevices';
@@ -92,6 +93,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('SYNC_SEND', source, `ask the runtime to ${what}`, [BigInt(Sync.HOOKS)]);
     plan.add('SYNC_WAIT', source, 'wait for the runtime', [BigInt(Sync.GO)]);
   }
+  compileInitHooks(spec, plan, 'createContainer');
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
   else if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
   else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
