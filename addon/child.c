@@ -418,7 +418,7 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
     int tree = recv_mount_fd(p, i);
     long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
                        : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
-    if (mr < 0) fail(p, i, errno, "attach idmapped mount on", target);
+    if (mr < 0) fail(p, i, errno, "attach the runtime's mount on", target);
     if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
       fail(p, i, errno, "set propagation of", target);
     close(tree);

@@ -201,6 +201,15 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlie
       compileIdmapped(m, field, plan, ctx, source, opts, bits, recAttrs);
       return;
     }
+    if (ctx.userNs) {
+      // runc 1.2+ (mount source fds, mountViaFds): the source is opened by the runtime, host root,
+      // since the user namespace's root may not be able to walk to it (a 0700 host directory).
+      const idx = plan.ops.length;
+      plan.add('MOUNT', field, `${rec ? 'rbind' : 'bind'} ${source} -> ${dest}${describeOpts(m.options)} (opened by the runtime, outside the user namespace)`,
+        [0n, BigInt(opts.propagation & ~MS.REC), BigInt((bits & ~Mnt.BIND) | Mnt.FROM_PARENT), 0n], [source, dest, null, null]);
+      plan.idmapped.set(idx, { source, recursive: !!rec, attrs: bindAttrs(opts), recAttrs, plain: true });
+      return;
+    }
     plan.add('MOUNT', field, `${rec ? 'rbind' : 'bind'} ${source} -> ${dest}${describeOpts(m.options)}`,
       [recAttrs, BigInt(opts.propagation & ~MS.REC), BigInt(bits), bindAttrs(opts)],
       [source, dest, null, null]);

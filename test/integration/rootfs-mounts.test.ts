@@ -1,4 +1,7 @@
 // Mounts of the root filesystem that depend on each other (runc's prepareRootfs/finalizeRootfs).
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { Sandbox, assertNothingLeft, describeRoot } from '../helpers/runtime';
 
 describeRoot('rootfs mounts', () => {
@@ -30,6 +33,34 @@ describeRoot('rootfs mounts', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('/dev ro\n/data ro\nsubmount-dirs-ok\ndevnull-ok\ndev-readonly\nshm-writable\ndata-readonly\ninner-writable\n');
+    assertNothingLeft(id, sb.root);
+  });
+
+  // runc 1.2+ opens mount sources in the runtime (mountViaFds / mount source fds), before the user
+  // namespace has any say: the container's root (host uid 100000 here) cannot walk through a 0700
+  // host directory, host root can. The container then sees only what the bind itself shows.
+  test('user namespace: a bind source below a directory its root cannot enter is opened by the runtime', () => {
+    const priv = path.join(sb.dir, 'private');
+    fs.mkdirSync(path.join(priv, 'shared'), { recursive: true });
+    fs.chmodSync(priv, 0o700);
+    fs.chmodSync(path.join(priv, 'shared'), 0o755);
+    fs.writeFileSync(path.join(priv, 'shared', 'file'), 'from-the-host\n', { mode: 0o644 });
+    const bundle = sb.bundle((c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.mounts.push({ destination: '/mnt/shared', type: 'bind', source: path.join(priv, 'shared'), options: ['rbind', 'ro'] });
+      c.mounts.push({ destination: '/mnt/file', type: 'bind', source: path.join(priv, 'shared', 'file'), options: ['bind'] });
+      c.process.args = ['sh', '-c', 'cat /mnt/shared/file /mnt/file; touch /mnt/shared/x 2>/dev/null || echo ro-kept'];
+    });
+    // The rootfs itself must be the container root's (as in linux-fields' user namespace test).
+    for (const d of [sb.dir, bundle]) fs.chmodSync(d, 0o755);
+    execFileSync('chown', ['-R', '100000:100000', path.join(bundle, 'rootfs')]);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('from-the-host\nfrom-the-host\nro-kept\n');
+    expect(r.code).toBe(0);
     assertNothingLeft(id, sb.root);
   });
 });
