@@ -152,6 +152,70 @@ describeRoot('seccomp', () => {
   });
 });
 
+/** A classic BPF interpreter for what libseccomp and the stub emit: the filter's verdict for one call. */
+function runFilter(program: Buffer, nr: number, arch: number): number {
+  const data = Buffer.alloc(64);
+  data.writeInt32LE(nr | 0, 0);
+  data.writeUInt32LE(arch >>> 0, 4);
+  let a = 0, pc = 0;
+  for (let steps = 0; steps < 100000; steps++) {
+    const code = program.readUInt16LE(pc * 8), jt = program[pc * 8 + 2], jf = program[pc * 8 + 3], k = program.readUInt32LE(pc * 8 + 4);
+    pc++;
+    switch (code) {
+      case 0x20: a = data.readUInt32LE(k); break; // ld [k]
+      case 0x00: a = k; break; // ld #k
+      case 0x54: a = (a & k) >>> 0; break; // and #k
+      case 0x05: pc += k; break; // ja
+      case 0x15: pc += a === k ? jt : jf; break; // jeq #k
+      case 0x25: pc += a > k ? jt : jf; break; // jgt #k
+      case 0x35: pc += a >= k ? jt : jf; break; // jge #k
+      case 0x45: pc += (a & k) ? jt : jf; break; // jset #k
+      case 0x06: return k; // ret #k
+      default: throw new Error(`unexpected BPF opcode 0x${code.toString(16)} at ${pc - 1}`);
+    }
+  }
+  throw new Error('BPF program did not return');
+}
+
+describe('the -ENOSYS stub, instruction by instruction (runc patchbpf), for every x86 ABI', () => {
+  const { compileProfile } = require('../../src/linux/seccomp');
+  const { native } = require('../../src/native');
+  const X86_64 = 0xc000003e, I386 = 0x40000003, AARCH64 = 0xc00000b7, X32 = 0x40000000;
+  const ALLOW = 0x7fff0000, EPERM = 0x50001, ENOSYS = 0x50026;
+  const compile = (architectures: string[], defaultAction = 'SCMP_ACT_ERRNO') =>
+    native().seccompCompile(compileProfile({ defaultAction, architectures, syscalls: [{ names: ['read', 'openat'], action: 'SCMP_ACT_ALLOW' }] })).program as Buffer;
+
+  test('x86_64 + x86 + x32: above the highest named number ENOSYS, below it the profile decides', () => {
+    const prog = compile(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+    // openat is 257 on x86_64 and x32, 295 on i386: the highest named on each.
+    expect(runFilter(prog, 0, X86_64)).toBe(ALLOW);
+    expect(runFilter(prog, 257, X86_64)).toBe(ALLOW);
+    expect(runFilter(prog, 100, X86_64)).toBe(EPERM);
+    expect(runFilter(prog, 258, X86_64)).toBe(ENOSYS);
+    expect(runFilter(prog, 3, I386)).toBe(ALLOW);
+    expect(runFilter(prog, 290, I386)).toBe(EPERM);
+    expect(runFilter(prog, 296, I386)).toBe(ENOSYS);
+    expect(runFilter(prog, X32 | 0, X86_64)).toBe(ALLOW);
+    expect(runFilter(prog, X32 | 100, X86_64)).toBe(EPERM);
+    expect(runFilter(prog, X32 | 258, X86_64)).toBe(ENOSYS);
+  });
+
+  test('x86_64 alone: x32 calls and other arches are left to the profile (its bad-arch action), never ENOSYS', () => {
+    const prog = compile(['SCMP_ARCH_X86_64']);
+    expect(runFilter(prog, 258, X86_64)).toBe(ENOSYS);
+    expect(runFilter(prog, X32 | 258, X86_64)).not.toBe(ENOSYS);
+    expect(runFilter(prog, 1000, AARCH64)).not.toBe(ENOSYS);
+    expect(runFilter(prog, 1000, I386)).not.toBe(ENOSYS);
+  });
+
+  test('no stub for an allowing default action or an ENOSYS one', () => {
+    expect(runFilter(compile(['SCMP_ARCH_X86_64'], 'SCMP_ACT_ALLOW'), 1000, X86_64)).toBe(ALLOW);
+    expect(runFilter(compile(['SCMP_ARCH_X86_64'], 'SCMP_ACT_LOG'), 1000, X86_64)).toBe(0x7ffc0000);
+    const p = native().seccompCompile(compileProfile({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
+    expect(p.stubInstructions).toBeUndefined();
+  });
+});
+
 describeRoot('seccomp notify (SCMP_ACT_NOTIFY with listenerPath)', () => {
   let sb: Sandbox;
   let agentBin: string;
