@@ -207,11 +207,14 @@ function writeIdMappings(spec: Spec, pid: number): void {
 export function writePidFile(file: string, pid: number): void {
   const abs = path.resolve(file);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}`);
+  let made = false;
   try {
-    fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+    // O_EXCL (runc's createPidFile too): a predictable name; never follow what someone planted there.
+    fs.writeFileSync(tmp, String(pid), { mode: 0o644, flag: 'wx' });
+    made = true;
     fs.renameSync(tmp, abs);
   } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* not created */ }
+    if (made) try { fs.unlinkSync(tmp); } catch { /* gone */ }
     throw new TsruncError(`cannot write pid file ${abs}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: '--pid-file' });
   }
 }
