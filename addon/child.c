@@ -701,6 +701,11 @@ static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   struct pollfd pf = {pidfd, POLLIN, 0};
   int timeout = op->a[2] > 0 ? (int)op->a[2] : -1, r;
   do r = poll(&pf, 1, timeout); while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    int e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    fail(p, i, e, "wait for hook", path);
+  }
   int st = 0;
   char msg[TSR_ERR_TEXT];
   msg[0] = 0;
