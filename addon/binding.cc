@@ -571,7 +571,7 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
   return o;
 }
 
-// openTreeIdmapped(source, usernsPath, recursive, topAttrs [set, clr], recAttrs [set, clr]) -> fd of a
+// openTreeIdmapped(source, usernsPath ('': no id mapping), recursive, topAttrs [set, clr], recAttrs [set, clr]) -> fd of a
 // detached copy of `source` with the user namespace's id mapping (mount_setattr MOUNT_ATTR_IDMAP)
 // and the other attributes applied. Made here, by the privileged runtime, then sent to the child.
 Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info) {
@@ -583,19 +583,23 @@ Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info) {
     return env.Undefined();
   int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
   if (tree < 0) return ThrowErrno(env, "open_tree", errno, src);
-  int ns = open(userns.c_str(), O_RDONLY | O_CLOEXEC);
-  if (ns < 0) {
+  // No userns: only the open and the attributes (a bind whose source the container cannot reach).
+  int ns = userns.empty() ? -2 : open(userns.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ns == -1) {
     int e = errno;
     close(tree);
     return ThrowErrno(env, "open", e, userns);
   }
   struct mount_attr a;
-  memset(&a, 0, sizeof a);
-  a.attr_set = MOUNT_ATTR_IDMAP;
-  a.userns_fd = (uint64_t)ns;
-  int r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof a);
-  int e = errno;
-  close(ns);
+  int r = 0, e = 0;
+  if (ns >= 0) {
+    memset(&a, 0, sizeof a);
+    a.attr_set = MOUNT_ATTR_IDMAP;
+    a.userns_fd = (uint64_t)ns;
+    r = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof a);
+    e = errno;
+    close(ns);
+  }
   if (r == 0 && (rset || rclr)) {
     memset(&a, 0, sizeof a);
     a.attr_set = (uint64_t)rset;

@@ -38,7 +38,7 @@ export interface Native {
   bpfDeviceFilterCount(cgroupDir: string): number;
   /** if_nametoindex: 0 when the runtime's network namespace has no such device. */
   ifIndex(name: string): number;
-  seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
+  seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[]; stubInstructions?: number };
 }
 
 let loaded: Native | undefined;

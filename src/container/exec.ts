@@ -11,9 +11,10 @@ import { Sync } from '../linux/opcodes';
 import type { Process, Spec } from '../spec/types';
 import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
-import { deriveStatus } from '../state/status';
+import { deriveStatus, stateOutput } from '../state/status';
 import { ContainerDir } from '../state/store';
 import { writePidFile } from './create';
+import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
 
@@ -121,6 +122,8 @@ export function execProcess(o: ExecOptions): number {
             fs.closeSync(m.fd);
           }
         }
+      } else if (m.type === Sync.SECCOMP_FD && m.fd !== undefined) {
+        sendSeccompFd(spec, m.fd, childPid, stateOutput(state, 'running'));
       } else if (m.type === Sync.ERROR) {
         throw childError(plan, m);
       } else {
