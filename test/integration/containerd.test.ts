@@ -114,6 +114,23 @@ describeRoot('under containerd (ctr, the runc v2 shim)', () => {
     expect(cgroupDirsOf(cid)).toEqual([]);
   });
 
+  // The shim classifies runtime failures by their text (containerd's checkKillError): the runtime
+  // must print its error on stderr even with --log (runc's fatal()), else the client sees only
+  // "exit status 1: : unknown".
+  maybe(`kill on a task whose process has exited: "process already finished"${why}`, async () => {
+    const cid = id();
+    const r = run(['-d'], cid, ['true']);
+    expect(r.status).toBe(0);
+    const end = Date.now() + 10000;
+    while (!/STOPPED/.test(ctr(['task', 'ls']).stdout) && Date.now() < end) await sleep(50);
+    const k = ctr(['task', 'kill', '-s', 'SIGTERM', cid]);
+    expect(k.status).not.toBe(0);
+    expect(k.stderr).toContain('process already finished');
+    expect(k.stderr).toContain('not found');
+    expect(ctr(['task', 'delete', cid]).status).toBe(0);
+    expect(ctr(['container', 'rm', cid]).status).toBe(0);
+  });
+
   maybe(`a command that cannot run: runc's error text reaches the client, nothing left${why}`, () => {
     const cid = id();
     const r = run(['--rm'], cid, ['/no/such/program']);
