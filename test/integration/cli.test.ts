@@ -1,6 +1,7 @@
 // The command line as users see it from the built executable: help in runc's layout, and runc's
 // commands this host cannot support (checkpoint, restore) present, with help and a clear error.
 import { Sandbox, describeRoot } from '../helpers/runtime';
+import { SKIP_REASON, haveUpstream, loadUpstream } from '../helpers/upstreamSchema';
 
 describeRoot('command line', () => {
   let sb: Sandbox;
@@ -29,5 +30,17 @@ describeRoot('command line', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^tsrunc: ${cmd} not supported on this host: tsrunc has no CRIU support`));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  (haveUpstream ? test : test.skip)(`features: the real output passes the upstream features schema and reflects this host${haveUpstream ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+    const f = JSON.parse(sb.ok(['features'], { root: false }).stdout);
+    const v = loadUpstream().features;
+    expect([v(f), v.errors()]).toEqual([true, null]);
+    // This host: x86-64 with libseccomp 2.5+ and a kernel with mount_setattr (5.12+).
+    expect(f.linux.seccomp.archs).toContain('SCMP_ARCH_X86_64');
+    expect(f.linux.seccomp.actions).toEqual(expect.arrayContaining(['SCMP_ACT_ERRNO', 'SCMP_ACT_ALLOW', 'SCMP_ACT_KILL_PROCESS']));
+    expect(f.linux.seccomp.supportedFlags).toContain('SECCOMP_FILTER_FLAG_TSYNC');
+    expect(f.mountOptions).toContain('rro');
+    expect(Number(f.annotations['io.github.seccomp.libseccomp.api'])).toBeGreaterThanOrEqual(3);
   });
 });
