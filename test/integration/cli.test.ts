@@ -1,6 +1,8 @@
 // The command line as users see it from the built executable: help in runc's layout, and runc's
 // commands this host cannot support (checkpoint, restore) present, with help and a clear error.
-import { Sandbox, describeRoot } from '../helpers/runtime';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, describeRoot, waitFor } from '../helpers/runtime';
 import { SKIP_REASON, haveUpstream, loadUpstream } from '../helpers/upstreamSchema';
 
 describeRoot('command line', () => {
@@ -42,5 +44,31 @@ describeRoot('command line', () => {
     expect(f.linux.seccomp.supportedFlags).toContain('SECCOMP_FILTER_FLAG_TSYNC');
     expect(f.mountOptions).toContain('rro');
     expect(Number(f.annotations['io.github.seccomp.libseccomp.api'])).toBeGreaterThanOrEqual(3);
+  });
+
+  // containerd's shim reads kill's and delete's failure from the command's output, start's and exec's
+  // from the --log file's last error: both must carry runc's words (reference/clients.md).
+  test('with --log --log-format json, each error containerd classifies is in the log and on stderr, in runc\'s words', async () => {
+    const bundle = sb.bundle();
+    const id = sb.id();
+    sb.ok(['run', '-d', '--bundle', bundle, id]);
+    await waitFor(() => sb.state(id).status === 'stopped', 5000, 'the init (true) to exit');
+    const log = path.join(sb.dir, 'log.json');
+    const cases: [string[], RegExp][] = [
+      [['kill', id, '15'], /^container not running$/],
+      [['start', id], /^cannot start a container that has stopped$/],
+      [['exec', id, 'true'], /^cannot exec in a stopped container$/],
+      [['delete', 'nope'], /^container nope does not exist$/],
+      [['kill', 'nope', '9'], /does not exist$/],
+    ];
+    for (const [args, want] of cases) {
+      fs.rmSync(log, { force: true });
+      const r = sb.run(['--log', log, '--log-format', 'json', ...args]);
+      expect([args, r.code === 0]).toEqual([args, false]);
+      const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const last = lines.filter((l) => l.level === 'error').pop();
+      expect([args, last.msg]).toEqual([args, expect.stringMatching(want)]);
+      expect([args, r.stderr]).toEqual([args, `${last.msg}\n`]);
+    }
   });
 });
