@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tsrunc",
-      "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc"],
+      "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc", "addon/features.cc"],
       "libraries": ["-lseccomp"],
       "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

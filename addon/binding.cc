@@ -743,6 +743,7 @@ Napi::Value NetdevMove(const Napi::CallbackInfo &info);      // netdev.cc
 Napi::Value IfIndex(const Napi::CallbackInfo &info);         // netdev.cc
 Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info);  // bpf.cc
 Napi::Value BpfDeviceFilterCount(const Napi::CallbackInfo &info);   // bpf.cc
+Napi::Value ProbeFeatures(const Napi::CallbackInfo &info);          // features.cc
 
 namespace {
 
@@ -770,6 +771,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ifIndex", Napi::Function::New(env, IfIndex));
   exports.Set("bpfAttachDeviceFilter", Napi::Function::New(env, BpfAttachDeviceFilter));
   exports.Set("bpfDeviceFilterCount", Napi::Function::New(env, BpfDeviceFilterCount));
+  exports.Set("probeFeatures", Napi::Function::New(env, ProbeFeatures));
   return exports;
 }
 

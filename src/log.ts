@@ -1,6 +1,9 @@
 // Logging as runc does it, with the rules of reference/clients.md: with --log, messages go to that
-// file only (the caller's stderr may be the container's stdio); with --log-format json every line is
-// one JSON object {"level","msg","time"} with an RFC3339 time, which is what containerd parses.
+// file; with --log-format json every line is one JSON object {"level","msg","time"} with an RFC3339
+// time, which is what containerd parses. The error a command fails with is also printed on stderr as
+// a bare line (runc's fatalWithCode, 1.1 to 1.5: logrus.Error, then Fprintln(os.Stderr) unless the log
+// is stderr already): containerd's shim classifies kill/delete failures from that output ("container
+// not running" -> "process already finished"), so it must be there even with --log.
 import * as fs from 'fs';
 
 export interface LogOptions { file?: string; format: 'text' | 'json'; debug: boolean }
@@ -21,21 +24,32 @@ function line(level: string, msg: string): string {
   return `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;
 }
 
-function emit(level: string, msg: string): void {
-  if (options.file) {
-    try {
-      fs.appendFileSync(options.file, line(level, msg));
-      return;
-    } catch {
-      // fall through to stderr: losing the message would be worse
-    }
-  }
-  const text = options.format === 'json' ? line(level, msg) : level === 'error' ? `tsrunc: ${msg}\n` : line(level, msg);
+function writeStderr(text: string): void {
   try {
     fs.writeSync(2, text);
   } catch {
     /* stderr closed */
   }
+}
+
+/** Writes one message to the --log file, or to stderr without one; true when it went to the file. */
+function emit(level: string, msg: string): boolean {
+  if (options.file) {
+    try {
+      fs.appendFileSync(options.file, line(level, msg));
+      return true;
+    } catch {
+      // fall through to stderr: losing the message would be worse
+    }
+  }
+  writeStderr(options.format === 'json' ? line(level, msg) : level === 'error' ? `tsrunc: ${msg}\n` : line(level, msg));
+  return false;
+}
+
+/** The error the command fails with: logged, and printed on stderr when the log is a file (runc's
+ * fatalWithCode). */
+export function logFatal(msg: string): void {
+  if (emit('error', msg)) writeStderr(`${msg}\n`);
 }
 
 export function logError(msg: string): void { emit('error', msg); }

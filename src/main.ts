@@ -1,7 +1,7 @@
 // Entry point of both the Bun-compiled `tsrunc` and `node dist/tsrunc.js`. Nothing runs at import
 // time; each command's module is imported only when that command runs.
 import { TsruncError, UsageError, formatError } from './errors';
-import { configureLog, logDebug, logError } from './log';
+import { configureLog, logDebug, logFatal } from './log';
 import { parseArgv } from './cli/parse';
 import { writeAll } from './cli/output';
 
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await parsed.command.load();
     return await mod.run({ globals: parsed.globals, flags: parsed.flags, args: parsed.args, rest: parsed.rest });
   } catch (e) {
-    logError(formatError(e));
+    logFatal(formatError(e));
     if (parsed.globals.debug && e instanceof Error && !(e instanceof TsruncError)) logDebug(e.stack ?? '');
     return e instanceof TsruncError ? e.exitCode : 1;
   }
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
-    logError(formatError(e));
+    logFatal(formatError(e));
     process.exit(1);
   },
 );

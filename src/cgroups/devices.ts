@@ -49,11 +49,14 @@ export function deviceRules(resources: LinuxResources | undefined, devices: Linu
     if (typeof d.allow !== 'boolean') bad(`${field}.allow`, 'must be true or false');
     const type = d.type ?? 'a';
     if (type !== 'a' && type !== 'b' && type !== 'c') bad(`${field}.type`, `must be "a", "b" or "c", got ${JSON.stringify(d.type)}`);
-    // runc: "device access at %d field cannot be empty".
-    if (typeof d.access !== 'string' || !/^[rwm]{1,3}$/.test(d.access) || new Set(d.access).size !== d.access.length) {
+    // runc: "device access at %d field cannot be empty"; its devicefilter (and the kernel's
+    // devcgroup_update_access) read the letters one by one, in any order and with repeats, and
+    // refuse any other letter ("unknown device access"). Kept as the canonical set "rwm".
+    if (typeof d.access !== 'string' || !/^[rwm]+$/.test(d.access)) {
       bad(`${field}.access`, `must be a combination of "r", "w" and "m", got ${JSON.stringify(d.access)}`);
     }
-    out.push({ allow: d.allow, type, major: number(d.major, `${field}.major`), minor: number(d.minor, `${field}.minor`), access: d.access, field });
+    const access = [...'rwm'].filter((c) => d.access!.includes(c)).join('');
+    out.push({ allow: d.allow, type, major: number(d.major, `${field}.major`), minor: number(d.minor, `${field}.minor`), access, field });
   });
   const redefined = new Set((devices ?? []).map((d) => d.path));
   for (const b of BUILTIN) {

@@ -33,8 +33,8 @@ class Planner {
 export function planV1(r: LinuxResources | undefined, ctx: V1Context, opts: ApplyOptions = {}): CgroupWrite[] {
   const p = new Planner(ctx);
   if (r?.unified && Object.keys(r.unified).length) {
-    // runc: ErrV1NoUnified; the files it names exist only in a v2 hierarchy.
-    bad(`${R}.unified`, 'needs cgroup v2, but this host\'s controllers are on cgroup v1');
+    // runc's ErrV1NoUnified, in its words; the files it names exist only in a v2 hierarchy.
+    bad(`${R}.unified`, 'invalid configuration: cannot use unified on cgroup v1 (this host\'s controllers are on cgroup v1)');
   }
   // runc's subsystem order (cgroups/fs/fs.go): cpuset, devices, memory, cpu, pids, blkio, hugetlb,
   // net_cls, net_prio, rdma.

@@ -130,6 +130,7 @@ export function parseArgv(argv: string[]): ParsedArgv {
     logFormat,
     debug: Boolean(g.debug),
     systemdCgroup: Boolean(g['systemd-cgroup']),
+    criu: g.criu === undefined ? undefined : String(g.criu),
   };
   const out: ParsedArgv = { globals, help: Boolean(g.help), version: Boolean(g.version), flags: {}, args: [], rest: [] };
   if (i >= argv.length) return out;

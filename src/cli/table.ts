@@ -31,6 +31,8 @@ export interface GlobalOptions {
   logFormat: 'text' | 'json';
   debug: boolean;
   systemdCgroup: boolean;
+  /** --criu: the criu binary checkpoint/restore would use */
+  criu?: string;
 }
 
 export interface CommandContext {
@@ -68,7 +70,46 @@ const help: FlagSpec = { name: 'help', type: 'boolean', alias: 'h', describe: 's
 
 const ID = '<container-id>';
 
+// runc-checkpoint(8), runc-restore(8): the commands exist with runc's flags, and fail with the reason.
+const criuFlags: FlagSpec[] = [
+  { name: 'image-path', type: 'string', describe: 'path for saving criu image files' },
+  { name: 'work-path', type: 'string', describe: 'path for saving work files and logs' },
+  { name: 'tcp-established', type: 'boolean', default: false, describe: 'allow open tcp connections' },
+  { name: 'ext-unix-sk', type: 'boolean', default: false, describe: 'allow external unix sockets' },
+  { name: 'shell-job', type: 'boolean', default: false, describe: 'allow shell jobs' },
+  { name: 'file-locks', type: 'boolean', default: false, describe: 'handle file locks, for safety' },
+  { name: 'lazy-pages', type: 'boolean', default: false, describe: 'use userfaultfd to lazily restore memory pages' },
+  { name: 'manage-cgroups-mode', type: 'string', describe: 'cgroups mode: soft (default), full, strict or ignore' },
+  { name: 'empty-ns', type: 'array', describe: 'create a namespace, but don\'t restore its properties' },
+  { name: 'auto-dedup', type: 'boolean', default: false, describe: 'enable auto deduplication of memory images' },
+];
+
 export const commands: CommandSpec[] = [
+  {
+    name: 'checkpoint', summary: 'checkpoint a running container', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [...criuFlags,
+      { name: 'parent-path', type: 'string', describe: 'path for previous criu image files in pre-dump' },
+      { name: 'leave-running', type: 'boolean', default: false, describe: 'leave the process running after checkpointing' },
+      { name: 'tcp-skip-in-flight', type: 'boolean', default: false, describe: 'skip in-flight tcp connections' },
+      { name: 'link-remap', type: 'boolean', default: false, describe: 'allow one to link unlinked files back when possible' },
+      { name: 'status-fd', type: 'number', default: -1, describe: 'criu writes \\0 to this FD once lazy-pages is ready' },
+      { name: 'page-server', type: 'string', describe: 'ADDRESS:PORT of the page server' },
+      { name: 'pre-dump', type: 'boolean', default: false, describe: 'dump container\'s memory information only, leave the container running after this' },
+      help],
+    load: () => import('./commands/criu').then((m) => ({ run: (ctx: CommandContext) => m.refuse('checkpoint', ctx) })),
+  },
+  {
+    name: 'restore', summary: 'restore a container from a previous checkpoint', args: ID, minArgs: 1, maxArgs: 1,
+    flags: [consoleSocket, ...criuFlags, bundle,
+      { name: 'detach', type: 'boolean', alias: 'd', default: false, describe: 'detach from the container\'s process' },
+      pidFile,
+      { name: 'no-subreaper', type: 'boolean', default: false, describe: 'disable the use of the subreaper used to reap reparented processes' },
+      noPivot,
+      { name: 'lsm-profile', type: 'string', describe: 'Specify an LSM profile to be used during restore in the form of TYPE:NAME' },
+      { name: 'lsm-mount-context', type: 'string', describe: 'Specify an LSM mount context to be used during restore' },
+      help],
+    load: () => import('./commands/criu').then((m) => ({ run: (ctx: CommandContext) => m.refuse('restore', ctx) })),
+  },
   {
     name: 'create', summary: 'create a container', args: ID, minArgs: 1, maxArgs: 1,
     flags: [bundle, consoleSocket, pidFile, noPivot, noNewKeyring, preserveFds, dryRun, help],

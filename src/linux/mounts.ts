@@ -83,6 +83,12 @@ const USERSPACE_OPTIONS = new Set(['auto', 'noauto', 'nofail', 'user', 'nouser',
 
 const ATIME_OPTIONS = new Set(['rrelatime', 'rnorelatime', 'rnoatime', 'ratime', 'rstrictatime', 'rnostrictatime']);
 
+/** The MOUNT_ATTR_* bit a recursive option (rro, rnosymfollow, ...) sets or clears, for `features`'
+ * probe of what the kernel takes; undefined for other options. */
+export function recursiveMountAttr(option: string): number | undefined {
+  return recursiveOptions[option]?.attr;
+}
+
 /** Every mount option this runtime recognises (for `tsrunc features`). */
 export function knownMountOptions(): string[] {
   return [...Object.keys(flagOptions), ...Object.keys(propagationOptions), ...Object.keys(recursiveOptions), 'idmap', 'ridmap'].sort();

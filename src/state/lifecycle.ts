@@ -12,9 +12,10 @@ const notRunning: Rule = () => 'container not running';
 const table: Record<Command, Partial<Record<Status, Rule>>> = {
   start: {
     created: true,
-    creating: () => 'cannot start a container that is still being created',
+    // runc's start.go words (1.1 to 1.5).
+    creating: (id, s) => `cannot start a container in the ${s} state`,
     running: () => 'cannot start an already running container',
-    paused: () => 'cannot start a paused container',
+    paused: (id, s) => `cannot start a container in the ${s} state`,
     stopped: () => 'cannot start a container that has stopped',
   },
   kill: { created: true, running: true, paused: true, creating: true, stopped: notRunning },
@@ -27,7 +28,8 @@ const table: Record<Command, Partial<Record<Status, Rule>>> = {
   },
   pause: { running: true, created: true, paused: () => 'container already paused', stopped: notRunning, creating: notRunning },
   resume: { paused: true, running: () => 'container not paused', created: () => 'container not paused', stopped: notRunning, creating: notRunning },
-  exec: { running: true, created: true, paused: () => 'cannot exec in a paused container', stopped: () => 'cannot exec in a stopped container', creating: notRunning },
+  // exec on paused: runc 1.2+'s exec.go text.
+  exec: { running: true, created: true, paused: () => 'cannot exec in a paused container (use --ignore-paused to override)', stopped: () => 'cannot exec in a stopped container', creating: notRunning },
   update: { running: true, created: true, paused: true, stopped: () => 'cannot update a stopped container', creating: notRunning },
   ps: { running: true, created: true, paused: true, stopped: true, creating: true },
   events: { running: true, created: true, paused: true, stopped: notRunning, creating: notRunning },

@@ -1,10 +1,13 @@
-// Signal names and numbers for `kill` (runc accepts 9, KILL and SIGKILL, any case).
+// Signal names and numbers for `kill` (runc accepts 9, KILL and SIGKILL, any case). `kill <id> 0` is
+// allowed (runc's parseSignal takes any number; kill(2): signal 0 checks the process exists), so a
+// client can probe liveness; a stop signal or process.signal of 0 stays an error.
 import { constants } from 'os';
 import { TsruncError } from '../errors';
 
-export function parseSignal(text: string, field = 'signal'): number {
+export function parseSignal(text: string, field = 'signal', allowZero = false): number {
   if (/^\d+$/.test(text)) {
     const n = Number(text);
+    if (n === 0 && allowZero) return 0;
     if (n < 1 || n > 64) throw new TsruncError(`unknown signal "${text}"`, { field });
     return n;
   }

@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { detectLayout, parseSelfCgroup } from '../../src/cgroups/layout';
-import { Sandbox, describeRoot, pidAlive, runtimeCommand, sleep, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, describeRoot, pidAlive, runtimeCommand, sleep, waitFor } from '../helpers/runtime';
 
 /** The container's cgroup directory for a v1 controller, from what state.json recorded. */
 function cgroupDir(sb: Sandbox, id: string, controller: string): string {
@@ -77,6 +77,20 @@ describeRoot('cgroup commands (v1 controllers)', () => {
     expect(lines).toContain(`init cloned into cgroup ${unified}`);
     expect(lines).toContain(`exec: cloned into cgroup ${unified}`);
     sb.ok(['delete', '--force', id]);
+  });
+
+  test('device rule access as runc takes it: any order, repeats ("mwr", "rr"); an unknown letter names the field', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'echo x > /dev/null && head -c1 /dev/zero | wc -c'];
+      c.linux.resources.devices = [{ allow: false, access: 'mwr' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'wrw' }, { allow: true, type: 'c', major: 1, minor: 5, access: 'rr' }];
+    });
+    expect(sb.ok(['run', '--bundle', bundle, sb.id()]).stdout).toBe('1\n');
+    const bad = sb.bundle((c) => { c.linux.resources.devices.push({ allow: true, type: 'c', major: 1, minor: 3, access: 'rwx' }); });
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bad, id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/linux\.resources\.devices\[1\]\.access: must be a combination of "r", "w" and "m", got "rwx"/);
+    assertNothingLeft(id, sb.root);
   });
 
   test('pause freezes every process (a counter stops), state says paused; resume thaws', async () => {

@@ -114,6 +114,38 @@ describeRoot('under containerd (ctr, the runc v2 shim)', () => {
     expect(cgroupDirsOf(cid)).toEqual([]);
   });
 
+  // The shim classifies runtime failures by their text (containerd's checkKillError): the runtime
+  // must print its error on stderr even with --log (runc's fatal()), else the client sees only
+  // "exit status 1: : unknown".
+  maybe(`kill on a task whose process has exited: "process already finished"${why}`, async () => {
+    const cid = id();
+    const r = run(['-d'], cid, ['true']);
+    expect(r.status).toBe(0);
+    const end = Date.now() + 10000;
+    while (!new RegExp(`${cid}\\s+\\d+\\s+STOPPED`).test(ctr(['task', 'ls']).stdout) && Date.now() < end) await sleep(50);
+    const k = ctr(['task', 'kill', '-s', 'SIGTERM', cid]);
+    expect(k.status).not.toBe(0);
+    expect(k.stderr).toContain('process already finished');
+    expect(k.stderr).toContain('not found');
+    expect(ctr(['task', 'delete', cid]).status).toBe(0);
+    expect(ctr(['container', 'rm', cid]).status).toBe(0);
+  });
+
+  // The shim's delete ignores a runtime error that says "does not exist" (the container went
+  // already, e.g. after a checkpoint); that text must reach it through the command's output.
+  maybe(`task delete of a container the runtime already removed succeeds ("does not exist")${why}`, async () => {
+    const cid = id();
+    expect(run(['-d'], cid, ['true']).status).toBe(0);
+    const end = Date.now() + 10000;
+    while (!new RegExp(`${cid}\\s+\\d+\\s+STOPPED`).test(ctr(['task', 'ls']).stdout) && Date.now() < end) await sleep(50);
+    const gone = spawnSync(TSRUNC, ['--root', path.join(runcRoot, 'default'), 'delete', cid], { encoding: 'utf8' });
+    expect(gone.status).toBe(0);
+    const d = ctr(['task', 'delete', cid]);
+    expect(d.stderr).toBe('');
+    expect(d.status).toBe(0);
+    expect(ctr(['container', 'rm', cid]).status).toBe(0);
+  });
+
   maybe(`a command that cannot run: runc's error text reaches the client, nothing left${why}`, () => {
     const cid = id();
     const r = run(['--rm'], cid, ['/no/such/program']);

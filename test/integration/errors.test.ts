@@ -3,6 +3,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Sandbox, assertNothingLeft, containerProcesses, describeRoot, processesWithArg } from '../helpers/runtime';
+import { defaultSpec } from '../../src/spec/default';
+
+/** The index of a mount a test pushes after the template's own (`tsrunc spec`) mounts. */
+const PUSHED = defaultSpec().mounts!.length;
 
 describeRoot('bad input leaves nothing behind', () => {
   let sb: Sandbox;
@@ -35,7 +39,7 @@ describeRoot('bad input leaves nothing behind', () => {
 
   test('semantic errors name the field', () => {
     expectCreateFails(sb.bundle((c) => { c.process.cwd = 'relative'; }), /process\.cwd: .*absolute/);
-    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' }); }), /mounts\[6\]\.destination/);
+    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: 'rel', type: 'tmpfs', source: 'tmpfs' }); }), new RegExp(`mounts\\[${PUSHED}\\]\\.destination`));
     expectCreateFails(sb.bundle((c) => { c.process.capabilities.bounding.push('CAP_NOPE'); }), /process\.capabilities\.bounding\[3\]: unknown capability "CAP_NOPE"/);
     expectCreateFails(sb.bundle((c) => { c.linux.devices = [{ path: '/etc/evil', type: 'c', major: 1, minor: 3 }]; }), /linux\.devices\[0\]\.path/);
     expectCreateFails(sb.bundle((c) => { c.linux.sysctl = { 'kernel.panic': '1' }; }), /linux\.sysctl\.kernel\.panic/);
@@ -52,7 +56,7 @@ describeRoot('bad input leaves nothing behind', () => {
     expectCreateFails(sb.bundle((c) => userns(c, ok, [])), /^tsrunc: linux\.gidMappings: a new user namespace needs mappings/);
     expectCreateFails(sb.bundle((c) => userns(c, [{ containerID: 0, hostID: 100000, size: 0 }], ok)), /^tsrunc: linux\.uidMappings\[0\]\.size: size must be at least 1/);
     expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: '/m', type: 'bind', source: '/tmp', options: ['rbind'], uidMappings: [{ containerID: 0, hostID: 1, size: 4294967295 }], gidMappings: ok }); }),
-      /^tsrunc: mounts\[6\]\.uidMappings\[0\]\.size: hostID 1 \+ size 4294967295 passes the 32-bit id range/);
+      new RegExp(`^tsrunc: mounts\\[${PUSHED}\\]\\.uidMappings\\[0\\]\\.size: hostID 1 \\+ size 4294967295 passes the 32-bit id range`));
   });
 
   test('unsupported ociVersion major; any 1.x accepted', () => {
@@ -80,7 +84,7 @@ describeRoot('bad input leaves nothing behind', () => {
   });
 
   test('a mount that fails in the child names the mount and the errno', () => {
-    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }); }), /mounts\[6\]: mount on \/x: ENODEV/);
+    expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }); }), new RegExp(`mounts\\[${PUSHED}\\]: mount on /x: ENODEV`));
   });
 
   test('invalid and duplicate ids', () => {

@@ -67,6 +67,20 @@ describeRoot('container lifecycle', () => {
     expect(bad.stderr).toMatch(/unknown signal "SIGNOPE"/);
   });
 
+  test('kill <id> 0 is a liveness probe: 0 while the init lives, "container not running" after (runc)', async () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    sb.ok(['kill', id, '0']);
+    sb.ok(['kill', '--all', id, '0']);
+    expect(sb.state(id).status).toBe('running');
+    sb.ok(['kill', id, 'KILL']);
+    await waitFor(() => sb.state(id).status === 'stopped', 5000, 'SIGKILL to stop it');
+    const dead = sb.run(['kill', id, '0']);
+    expect(dead.code).toBe(1);
+    expect(dead.stderr).toMatch(/container not running/);
+  });
+
   test('kill without a signal sends the org.opencontainers.image.stopSignal annotation\'s signal', async () => {
     const bundle = sb.bundle((c) => {
       c.process.args = ['sh', '-c', 'trap "" TERM; trap "exit 0" USR1; while true; do sleep 0.05; done'];
@@ -175,7 +189,8 @@ describeRoot('container lifecycle', () => {
     const log = path.join(sb.dir, 'log.json');
     const r = sb.run(['--log', log, '--log-format', 'json', 'state', 'nope']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(''); // with --log, nothing on stderr (it may be the container's stdio)
+    // The error is logged and also printed on stderr, bare, as runc's fatal() does (clients parse it).
+    expect(r.stderr).toBe('container nope does not exist\n');
     const lines = fs.readFileSync(log, 'utf8').trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]);
     expect(last.level).toBe('error');

@@ -290,7 +290,9 @@ describeRoot('idmapped mounts', () => {
 
   test('idmap errors: not a bind mount, no user namespace to take the mapping from, one-sided mappings', () => {
     const fail = (m: any, pattern: RegExp) => {
-      const bundle = sb.bundle((c) => { c.mounts.push(m); });
+      let n = -1; // the pushed entry's index, after the template's own mounts
+      const bundle = sb.bundle((c) => { n = c.mounts.push(m) - 1; });
+      pattern = new RegExp(pattern.source.replace('mounts\\[6\\]', `mounts\\[${n}\\]`));
       hostData(bundle);
       const id = sb.id();
       const r = sb.run(['create', '--bundle', bundle, id]);

@@ -1,9 +1,9 @@
-// Logging as runc: with --log, the file only; --log-format json is one {"level","msg","time"} object
-// per line with an RFC3339 time (what containerd parses).
+// Logging as runc: with --log, the file (the fatal error also on stderr); --log-format json is one
+// {"level","msg","time"} object per line with an RFC3339 time (what containerd parses).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { configureLog, logDebug, logError, logInfo, logOptions, logWarn } from '../../src/log';
+import { configureLog, logDebug, logError, logFatal, logInfo, logOptions, logWarn } from '../../src/log';
 
  
 const realFs: typeof fs = require('fs');
@@ -59,10 +59,13 @@ describe('--log file, --log-format json', () => {
     }
   });
 
-  test('the file only: nothing on stderr (it may be the container\'s stdio)', () => {
+  test('messages go to the file only; the error a command fails with goes to stderr too, bare (runc\'s fatal)', () => {
     logError('boom');
     logInfo('x');
     expect(stderr).toEqual([]);
+    logFatal('container not running');
+    expect(stderr).toEqual(['container not running\n']);
+    expect(JSON.parse(lines()[2])).toMatchObject({ level: 'error', msg: 'container not running' });
   });
 
   test('appends to an existing file', () => {
@@ -88,7 +91,7 @@ describe('--log file, --log-format json', () => {
 
   test('an unwritable --log falls back to stderr rather than losing the message', () => {
     configureLog({ file: path.join(dir, 'missing-dir', 'log'), format: 'json', debug: false });
-    logError('still seen');
+    logFatal('still seen');
     expect(stderr).toHaveLength(1);
     expect(JSON.parse(stderr[0])).toMatchObject({ level: 'error', msg: 'still seen' });
   });

@@ -26,7 +26,7 @@ export function run(ctx: CommandContext): number {
     const s = dir.mustRead();
     // Without a signal: the image's stop signal if the config carries one (config.md
     // "Annotations": org.opencontainers.image.stopSignal), else SIGTERM.
-    const sig = ctx.args[1] !== undefined ? parseSignal(ctx.args[1]) : defaultSignal(s.config?.annotations);
+    const sig = ctx.args[1] !== undefined ? parseSignal(ctx.args[1], 'signal', true) : defaultSignal(s.config?.annotations);
     const status = deriveStatus(s, isFrozen);
     if (all && s.cgroup) {
       if (status !== 'stopped') check('kill', s.id, status);
@@ -60,6 +60,7 @@ function signalAll(rec: CgroupRecord, sig: number): void {
   // Never pid <= 0 (kill(2) would take it as a process group) and never ourselves.
   const list = () => mgr.pids().filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
   if (!list().length) return; // nothing left (or no cgroup any more): done, as runc
+  if (sig === 0) return; // a liveness probe (kill(2) signal 0): the list above is the answer, no freeze
   const wasFrozen = mgr.isFrozen();
   if (!wasFrozen) {
     try { mgr.freeze(); } catch (e) { logWarn(`cannot freeze the container before signalling: ${(e as Error).message}`); }

@@ -203,6 +203,8 @@ describe('pids, blkio, hugetlb, network, rdma', () => {
     expect(e.field).toBe('linux.resources.rdma');
     expect(e.message).toMatch(/rdma cgroup controller is not mounted/);
     expect(errorOf(() => plan({ unified: { 'memory.high': '1' } })).field).toBe('linux.resources.unified');
+    // runc's ErrV1NoUnified words, which clients and users search for.
+    expect(errorOf(() => plan({ unified: { 'memory.high': '1' } })).message).toMatch(/^invalid configuration: cannot use unified on cgroup v1/);
   });
 });
 

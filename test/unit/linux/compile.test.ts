@@ -7,7 +7,7 @@ import { TsruncError } from '../../../src/errors';
 import { compileCreatePlan, CreateContext } from '../../../src/linux/create';
 import { Mnt, Op, Sync } from '../../../src/linux/opcodes';
 import type { Plan, PlanOp } from '../../../src/linux/plan';
-import { defaultSpec } from '../../../src/spec/default';
+import { unitSpec } from '../../helpers/unitSpec';
 import type { Spec } from '../../../src/spec/types';
 
 // Kernel values, written out here rather than imported, so a wrong table in src/ fails the test.
@@ -32,7 +32,7 @@ beforeEach(() => {
 });
 
 function compile(mutate?: (s: Spec) => void, c: Partial<CreateContext> = {}): Plan {
-  const spec = defaultSpec();
+  const spec = unitSpec();
   mutate?.(spec);
   return compileCreatePlan(spec, { ...ctx, ...c });
 }
@@ -94,7 +94,7 @@ describe('compileCreatePlan on the default spec: order', () => {
   });
 
   test('config mounts appear in config order, each resolved in the root', () => {
-    const spec = defaultSpec();
+    const spec = unitSpec();
     const plan = compileCreatePlan(spec, ctx);
     const mounts = plan.ops.map((o, i) => ({ o, i })).filter(({ o }) => /^mounts\[\d+\]$/.test(o.source));
     expect(mounts.map(({ o }) => o.source)).toEqual(spec.mounts!.map((_, i) => `mounts[${i}]`));
@@ -135,7 +135,7 @@ describe('compileCreatePlan on the default spec: order', () => {
   });
 
   test('masked and read-only paths: one op each, in config order', () => {
-    const spec = defaultSpec();
+    const spec = unitSpec();
     const plan = compileCreatePlan(spec, ctx);
     expect(plan.ops.filter((o) => o.op === 'MASK_PATH').map((o) => o.s?.[0])).toEqual(spec.linux!.maskedPaths);
     expect(plan.ops.filter((o) => o.op === 'READONLY_PATH').map((o) => o.s?.[0])).toEqual(spec.linux!.readonlyPaths);
@@ -146,7 +146,8 @@ describe('compileCreatePlan on the default spec: order', () => {
   });
 
   test('credentials: CAPS_BOUNDING < KEEPCAPS(1) < SETGROUPS < SETGID < SETUID < KEEPCAPS(0) < CAPSET', () => {
-    const plan = compile();
+    // The template has no ambient set since runc 1.2; give it one so all four masks are checked.
+    const plan = compile((s) => { s.process!.capabilities!.ambient = [...s.process!.capabilities!.bounding!]; });
     const bounding = idx(plan, isOp('CAPS_BOUNDING'));
     const keep1 = idx(plan, isOp('KEEPCAPS', 1n));
     const groups = idx(plan, isOp('SETGROUPS'));

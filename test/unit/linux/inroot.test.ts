@@ -6,7 +6,7 @@ import * as path from 'path';
 import { escapingSymlink } from '../../../src/linux/inroot';
 import { compileMounts } from '../../../src/linux/mounts';
 import { Plan } from '../../../src/linux/plan';
-import { defaultSpec } from '../../../src/spec/default';
+import { unitSpec } from '../../helpers/unitSpec';
 import { TsruncError } from '../../../src/errors';
 
 let root: string;
@@ -47,7 +47,7 @@ test('a path under an earlier mount is not judged by the disk', () => {
 });
 
 test('compileMounts refuses the mount and names its destination', () => {
-  const spec = defaultSpec();
+  const spec = unitSpec();
   spec.mounts = [...(spec.mounts ?? []), { destination: '/a/b/up/x', type: 'tmpfs', source: 'tmpfs' }];
   const n = spec.mounts.length - 1;
   let err: unknown;

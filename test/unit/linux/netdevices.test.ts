@@ -7,7 +7,7 @@ import { compileCreatePlan } from '../../../src/linux/create';
 import { checkNetDevices, moveNetDevices, validIfName } from '../../../src/linux/netdevices';
 import { Sync } from '../../../src/linux/opcodes';
 import { Native, setNative } from '../../../src/native';
-import { defaultSpec } from '../../../src/spec/default';
+import { unitSpec } from '../../helpers/unitSpec';
 import type { Spec } from '../../../src/spec/types';
 import { errorOf } from '../../helpers/errors';
 
@@ -29,7 +29,7 @@ afterAll(() => setNative(undefined));
 beforeEach(() => { moves.length = 0; failOn = undefined; });
 
 function spec(devices: Spec['linux'] extends infer L ? L extends { netDevices?: infer D } ? D : never : never, edit?: (s: Spec) => void): Spec {
-  const s = defaultSpec();
+  const s = unitSpec();
   if (!s.linux!.namespaces!.some((n) => n.type === 'network')) s.linux!.namespaces!.push({ type: 'network' });
   s.linux!.netDevices = devices;
   edit?.(s);
@@ -43,7 +43,7 @@ describe('validIfName (the kernel\'s dev_valid_name)', () => {
 
 describe('checkNetDevices', () => {
   test('nothing to move without the field or with an empty map', () => {
-    expect(checkNetDevices(defaultSpec())).toEqual([]);
+    expect(checkNetDevices(unitSpec())).toEqual([]);
     expect(checkNetDevices(spec({}))).toEqual([]);
   });
 

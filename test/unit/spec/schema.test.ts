@@ -5,6 +5,7 @@
 // repository (/work/shared); where they are absent (a user's clone) the comparisons are skipped.
 import * as fs from 'fs';
 import * as path from 'path';
+import { SKIP_REASON, UPSTREAM_SCHEMAS, haveUpstream, loadUpstream } from '../../helpers/upstreamSchema';
 
 type Kind = 'config' | 'state' | 'features';
 type Verdict = (doc: unknown) => boolean;
@@ -17,11 +18,7 @@ interface Generator {
 const KINDS: Kind[] = ['config', 'state', 'features'];
 const REPO = path.resolve(__dirname, '../../..');
 const FIXTURES = path.join(REPO, 'test/fixtures/schema');
-const SPEC = path.resolve(__dirname, '../../../../shared/reference/runtime-spec');
-const UPSTREAM_SCHEMAS = path.join(SPEC, 'schema');
 const UPSTREAM_CORPUS = path.join(UPSTREAM_SCHEMAS, 'test');
-const haveUpstream = fs.existsSync(path.join(UPSTREAM_SCHEMAS, 'config-schema.json'));
-const SKIP_REASON = `upstream runtime-spec schemas not found at ${SPEC} (they are in the project workspace, not in the repository)`;
 if (!haveUpstream) console.warn(`schema.test.ts: upstream comparisons skipped: ${SKIP_REASON}`);
 
 // Test what ships: (re)generate src/generated/validators.js from schemas/ (idempotent, atomic).
@@ -34,22 +31,6 @@ const ours: Record<Kind, Verdict> = {
   features: (d) => generated.validateFeatures(d),
 };
 
-/** The upstream schemas, draft-04, loaded all together since config-schema.json refers to every platform's file. */
-function loadUpstream(): Record<Kind, Verdict> {
-  const Ajv04 = require('ajv-draft-04').default;
-  const ajv = new Ajv04({ strict: false, allErrors: false });
-  for (const file of fs.readdirSync(UPSTREAM_SCHEMAS).filter((f) => f.endsWith('.json'))) {
-    // A few upstream refs are written `#definitions/...`, which Ajv rejects; normalise them.
-    const text = fs.readFileSync(path.join(UPSTREAM_SCHEMAS, file), 'utf8').replace(/"#definitions\//g, '"#/definitions/');
-    ajv.addSchema(JSON.parse(text), file);
-  }
-  const get = (id: string): Verdict => {
-    const v = ajv.getSchema(id);
-    if (!v) throw new Error(`upstream schema ${id} did not load`);
-    return (d) => v(d) as boolean;
-  };
-  return { config: get('config-schema.json'), state: get('state-schema.json'), features: get('features-schema.json') };
-}
 const upstream = haveUpstream ? loadUpstream() : undefined;
 
 /** A file's verdict: a file that is not JSON is invalid, as runtimes must refuse it. */

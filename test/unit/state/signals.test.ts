@@ -25,6 +25,13 @@ describe('parseSignal', () => {
     expect((err as TsruncError).message).toBe(`unknown signal "${text}"`);
   });
 
+  test('0 (the liveness probe of kill(2)) only where allowed: kill\'s argument', () => {
+    expect(parseSignal('0', 'signal', true)).toBe(0);
+    expect(parseSignal('00', 'signal', true)).toBe(0);
+    expect(() => parseSignal('SIG0', 'signal', true)).toThrow('unknown signal "SIG0"');
+    expect(() => parseSignal('0')).toThrow('unknown signal "0"');
+  });
+
   test('the field can be named', () => {
     expect(() => parseSignal('0', 'process.signal')).toThrow(TsruncError);
     try { parseSignal('0', 'stopSignal'); } catch (e) { expect((e as TsruncError).field).toBe('stopSignal'); }
