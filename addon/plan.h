@@ -75,7 +75,11 @@
                                     makes it fds 0-2 and the controlling terminal */
 #define TSR_OP_SETNS_PIDFD 46    /* a0 = CLONE_NEW* flags: ask the runtime for the container init's pidfd
                                     (SYNC_MOUNTFD) and setns(pidfd, a0): all at once, no pid reuse race */
-#define TSR_OP_MAX 46
+#define TSR_OP_JOIN_KEYRING 47   /* join a new anonymous session keyring (runc's setupKeyring); a0 = permission
+                                    bits added to it (runc: owner search, or other search in a user namespace) */
+#define TSR_OP_HIDE_MOUNT 48     /* s0 = a host procfs/sysfs mount point outside the rootfs: detach it, or cover it
+                                    with a tmpfs (runc's msMoveRoot, for --no-pivot) */
+#define TSR_OP_MAX 48
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
-import { compileMounts, MS, rootPropagation } from './mounts';
+import { compileMounts, hostProcSysMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { checkNetDevices } from './netdevices';
 import { checkAllIdMappings } from './idmappings';
@@ -12,6 +12,7 @@ import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
 import type { CgroupLayout } from './cgroupMount';
 import { compileCredentials, compileExec, compileNoProcess } from './process';
+import { compileKeyring } from './keyring';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
 import { checkUnsupported } from './unsupported';
@@ -22,6 +23,7 @@ export interface CreateContext {
   rootfs: string;
   fifoPath: string;
   noPivot: boolean;
+  noNewKeyring?: boolean;
   preserveFds: number;
   cgroup?: CgroupLayout;
 }
@@ -59,6 +61,8 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
   plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
   compileNamespaces(spec, plan, 'afterGo');
+  // In the container's user namespace (as its root), so the keyring belongs to the container.
+  if (!ctx.noNewKeyring) compileKeyring(spec, plan);
   // execCPUAffinity is for processes started by `exec`, not the init (config.md); checked here so a
   // bad list is refused at create.
   checkCpuAffinity(spec);
@@ -93,8 +97,11 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('SYNC_WAIT', source, 'wait for the runtime', [BigInt(Sync.GO)]);
   }
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
-  else if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
-  else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
+  else if (ctx.noPivot) {
+    for (const m of hostProcSysMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'), ctx.rootfs))
+      plan.add('HIDE_MOUNT', '--no-pivot', `detach (or cover) the host's ${m}: no full procfs/sysfs left to make a fresh one from`, [], [m]);
+    plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
+  } else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
   if (prop !== undefined) plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);
   if (spec.process?.terminal) {

@@ -50,8 +50,10 @@ export const Op = {
   SET_MEMPOLICY: 44,
   OPEN_PTY: 45,
   SETNS_PIDFD: 46,
+  JOIN_KEYRING: 47,
+  HIDE_MOUNT: 48,
 } as const;
-export const OP_MAX = 46;
+export const OP_MAX = 48;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {
