@@ -60,6 +60,11 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   // Until the parent has put us into the cgroup (and written the id maps) nothing may run.
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
   plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
+  // runc writes oom_score_adj before any namespace is entered (nsexec's stage 0): here too, while the
+  // child is host uid 0, as its /proc/<pid>/oom_score_adj belongs to host root (non-dumpable).
+  if (spec.process?.oomScoreAdj !== undefined) {
+    plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${spec.process.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(spec.process.oomScoreAdj)]);
+  }
   compileNamespaces(spec, plan, 'afterGo');
   // In the container's user namespace (as its root), so the keyring belongs to the container.
   if (!ctx.noNewKeyring) compileKeyring(spec, plan);
@@ -130,9 +135,6 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     if (!path.posix.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.maskedPaths[${i}]` });
     plan.add('MASK_PATH', `linux.maskedPaths[${i}]`, `mask ${p}`, [], [p]);
   });
-  if (spec.process?.oomScoreAdj !== undefined) {
-    plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${spec.process.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(spec.process.oomScoreAdj)]);
-  }
   compileRlimits(spec, plan);
   compileScheduler(spec, plan);
   compileIoPriority(spec, plan);

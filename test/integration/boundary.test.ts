@@ -79,6 +79,34 @@ describeRoot('security boundary', () => {
     expect(sha256(path.join(bin, 'tsrunc'))).toBe(before);
   }, 120000);
 
+  // The other side of non-dumpable: the clone's own /proc/<pid> files belong to host root, so what
+  // it writes there (timens_offsets, oom_score_adj) is written while it is still host uid 0, and
+  // sysctls go through the procfs handle; all of it still works in a user namespace.
+  test('non-dumpable clones still write their procfs files in a user namespace: timeOffsets, oomScoreAdj, sysctl, exec', () => {
+    const bundle = sb.bundle((c) => {
+      userns(c);
+      c.linux.namespaces.push({ type: 'time' });
+      c.linux.timeOffsets = { boottime: { secs: 1000000 } };
+      c.linux.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000000' };
+      c.process.oomScoreAdj = 200;
+      c.process.args = ['sleep', '100'];
+    });
+    for (const d of [sb.dir, bundle]) fs.chmodSync(d, 0o755);
+    chownTree(path.join(bundle, 'rootfs'), 100000);
+    const id = sb.id();
+    expect(sb.run(['run', '--detach', '--bundle', bundle, id]).stderr).toBe('');
+    const r = sb.run(['exec', id, 'sh', '-c', 'cat /proc/1/oom_score_adj /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax; cut -d. -f1 /proc/uptime']);
+    expect(r.stderr).toBe('');
+    const [oom, fwd, shm, uptime] = r.stdout.trim().split('\n');
+    expect([oom, fwd, shm]).toEqual(['200', '1', '1000000']);
+    expect(Number(uptime)).toBeGreaterThanOrEqual(1000000);
+    const proc = path.join(sb.dir, 'process.json');
+    fs.writeFileSync(proc, JSON.stringify({ args: ['cat', '/proc/self/oom_score_adj'], cwd: '/', oomScoreAdj: 300, user: { uid: 0, gid: 0 } }));
+    const ex = sb.run(['exec', '--process', proc, id]);
+    expect(ex.stderr).toBe('');
+    expect(ex.stdout).toBe('300\n');
+  });
+
   // runc's setupKeyring: a container must not share the caller's session keyring (host credentials
   // and keys); --no-new-keyring keeps it, on purpose.
   test('the init and exec\'d processes get a new session keyring; --no-new-keyring keeps the caller\'s', () => {
