@@ -771,7 +771,8 @@ static void op_join_keyring(struct tsr_prepared *p, uint32_t i, const struct tsr
   const char *c = d;
   for (int k = 0; k < 3 && c; k++) { c = strchr(c, ';'); if (c) c++; }
   if (!c) fail(p, i, EPROTO, "describe the session keyring", NULL);
-  uint32_t perm = (uint32_t)strtoul(c, NULL, 16);
+  uint32_t perm = 0;
+  for (; *c && *c != ';'; c++) perm = perm << 4 | (uint32_t)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
   if (syscall(SYS_keyctl, TSR_KEYCTL_SETPERM, id, perm | (uint32_t)op->a[0], 0, 0) < 0)
     fail(p, i, errno, "set the session keyring's permissions", NULL);
 }

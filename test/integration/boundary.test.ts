@@ -134,6 +134,10 @@ describeRoot('security boundary', () => {
     const ex = sb.run(['exec', id, '/probe', 'keyring']);
     expect(ex.stderr).toBe('');
     expect(ex.stdout.split(' ')[0]).not.toBe(host);
+    // created with --no-new-keyring: exec'd processes keep the caller's too (recorded in the state)
+    const keeps = sb.id();
+    sb.ok(['run', '--detach', '--no-new-keyring', '--bundle', sleeper, keeps]);
+    expect(sb.run(['exec', keeps, '/probe', 'keyring']).stdout.split(' ')[0]).toBe(host);
   });
 
   // runc's mountToRootfs: proc and sysfs "must be mounted on ordinary directory": a symlink there
