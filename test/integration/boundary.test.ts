@@ -79,6 +79,37 @@ describeRoot('security boundary', () => {
     expect(sha256(path.join(bin, 'tsrunc'))).toBe(before);
   }, 120000);
 
+  // The same attack without any race and without CAP_SYS_PTRACE: a created container's init waits
+  // on the exec fifo as a clone of tsrunc, with the container's capabilities already; a default root
+  // process exec'd beside it used to be allowed to open /proc/1/exe (its capabilities are a subset).
+  test('CVE-2019-5736: a default root process exec\'d into a created container cannot open the waiting init\'s exe', () => {
+    const bin = path.join(sb.dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.copyFileSync(path.join(REPO, 'tsrunc'), path.join(bin, 'tsrunc'));
+    fs.copyFileSync(path.join(REPO, 'tsrunc.node'), path.join(bin, 'tsrunc.node'));
+    fs.chmodSync(path.join(bin, 'tsrunc'), 0o755);
+    const before = sha256(path.join(bin, 'tsrunc'));
+    const shared = path.join(sb.dir, 'shared');
+    fs.mkdirSync(shared);
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sleep', '100'];
+      c.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind'] });
+    });
+    installProbe(path.join(bundle, 'rootfs'));
+    const id = sb.id();
+    const tsrunc = (args: string[]) => spawnSync(path.join(bin, 'tsrunc'), ['--root', sb.root, ...args], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'ignore', 'pipe'] });
+    expect(tsrunc(['create', '--bundle', bundle, id]).stderr).toBe('');
+    expect(tsrunc(['exec', '--detach', id, '/probe', 'holdexe', '1', '/shared']).stderr).toBe('');
+    const result = path.join(shared, 'result');
+    const wait = (ms: number) => { const end = Date.now() + ms; while (!fs.existsSync(result) && Date.now() < end) spawnSync('sleep', ['0.05']); };
+    wait(1000); // the probe has opened the exe (or failed to)
+    expect(tsrunc(['start', id]).stderr).toBe(''); // the init execs sleep: the binary is no longer busy
+    fs.writeFileSync(path.join(shared, 'stop'), '');
+    wait(10000);
+    expect(fs.readFileSync(result, 'utf8')).toBe('open failed: Permission denied\n');
+    expect(sha256(path.join(bin, 'tsrunc'))).toBe(before);
+  });
+
   // The other side of non-dumpable: the clone's own /proc/<pid> files belong to host root, so what
   // it writes there (timens_offsets, oom_score_adj) is written while it is still host uid 0, and
   // sysctls go through the procfs handle; all of it still works in a user namespace.
