@@ -30,6 +30,22 @@ function caps(c: any, list: string[]): void {
 
 const sha256 = (f: string) => createHash('sha256').update(fs.readFileSync(f)).digest('hex');
 
+/** The CVE-2019-5736 set-up: a copy of the executable (the attack appends to what it opens) with the
+ * given mode, a command to run it, its hash now, and a directory shared with the container. */
+function binaryCopy(sb: Sandbox, mode: number) {
+  const bin = path.join(sb.dir, 'bin'), shared = path.join(sb.dir, 'shared');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(shared);
+  fs.copyFileSync(path.join(REPO, 'tsrunc'), path.join(bin, 'tsrunc'));
+  fs.copyFileSync(path.join(REPO, 'tsrunc.node'), path.join(bin, 'tsrunc.node'));
+  fs.chmodSync(path.join(bin, 'tsrunc'), mode);
+  const exe = path.join(bin, 'tsrunc');
+  const tsrunc = (args: string[]) => spawnSync(exe, ['--root', sb.root, ...args], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'ignore', 'pipe'] });
+  const result = path.join(shared, 'result');
+  const waitResult = (ms: number) => { const end = Date.now() + ms; while (!fs.existsSync(result) && Date.now() < end) spawnSync('sleep', ['0.05']); };
+  return { exe, tsrunc, shared, result, waitResult, before: sha256(exe) };
+}
+
 describeRoot('security boundary', () => {
   let sb: Sandbox;
   beforeEach(() => { sb = new Sandbox(); });
@@ -39,17 +55,9 @@ describeRoot('security boundary', () => {
   // in the container, a container process that may ptrace it can open /proc/<pid>/exe, keep it, and
   // write the host's binary when tsrunc has exited. Every clone is made non-dumpable first.
   test('CVE-2019-5736: a root container with CAP_SYS_PTRACE cannot reach the runtime binary through /proc/<pid>/exe of exec\'d processes', () => {
-    // The attack runs against a copy of the executable (it appends to what it opens).
-    const bin = path.join(sb.dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.copyFileSync(path.join(REPO, 'tsrunc'), path.join(bin, 'tsrunc'));
-    fs.copyFileSync(path.join(REPO, 'tsrunc.node'), path.join(bin, 'tsrunc.node'));
     // World-writable, so that nothing but the access to /proc/<pid>/exe stands between the container
     // (root in its user namespace is host uid 100000) and the file.
-    fs.chmodSync(path.join(bin, 'tsrunc'), 0o777);
-    const before = sha256(path.join(bin, 'tsrunc'));
-    const shared = path.join(sb.dir, 'shared');
-    fs.mkdirSync(shared);
+    const { exe, tsrunc, shared, result, waitResult, before } = binaryCopy(sb, 0o777);
     const bundle = sb.bundle((c) => {
       userns(c);
       caps(c, ALL_CAPS);
@@ -62,7 +70,6 @@ describeRoot('security boundary', () => {
     chownTree(path.join(bundle, 'rootfs'), 100000);
     chownTree(shared, 100000);
     const id = sb.id();
-    const tsrunc = (args: string[]) => spawnSync(path.join(bin, 'tsrunc'), ['--root', sb.root, ...args], { encoding: 'utf8', timeout: 30000 });
     const run = tsrunc(['run', '--detach', '--bundle', bundle, id]);
     expect(run.stderr).toBe('');
     for (let k = 0; k < 25; k++) {
@@ -70,44 +77,32 @@ describeRoot('security boundary', () => {
       expect(r.stderr).toBe('');
     }
     fs.writeFileSync(path.join(shared, 'stop'), '');
-    const result = path.join(shared, 'result');
-    const end = Date.now() + 20000;
-    while (!fs.existsSync(result) && Date.now() < end) spawnSync('sleep', ['0.05']);
+    waitResult(20000);
     const summary = fs.readFileSync(result, 'utf8');
     expect(summary).toMatch(/^seen \d+ opened 0 wrote 0\n$/);
     expect(Number(/^seen (\d+)/.exec(summary)![1])).toBeGreaterThan(0); // it did see the exec'd processes
-    expect(sha256(path.join(bin, 'tsrunc'))).toBe(before);
+    expect(sha256(exe)).toBe(before);
   }, 120000);
 
   // The same attack without any race and without CAP_SYS_PTRACE: a created container's init waits
   // on the exec fifo as a clone of tsrunc, with the container's capabilities already; a default root
   // process exec'd beside it used to be allowed to open /proc/1/exe (its capabilities are a subset).
   test('CVE-2019-5736: a default root process exec\'d into a created container cannot open the waiting init\'s exe', () => {
-    const bin = path.join(sb.dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.copyFileSync(path.join(REPO, 'tsrunc'), path.join(bin, 'tsrunc'));
-    fs.copyFileSync(path.join(REPO, 'tsrunc.node'), path.join(bin, 'tsrunc.node'));
-    fs.chmodSync(path.join(bin, 'tsrunc'), 0o755);
-    const before = sha256(path.join(bin, 'tsrunc'));
-    const shared = path.join(sb.dir, 'shared');
-    fs.mkdirSync(shared);
+    const { exe, tsrunc, shared, result, waitResult, before } = binaryCopy(sb, 0o755);
     const bundle = sb.bundle((c) => {
       c.process.args = ['sleep', '100'];
       c.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind'] });
     });
     installProbe(path.join(bundle, 'rootfs'));
     const id = sb.id();
-    const tsrunc = (args: string[]) => spawnSync(path.join(bin, 'tsrunc'), ['--root', sb.root, ...args], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'ignore', 'pipe'] });
     expect(tsrunc(['create', '--bundle', bundle, id]).stderr).toBe('');
     expect(tsrunc(['exec', '--detach', id, '/probe', 'holdexe', '1', '/shared']).stderr).toBe('');
-    const result = path.join(shared, 'result');
-    const wait = (ms: number) => { const end = Date.now() + ms; while (!fs.existsSync(result) && Date.now() < end) spawnSync('sleep', ['0.05']); };
-    wait(1000); // the probe has opened the exe (or failed to)
+    waitResult(1000); // the probe has opened the exe (or failed to)
     expect(tsrunc(['start', id]).stderr).toBe(''); // the init execs sleep: the binary is no longer busy
     fs.writeFileSync(path.join(shared, 'stop'), '');
-    wait(10000);
+    waitResult(10000);
     expect(fs.readFileSync(result, 'utf8')).toBe('open failed: Permission denied\n');
-    expect(sha256(path.join(bin, 'tsrunc'))).toBe(before);
+    expect(sha256(exe)).toBe(before);
   });
 
   // The other side of non-dumpable: the clone's own /proc/<pid> files belong to host root, so what
