@@ -7,9 +7,17 @@
       "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fno-strict-aliasing"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fno-strict-aliasing"],
       "cflags_c": ["-std=gnu11"],
       "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+    },
+    {
+      "target_name": "tsrunc-init",
+      "type": "executable",
+      "sources": ["addon/init.c", "addon/child.c"],
+      "ldflags": ["-static", "-s", "-Wl,--gc-sections"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fno-strict-aliasing", "-ffunction-sections", "-fdata-sections"],
+      "cflags_c": ["-std=gnu11"]
     }
   ]
 }

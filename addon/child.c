@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/types.h>
@@ -71,6 +73,19 @@ static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n
   return v;
 }
 
+/* n consecutive NUL-terminated strings at off, inside the string table (n = 0: off may be NO_STR). */
+static int strings_ok(const struct tsr_prepared *p, uint32_t off, int64_t n) {
+  if (n == 0) return 1;
+  if (n < 0 || n > 4096 || off == TSR_NO_STR) return 0;
+  for (int64_t k = 0; k < n; k++) {
+    if (off >= p->str_len) return 0;
+    const char *end = memchr(p->str + off, 0, p->str_len - off);
+    if (!end) return 0;
+    off = (uint32_t)(end - p->str) + 1;
+  }
+  return 1;
+}
+
 int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char **why) {
   memset(p, 0, sizeof *p);
   p->sock = p->rootfd = p->fifofd = p->devnull = p->procfd = -1;
@@ -93,6 +108,12 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
         size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : op->code == TSR_OP_SECCOMP ? sizeof(struct sock_filter) : 1;
         if (op->a[0] < 0 || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
       } else if (!str_ok(p, op->s[k])) { *why = "string out of range"; return -1; }
+    }
+    if (op->code == TSR_OP_RUN_HOOK &&
+        (op->s[0] == TSR_NO_STR || !strings_ok(p, op->s[1], op->a[0]) || op->a[0] < 1 || !strings_ok(p, op->s[2], op->a[1]) ||
+         !strings_ok(p, op->s[3], 3))) {
+      *why = "bad hook";
+      return -1;
     }
     if (op->code == TSR_OP_EXEC) {
       if (op->s[0] == TSR_NO_STR || op->a[0] < 1) { *why = "exec without argv"; return -1; }
@@ -156,8 +177,10 @@ __attribute__((noreturn)) static void fail(struct tsr_prepared *p, uint32_t op, 
     char line[TSR_ERR_TEXT + 64];
     line[0] = 0;
     cat(line, sizeof line, m.text);
-    cat(line, sizeof line, ": errno ");
-    cat_uint(line, sizeof line, (unsigned long)err);
+    if (err) {
+      cat(line, sizeof line, ": errno ");
+      cat_uint(line, sizeof line, (unsigned long)err);
+    }
     (void)!write(p->fifofd, line, strlen(line));
   } else if (p->detached) {
     /* Nobody reads the socket any more (create has returned) and `start` has not opened the fifo:
@@ -476,7 +499,7 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
     int tree = recv_mount_fd(p, i);
     long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
                        : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
-    if (mr < 0) fail(p, i, errno, "attach idmapped mount on", target);
+    if (mr < 0) fail(p, i, errno, "attach the runtime's mount on", target);
     if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
       fail(p, i, errno, "set propagation of", target);
     close(tree);
@@ -729,6 +752,115 @@ static void op_wait_fifo(struct tsr_prepared *p, uint32_t i) {
   p->fifo_open = 1;
 }
 
+static void unblock_signals(void);
+
+static int write_all(int fd, const char *s) {
+  for (size_t n = strlen(s); n;) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    s += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Fill v with the n strings of a blob (checked by strings_ok before clone). */
+static void string_vector(const struct tsr_prepared *p, uint32_t off, int64_t n, char **v) {
+  const char *s = p->str + off;
+  for (int64_t k = 0; k < n; k++, s += strlen(s) + 1) v[k] = (char *)s;
+  v[n] = NULL;
+}
+
+/* hooks.createContainer and hooks.startContainer (config.md "POSIX-platform Hooks"), run by the
+ * container's process itself, as runc does (Hooks.Run from rootfs_linux.go prepareRootfs and
+ * standard_init_linux.go): in its namespaces, with its credentials and, for startContainer, under
+ * its seccomp filter. The state goes to the hook's stdin through a memfd: no file name anyone could
+ * pre-create or redirect. The hook's stdout and stderr go to another memfd, quoted on failure (as
+ * runc's error does). `timeout` kills it (pidfd poll). */
+static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *path = S(p, op->s[0]);
+  const char *field = p->str + op->s[3], *before = field + strlen(field) + 1, *after = before + strlen(before) + 1;
+  char *argv[op->a[0] + 1], *envp[op->a[1] + 1];
+  string_vector(p, op->s[1], op->a[0], argv);
+  if (op->a[1]) string_vector(p, op->s[2], op->a[1], envp);
+  else envp[0] = NULL;
+  char pid[24] = "";
+  cat_uint(pid, sizeof pid, (unsigned long)getpid()); /* the pid as the container sees it (runtime.md "State") */
+  int in = (int)syscall(SYS_memfd_create, "tsrunc-hook-state", MFD_CLOEXEC);
+  int out = (int)syscall(SYS_memfd_create, "tsrunc-hook-output", MFD_CLOEXEC);
+  if (in < 0 || out < 0) fail(p, i, errno, "memfd for the hook's state", NULL);
+  if (write_all(in, before) < 0 || write_all(in, pid) < 0 || write_all(in, after) < 0 || lseek(in, 0, SEEK_SET) < 0)
+    fail(p, i, errno, "write the hook's state", NULL);
+  int pidfd = -1;
+  long c = syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, &pidfd, 0, 0);
+  if (c < 0) fail(p, i, errno, "fork for hook", path);
+  if (c == 0) {
+    if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) _exit(127);
+    /* Only stdio: not the container's preserved fds (runc's exec.Cmd passes 0-2 only). */
+    syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+    unblock_signals();
+    execve(path, argv, envp);
+    char why[32] = "\001"; /* marks an execve failure for the parent: its errno follows */
+    cat_uint(why, sizeof why, (unsigned long)errno);
+    (void)!write(2, why, strlen(why));
+    _exit(127);
+  }
+  close(in);
+  struct pollfd pf = {pidfd, POLLIN, 0};
+  int timeout = op->a[2] > 0 ? (int)op->a[2] : -1, r;
+  do r = poll(&pf, 1, timeout); while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    int e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    fail(p, i, e, "wait for hook", path);
+  }
+  int st = 0;
+  char msg[TSR_ERR_TEXT];
+  msg[0] = 0;
+  if (p->fifo_open) { /* `start` reads this text, with no plan to name the field from */
+    cat(msg, sizeof msg, field);
+    cat(msg, sizeof msg, ": ");
+  }
+  cat(msg, sizeof msg, "hook ");
+  cat(msg, sizeof msg, path);
+  if (r == 0) {
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    while (waitpid((pid_t)c, &st, 0) < 0 && errno == EINTR) {}
+    cat(msg, sizeof msg, " timed out after ");
+    cat_uint(msg, sizeof msg, (unsigned long)(op->a[2] / 1000));
+    cat(msg, sizeof msg, "s");
+    fail(p, i, 0, msg, NULL);
+  }
+  while (waitpid((pid_t)c, &st, 0) < 0 && errno == EINTR) {}
+  close(pidfd);
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) { close(out); return; }
+  char text[121];
+  ssize_t n = pread(out, text, sizeof text - 1, 0);
+  close(out);
+  text[n > 0 ? n : 0] = 0;
+  if (n > 0 && text[0] == '\001') {
+    unsigned long e = 0;
+    for (const char *d = text + 1; *d >= '0' && *d <= '9'; d++) e = e * 10 + (unsigned long)(*d - '0');
+    cat(msg, sizeof msg, ": cannot run it");
+    fail(p, i, (int)e, msg, NULL);
+  }
+  if (WIFEXITED(st)) {
+    cat(msg, sizeof msg, " exited with status ");
+    cat_uint(msg, sizeof msg, (unsigned long)WEXITSTATUS(st));
+  } else {
+    cat(msg, sizeof msg, " was killed by signal ");
+    cat_uint(msg, sizeof msg, (unsigned long)WTERMSIG(st));
+  }
+  for (ssize_t k = 0; k < n; k++) if (text[k] == '\n' || text[k] == '\r' || text[k] == '\t') text[k] = ' ';
+  while (n > 0 && text[n - 1] == ' ') text[--n] = 0;
+  if (n > 0) {
+    cat(msg, sizeof msg, ": ");
+    cat(msg, sizeof msg, text);
+  }
+  fail(p, i, 0, msg, NULL);
+}
+
 static void reset_signals(void) {
   /* Raw rt_sigaction: glibc refuses the two signals it reserves for itself. */
   struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa;
@@ -972,6 +1104,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         }
         break; /* the grandchild goes on; its parent is gone, so no pdeathsig: the next SYNC_WAIT sees EOF */
       }
+      case TSR_OP_RUN_HOOK: op_run_hook(p, i, op); break;
       case TSR_OP_EXEC:
         unblock_signals();
         execve(p->exec_path[0] ? p->exec_path : p->argv[0], p->argv, p->envp);

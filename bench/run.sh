@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Start-up benchmarks: `run` of a busybox `true` bundle, then `exec true` in a running container, with
-# tsrunc (standalone and Node entry), runc and crun, each in ONE hyperfine invocation so the ratios
-# are comparable. crun 1.8 refuses this machine's
+# Start-up benchmarks (issue 12): `--version`, `state` and `list`, `run` of a busybox `true` bundle, `exec
+# true` in a running container, with tsrunc (standalone and Node entry), runc, crun and a bare Bun
+# executable (the floor), each in ONE hyperfine invocation so the ratios are comparable; then the Pss
+# of a created container's init per runtime. Writes bench/RESULTS.md and bench/results.svg. crun 1.8 refuses this machine's
 # hybrid cgroup layout, so every command runs inside a private mount namespace where the cgroup2 mount
 # at /sys/fs/cgroup/unified is unmounted (the same wrapper for all, so the comparison stays fair).
 set -euo pipefail
@@ -21,6 +22,9 @@ c.ociVersion="1.0.2"; c.process.terminal=false; c.process.args=["true"];
 fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
 tsrunc=$PWD/tsrunc
 node_entry="node $PWD/dist/tsrunc.js"
+# The floor (issue 12): a Bun executable built with tsrunc's own flags (Makefile) that prints one line.
+floor=$PWD/bench/floor
+[ -x "$floor" ] || make -s bench/floor
 wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
 names=(tsrunc node runc crun)
 bins=("$tsrunc" "$node_entry" runc crun)
@@ -32,15 +36,24 @@ const runc=r.find(x=>x.command==="runc").mean;
 console.log("\n" + process.argv[2] + ": mean, and ratio to runc:");
 for (const x of r) console.log(`  ${x.command.padEnd(30)} ${(x.mean*1000).toFixed(1).padStart(7)} ms  ${(x.mean/runc).toFixed(2)}x`);' "$1" "$2"
 }
-# compare NAME FN: one hyperfine invocation of `FN BINARY NAME` for the four runtimes, then the ratios.
+groups=()
+# compare NAME TITLE FN: one hyperfine invocation of `FN BINARY NAME` for the four runtimes and the
+# bare Bun executable (the floor), then the ratios.
 compare() {
-  local args=()
-  for i in "${!names[@]}"; do args+=(-n "${labels[$i]}" "$($2 "${bins[$i]}" "${names[$i]}")"); done
-  hyperfine -N --warmup 5 --runs "$runs" --export-json "$work/$1.json" "${args[@]}"
+  local args=(-n "bare Bun executable (floor)" "$(wrap "$floor")")
+  for i in "${!names[@]}"; do args+=(-n "${labels[$i]}" "$($3 "${bins[$i]}" "${names[$i]}")"); done
+  hyperfine -N --warmup 5 --runs "$runs" ${IGNORE_FAILURE:+-i} --export-json "$work/$1.json" "${args[@]}"
   ratios "$work/$1.json" "$1"
+  groups+=("{\"name\":\"$1\",\"title\":\"$2\",\"command\":\"$($3 RUNTIME x | sed -e "s|$work|\$WORK|g" -e 's/"/\\"/g')\"}")
 }
+version_cmd() { wrap "$1 --version"; }
+compare version "--version" version_cmd
+state_cmd() { wrap "$1 --root $work/state-$2 state missing-container"; }
+IGNORE_FAILURE=1 compare state "state of a missing container (exits 1)" state_cmd
+list_cmd() { wrap "$1 --root $work/state-$2 list"; }
+compare list "list (no containers)" list_cmd
 run_cmd() { wrap "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
-compare run run_cmd
+compare run "run of a busybox true" run_cmd
 
 # exec: one long-running container per runtime (made and removed through the same wrapper).
 node -e '
@@ -48,7 +61,9 @@ const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileS
 c.process.args=["sleep","100000"]; fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
 cleanup() {
   for i in "${!names[@]}"; do
-    sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} delete --force exec-${names[$i]}")" >/dev/null 2>&1 || true
+    for id in exec-${names[$i]} pss-${names[$i]}; do
+      sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} delete --force $id")" >/dev/null 2>&1 || true
+    done
   done
   rm -rf "$work"
 }
@@ -57,4 +72,17 @@ for i in "${!names[@]}"; do
   sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} run -d --bundle $work/bundle exec-${names[$i]}")" </dev/null >/dev/null
 done
 exec_cmd() { wrap "$1 --root $work/state-$2 exec exec-$2 true"; }
-compare exec exec_cmd
+compare exec "exec true in a running container" exec_cmd
+
+# Memory: Pss of a created (not started) container's init, the process that waits for `start`.
+pss="{"
+for i in "${!names[@]}"; do
+  sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} create --bundle $work/bundle pss-${names[$i]}")" </dev/null >/dev/null
+  pid=$(sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} state pss-${names[$i]}")" | jq .pid)
+  kb=$(awk '/^Pss:/ {print $2}' /proc/$pid/smaps_rollup)
+  pss+="\"${labels[$i]}\": $kb,"
+  sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} delete --force pss-${names[$i]}")" >/dev/null 2>&1 || true
+done
+echo "${pss%,}}" > "$work/pss.json"
+echo "[$(IFS=,; echo "${groups[*]}")]" > "$work/groups.json"
+node bench/report.js "$work" bench

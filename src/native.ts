@@ -7,8 +7,9 @@ import * as path from 'path';
 export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number }
 
 export interface Native {
-  /** clone3 the plan's init; with cgroupDir (cgroup v2), born in it (CLONE_INTO_CGROUP), intoCgroup says if it was. */
-  spawn(plan: Buffer, cgroupDir?: string): { pid: number; pidfd: number; sock: number; intoCgroup?: boolean };
+  /** clone3 and run the plan in tsrunc-init (addon/init.c); with cgroupDir (cgroup v2), born in it (CLONE_INTO_CGROUP),
+   * intoCgroup says if it was; label shows in ps(1) (`tsrunc-init 5 7 - create c1`). */
+  spawn(plan: Buffer, cgroupDir?: string, label?: string): { pid: number; pidfd: number; sock: number; intoCgroup?: boolean };
   syncRecv(sock: number): SyncMessage | null;
   syncSend(sock: number, type: number, arg?: number): boolean;
   mkfifo(path: string, mode: number): void;
@@ -37,7 +38,7 @@ export interface Native {
   bpfDeviceFilterCount(cgroupDir: string): number;
   /** if_nametoindex: 0 when the runtime's network namespace has no such device. */
   ifIndex(name: string): number;
-  seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[] };
+  seccompCompile(profile: import('./linux/seccomp').CompiledProfile): { program: Buffer; skipped: string[]; stubInstructions?: number };
 }
 
 let loaded: Native | undefined;

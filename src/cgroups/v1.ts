@@ -36,10 +36,11 @@ export class V1Manager implements CgroupManager {
     const cpuset = this.dirOf('cpuset');
     // A new v1 cpuset starts with empty cpus and mems, and no task can join it (nor can a child get
     // any) until both are set (cgroup-v1/cpusets.rst): copy the parent's into every level we make,
-    // top down, as each is made (runc cpusetEnsureParent/cpusetCopyIfNeeded). A shared parent is ours
-    // too, and may have been left empty by a create that died right after making it.
+    // top down, as each is made (runc cpusetEnsureParent/cpusetCopyIfNeeded). The existing ancestors
+    // are filled the same way first, top down, where empty (made by hand, or by a create that died
+    // right after making them): runc's cpusetEnsureParent does so too. A filled one is left alone.
     const inCpuset = (d: string) => !!cpuset && isAncestorOrSelf(d, cpuset);
-    for (const d of this.record.parents ?? []) if (inCpuset(d) && fs.existsSync(d)) copyCpuset(d);
+    if (cpuset) for (const d of existingCpusetAncestors(cpuset)) copyCpuset(d);
     makeCgroupDirs(this.record, this.dirs(), onRecord, (d) => { if (inCpuset(d)) copyCpuset(d); });
   }
 
@@ -94,6 +95,19 @@ export class V1Manager implements CgroupManager {
     });
     removeCgroupDirs(this.record, this.dirs());
   }
+}
+
+/** The existing directories above `dir` in its cpuset hierarchy, below the hierarchy's root, top
+ * first (the root itself always has every cpu and memory node). */
+function existingCpusetAncestors(dir: string): string[] {
+  const out: string[] = [];
+  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
+    if (!fs.existsSync(d)) continue; // to be made: filled as it is made
+    if (readCgroupFile(d, 'cpuset.cpus') === undefined) break; // above the hierarchy's mount
+    out.unshift(d);
+  }
+  out.shift(); // the root
+  return out;
 }
 
 function copyCpuset(dir: string): void {

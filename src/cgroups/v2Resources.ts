@@ -38,7 +38,7 @@ function v2Value(n: number): string | undefined {
   return n === 0 ? undefined : n === -1 ? 'max' : dec(n);
 }
 
-export function planV2(r: LinuxResources | undefined, dir: string, opts: ApplyOptions = {}): CgroupWrite[] {
+export function planV2(r: LinuxResources | undefined, dir: string, _opts: ApplyOptions = {}): CgroupWrite[] {
   const writes: CgroupWrite[] = [];
   const add = (file: string, value: string, field: string, extra: Partial<CgroupWrite> = {}) => writes.push({ dir, file, value, field, ...extra });
   const controllers = new Set((readCgroupFile(dir, 'cgroup.controllers') ?? '').trim().split(/\s+/).filter(Boolean));

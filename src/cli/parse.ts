@@ -1,8 +1,7 @@
-// argv -> {globals, command, flags, args} with yargs-parser (the parser yargs is built on), configured
-// from the command table. Full yargs costs ~15 ms to import (DESIGN.md), so it is only loaded by
+// argv -> {globals, command, flags, args}, parsed by the table-driven parseFlags below (no parser
+// library on the hot path). Full yargs costs ~15 ms to import (DESIGN.md), so it is only loaded by
 // help.ts. Global flags come before the command, as with runc (urfave/cli); like urfave/cli we accept
 // `-flag` as well as `--flag` for long names.
-import parser from 'yargs-parser';
 import { UsageError } from '../errors';
 import { CommandSpec, FlagSpec, GlobalOptions, findCommand, globalFlags } from './table';
 
@@ -17,53 +16,54 @@ export interface ParsedArgv {
   rest: string[];
 }
 
-function options(flags: FlagSpec[]): parser.Options {
-  const o: parser.Options & { configuration: Record<string, boolean> } = {
-    boolean: [], string: [], number: [], array: [], alias: {}, default: {},
-    configuration: {
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      // Repeated: collected, then lastWins() keeps the last for single-valued flags (urfave/cli).
-      'duplicate-arguments-array': true,
-      'flatten-duplicate-arrays': true,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'strip-aliased': true,
-      'populate--': true,
-      'unknown-options-as-args': false,
-      'short-option-groups': true,
-      'halt-at-non-option': false,
-      'boolean-negation': false,
-      // urfave/cli: a repeatable flag takes one value per occurrence (-e A=1 -e B=2), never the next args.
-      'greedy-arrays': false,
-    },
+/**
+ * Flags and positionals of one command (or of the global part), as urfave/cli reads them: `--name`,
+ * `-name`, `--name=value`, `-a` (an alias), `-abc` (boolean aliases grouped), `-a5`; a flag that takes
+ * a value takes the next argument whatever it looks like (`--resources -`, `--signal -1`), as Go's flag
+ * package does; a repeated flag collects its values (lastWins() keeps the last for single-valued ones);
+ * `--` ends the flags. Written here rather than taken from yargs-parser: importing that costs ~370 page
+ * faults (~7 ms on a machine where a fault costs 20 us) at every start, for nothing this needs.
+ */
+function parseFlags(argv: string[], flags: FlagSpec[], where: string): Record<string, unknown> {
+  const byName = new Map<string, FlagSpec>();
+  for (const f of flags) { byName.set(f.name, f); if (f.alias) byName.set(f.alias, f); }
+  const out: Record<string, unknown> = { _: [] as string[] };
+  for (const f of flags) if (f.default !== undefined) out[f.name] = f.default;
+  const seen = new Set<string>();
+  const set = (f: FlagSpec, raw: string) => {
+    let v: unknown = raw;
+    if (f.type === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') throw new UsageError(`invalid boolean value "${raw}" for flag -${f.name}`, where || undefined);
+      v = raw === 'true';
+    } else if (f.type === 'number') {
+      v = raw.trim() === '' ? NaN : Number(raw);
+    }
+    if (f.type === 'array' || seen.has(f.name)) {
+      const prev = seen.has(f.name) ? out[f.name] : [];
+      out[f.name] = [...(Array.isArray(prev) ? prev : [prev]), v];
+    } else out[f.name] = v;
+    seen.add(f.name);
   };
-  for (const f of flags) {
-    (o[f.type] as string[]).push(f.name);
-    if (f.alias) (o.alias as Record<string, string[]>)[f.name] = [f.alias];
-    if (f.default !== undefined) (o.default as Record<string, unknown>)[f.name] = f.default;
-  }
-  return o;
-}
-
-/** `-bundle x` -> `--bundle x` for known long names (urfave/cli accepts both). A lone `-` after a flag
- * that takes a value is that value (`update --resources -`: stdin); yargs-parser would leave it as a
- * positional after a long flag, so it is joined as `--resources=-`. */
-function normaliseDashes(argv: string[], flags: FlagSpec[]): string[] {
-  const long = new Set(flags.map((f) => f.name));
-  const takesValue = new Set(flags.filter((f) => f.type !== 'boolean').flatMap((f) => [`--${f.name}`, ...(f.alias ? [`-${f.alias}`] : [])]));
-  const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') { out.push(...argv.slice(i)); break; }
-    const m = /^-([a-z][a-z-]+)(=.*)?$/.exec(a);
-    const flag = m && long.has(m[1]) ? `-${a}` : a;
-    if (argv[i + 1] === '-' && takesValue.has(flag)) {
-      out.push(`${flag}=-`);
-      i++;
-      continue;
+    if (a === '--') { out['--'] = argv.slice(i + 1); break; }
+    if (a.length < 2 || a[0] !== '-') { (out._ as string[]).push(a); continue; }
+    const body = a.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    const f = byName.get(name);
+    if (!f && !a.startsWith('--') && eq < 0 && name.length > 1) {
+      // -abc: grouped short aliases; -a5: a short alias and its value.
+      const first = byName.get(name[0]);
+      if (first && first.alias === name[0] && first.type !== 'boolean') { set(first, name.slice(1)); continue; }
+      const group = [...name].map((c) => byName.get(c));
+      if (group.every((g) => g && g.alias && g.type === 'boolean')) { for (const g of group) set(g!, 'true'); continue; }
     }
-    out.push(flag);
+    if (!f) throw new UsageError(`flag provided but not defined: -${name}`, where || undefined);
+    if (eq >= 0) set(f, body.slice(eq + 1));
+    else if (f.type === 'boolean') set(f, 'true');
+    else if (i + 1 < argv.length) set(f, argv[++i]);
+    else throw new UsageError(`flag needs an argument: -${name}`, where || undefined);
   }
   return out;
 }
@@ -98,16 +98,9 @@ function lastWins(parsed: Record<string, unknown>, flags: FlagSpec[]): Record<st
     const v = parsed[f.name];
     if (f.type !== 'array' && Array.isArray(v)) {
       parsed[f.name] = v[v.length - 1];
-      if (f.alias && f.alias in parsed) parsed[f.alias] = parsed[f.name];
     }
   }
   return parsed;
-}
-
-function checkUnknown(parsed: Record<string, unknown>, flags: FlagSpec[], where: string): void {
-  const known = new Set<string>(['_', '--']);
-  for (const f of flags) { known.add(f.name); if (f.alias) known.add(f.alias); }
-  for (const k of Object.keys(parsed)) if (!known.has(k)) throw new UsageError(`flag provided but not defined: -${k}`, where);
 }
 
 function checkTypes(parsed: Record<string, unknown>, flags: FlagSpec[], where: string): void {
@@ -127,9 +120,7 @@ export function parseArgv(argv: string[]): ParsedArgv {
     const name = argv[i].replace(/^--?/, '').split('=')[0];
     i += !argv[i].includes('=') && globalNames.has(name) ? 2 : 1;
   }
-  const globalArgv = normaliseDashes(argv.slice(0, i), globalFlags);
-  const g = lastWins(parser(globalArgv, options(globalFlags)) as Record<string, unknown>, globalFlags);
-  checkUnknown(g, globalFlags, '');
+  const g = lastWins(parseFlags(argv.slice(0, i), globalFlags, ''), globalFlags);
   checkTypes(g, globalFlags, '');
   const logFormat = String(g['log-format']);
   if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`invalid log-format: ${logFormat}`);
@@ -160,9 +151,7 @@ export function parseArgv(argv: string[]): ParsedArgv {
   let own = argv.slice(i + 1);
   let command: string[] | undefined;
   if (cmd.commandAfter !== undefined) [own, command] = splitCommand(own, cmd.flags, cmd.commandAfter);
-  const cmdArgv = normaliseDashes(own, cmd.flags);
-  const p = lastWins(parser(cmdArgv, options(cmd.flags)) as Record<string, unknown>, cmd.flags);
-  checkUnknown(p, cmd.flags, cmd.name);
+  const p = lastWins(parseFlags(own, cmd.flags, cmd.name), cmd.flags);
   checkTypes(p, cmd.flags, cmd.name);
   out.flags = p;
   out.args = ((p._ as unknown[]) ?? []).map(String);

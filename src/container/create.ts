@@ -19,7 +19,8 @@ import type { CgroupManager } from '../cgroups/manager';
 import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
 import { sendIdmappedMount } from './idmap';
-import { runHooks, validateHooks } from '../hooks';
+import { runHooks, setHookState, validateHooks } from '../hooks';
+import { sendSeccompFd } from './seccompListener';
 import { moveNetDevices } from '../linux/netdevices';
 import { stateOutput } from '../state/status';
 import { faultPoint } from '../faults';
@@ -100,7 +101,8 @@ export function createContainer(opts: CreateOptions): Created {
     native().mkfifo(dir.fifoPath, 0o622);
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP); v1 hierarchies are
     // joined below, before GO: either way before anything of the container runs.
-    const child = native().spawn(plan.serialize(), mgr.cloneTarget());
+    setHookState(plan, stateOutput(state, 'created')); // createContainer/startContainer, run by the init
+    const child = native().spawn(plan.serialize(), mgr.cloneTarget(), `create ${opts.id}`);
     pidfd = child.pidfd;
     sock = child.sock;
     state.pid = child.pid;
@@ -120,7 +122,6 @@ export function createContainer(opts: CreateOptions): Created {
         const ctx = { spec, state: stateOutput(state, 'created') };
         runHooks('prestart', ctx);
         runHooks('createRuntime', ctx);
-        runHooks('createContainer', { ...ctx, nsPid: state.pid });
         native().syncSend(sock, Sync.GO);
       },
       mountfd: (op) => sendIdmappedMount(plan, op, sock, state.pid!),
@@ -135,18 +136,7 @@ export function createContainer(opts: CreateOptions): Created {
           fs.closeSync(fd);
         }
       },
-      seccompFd: (fd) => {
-        // config-linux.md "listenerPath": one connection, the container process state and the fd.
-        const sc = spec.linux!.seccomp!;
-        const payload = { ociVersion: spec.ociVersion, fds: ['seccompFd'], pid: state.pid, metadata: sc.listenerMetadata ?? '', state: stateOutput(state, 'creating') };
-        try {
-          native().sendToListener(sc.listenerPath!, JSON.stringify(payload), fd);
-        } catch (e) {
-          throw new TsruncError(`cannot send the seccomp notify fd to ${sc.listenerPath}: ${(e as Error).message}`, { field: 'linux.seccomp.listenerPath' });
-        } finally {
-          fs.closeSync(fd);
-        }
-      },
+      seccompFd: (fd) => sendSeccompFd(spec, fd, state.pid!, stateOutput(state, 'creating')),
       forked: (pid) => {
         // The init now lives in the joined/new PID namespace; the intermediate has exited.
         native().reap(state.pid!, 1);
@@ -220,11 +210,14 @@ function writeIdMappings(spec: Spec, pid: number): void {
 export function writePidFile(file: string, pid: number): void {
   const abs = path.resolve(file);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}`);
+  let made = false;
   try {
-    fs.writeFileSync(tmp, String(pid), { mode: 0o644 });
+    // O_EXCL (runc's createPidFile too): a predictable name; never follow what someone planted there.
+    fs.writeFileSync(tmp, String(pid), { mode: 0o644, flag: 'wx' });
+    made = true;
     fs.renameSync(tmp, abs);
   } catch (e) {
-    try { fs.unlinkSync(tmp); } catch { /* not created */ }
+    if (made) try { fs.unlinkSync(tmp); } catch { /* gone */ }
     throw new TsruncError(`cannot write pid file ${abs}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: '--pid-file' });
   }
 }

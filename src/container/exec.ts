@@ -11,9 +11,10 @@ import { Sync } from '../linux/opcodes';
 import type { Process, Spec } from '../spec/types';
 import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
-import { deriveStatus } from '../state/status';
+import { deriveStatus, stateOutput } from '../state/status';
 import { ContainerDir } from '../state/store';
 import { writePidFile } from './create';
+import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
 
@@ -77,7 +78,7 @@ export function execProcess(o: ExecOptions): number {
     const mgr = state.cgroup ? execCgroups(state.cgroup, sub) : undefined;
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP), as runc 1.2's exec;
     // not with execCPUAffinity.initial, which is set before the process enters the cgroup.
-    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget());
+    const child = n.spawn(plan.serialize(), o.process.execCPUAffinity?.initial ? undefined : mgr?.cloneTarget(), `exec ${o.id}`);
     pidfd = child.pidfd;
     sock = child.sock;
     childPid = child.pid;
@@ -122,6 +123,8 @@ export function execProcess(o: ExecOptions): number {
             fs.closeSync(m.fd);
           }
         }
+      } else if (m.type === Sync.SECCOMP_FD && m.fd !== undefined) {
+        sendSeccompFd(spec, m.fd, childPid, stateOutput(state, 'running'));
       } else if (m.type === Sync.ERROR) {
         throw childError(plan, m);
       } else {

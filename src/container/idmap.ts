@@ -38,15 +38,16 @@ export function sendIdmappedMount(plan: Plan, opIndex: number, sock: number, con
   const req: IdmapRequest | undefined = plan.idmapped.get(opIndex);
   const field = plan.ops[opIndex]?.source ?? 'mounts';
   if (!req) throw new TsruncError(`protocol error: no idmapped mount for op ${opIndex}`);
-  const holder = req.uidMappings ? usernsHolder(req.uidMappings, req.gidMappings!) : undefined;
+  const holder = req.uidMappings && !req.plain ? usernsHolder(req.uidMappings, req.gidMappings!) : undefined;
   const lo = (v: bigint) => Number(v & 0xffffffffn), hi = (v: bigint) => Number(v >> 32n);
   let fd = -1;
   try {
-    fd = native().openTreeIdmapped(req.source, holder ? holder.path : `/proc/${containerPid}/ns/user`, req.recursive ? 1 : 0,
+    // plain: no user namespace to map with, only the open (and the mount attributes).
+    fd = native().openTreeIdmapped(req.source, req.plain ? '' : holder ? holder.path : `/proc/${containerPid}/ns/user`, req.recursive ? 1 : 0,
       lo(req.attrs), hi(req.attrs), lo(req.recAttrs), hi(req.recAttrs));
   } catch (e) {
     native().syncSend(sock, Sync.ERROR); // the child exits; the error below is the one reported
-    throw new TsruncError(`idmapped mount of ${req.source}: ${(e as Error).message}`, { field });
+    throw new TsruncError(`${req.plain ? 'bind' : 'idmapped mount'} of ${req.source}: ${(e as Error).message}`, { field });
   } finally {
     holder?.release();
   }

@@ -43,16 +43,16 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
       dir.write(state);
       throw new TsruncError('process was not set: nothing to start', { field: 'process' });
     }
-    try {
-      // Lifecycle step 7: startContainer hooks, in the container's namespaces, before the program runs.
-      runHooks('startContainer', { spec: state.config, state: stateOutput(state, 'created'), nsPid: state.pid });
-    } catch (e) {
-      abort(dir, state, pidfd);
-      throw e;
-    }
+    // Lifecycle step 7: the init runs the startContainer hooks itself once the fifo is open (RUN_HOOK
+    // ops, as runc's standard_init_linux.go); a failure comes back on the fifo, named by its field.
     const out = n.startFifo(state.fifo, pidfd);
     try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
     if (out === '') throw new TsruncError('cannot start an already running container');
+    const hook = /^0?(hooks\.startContainer\[\d+\]): ([^]*)$/.exec(out);
+    if (hook) {
+      abort(dir, state, pidfd);
+      throw new TsruncError(hook[2], { field: hook[1] });
+    }
     if (out !== '0') {
       state.phase = 'stopped';
       dir.write(state);

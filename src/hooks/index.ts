@@ -1,17 +1,15 @@
 // Hooks (config.md "POSIX-platform Hooks", runtime.md "Lifecycle"). Each hook gets the container's
 // state JSON on stdin and honours `timeout`. prestart, createRuntime, poststart and poststop run in
-// the runtime's namespaces; createContainer and startContainer in the container's namespaces: for
-// those the addon spawns a process that setns()s into /proc/<init>/ns/* before execve (the plan
-// interpreter again: SETNS..., DUP2 stdin, RESOLVE_EXEC, EXEC).
+// the runtime's namespaces, from here; createContainer and startContainer are run by the container's
+// process itself, as runc does: RUN_HOOK plan ops (compileInitHooks; addon/child.c op_run_hook), the
+// state on a memfd, never through a named file.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { TsruncError, errnoName } from '../errors';
+import { TsruncError } from '../errors';
 import { logWarn } from '../log';
-import { native } from '../native';
-import { Plan, stringVector } from '../linux/plan';
-import { CLONE_NEW } from '../linux/namespaces';
+import type { Plan } from '../linux/plan';
+import { stringVector } from '../linux/plan';
 import type { Hook, Hooks, Spec, StateOutput } from '../spec/types';
 
 export type HookPoint = keyof Hooks;
@@ -33,24 +31,16 @@ export function validateHooks(spec: Spec): void {
   }
 }
 
-/** Container namespaces a hook joins, in setns order: user first (it owns the others), mount last
- * (after it, /proc/<init>/ns/* would be looked up in the container's /proc). Joining a PID namespace
- * applies to children only: the plan forks once more, and the intermediate mirrors the hook's status. */
-const NS_FILES: [string, string][] = [['user', 'user'], ['pid', 'pid'], ['network', 'net'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroup', 'cgroup'], ['mount', 'mnt']];
-
 export interface HookContext {
   spec: Spec;
   state: StateOutput;
-  /** Run the hooks inside the namespaces of this pid (createContainer, startContainer). */
-  nsPid?: number;
 }
 
 export function runHooks(point: HookPoint, ctx: HookContext): void {
   hooksOf(ctx.spec, point).forEach((hook, i) => {
     const field = `hooks.${point}[${i}]`;
     try {
-      if (ctx.nsPid) runInNamespaces(hook, ctx, field);
-      else runInRuntime(hook, ctx, field);
+      runInRuntime(hook, ctx, field);
     } catch (e) {
       if (point === 'poststop') logWarn(`${field}: ${(e as Error).message}`);
       else throw e;
@@ -85,64 +75,31 @@ function envOf(hook: Hook): NodeJS.ProcessEnv {
   return env;
 }
 
-function runInNamespaces(hook: Hook, ctx: HookContext, field: string): void {
-  const n = native();
-  const stdinFile = path.join(os.tmpdir(), `.tsrunc-hook-${process.pid}-${Date.now()}`);
-  // runtime.md "State": for hooks in the container namespace, the pid as seen by the container.
-  fs.writeFileSync(stdinFile, JSON.stringify({ ...ctx.state, pid: pidInNamespace(ctx.nsPid!) ?? ctx.state.pid }), { mode: 0o600 });
-  const stdinFd = fs.openSync(stdinFile, 'r');
-  fs.unlinkSync(stdinFile);
-  let child: { pid: number; pidfd: number; sock: number } | undefined;
-  let reaped = false;
-  try {
-    const plan = new Plan();
-    plan.preserveFds = stdinFd - 2; // keep the stdin fd through the child's first fd sweep
-    const wanted = new Set((ctx.spec.linux?.namespaces ?? []).map((ns) => ns.type));
-    for (const [type, file] of NS_FILES) {
-      if (!wanted.has(type)) continue;
-      const nsPath = `/proc/${ctx.nsPid}/ns/${file}`;
-      plan.add('SETNS', field, `setns(${nsPath})`, [CLONE_NEW[type]], [nsPath]);
-    }
-    plan.add('DUP2', field, 'state on stdin', [BigInt(stdinFd), 0n]);
-    plan.add('CLOSE_FDS', field, 'close_range(3, ~0, CLOEXEC)', [3n]);
-    if (wanted.has('pid')) {
-      plan.add('FORK', field, 'fork into the container\'s PID namespace; the intermediate waits and mirrors the status', [1n]);
-      plan.add('PDEATHSIG', field, 'die with the intermediate (a timeout kills it)', [9n]);
-    }
-    plan.add('RESOLVE_EXEC', field, `check ${hook.path}`, [], [hook.path, '']);
+/** Where the state's pid goes in a RUN_HOOK op's template: the process puts its own getpid() there. */
+const PID_MARK = '\u0000pid\u0000';
+
+/** The in-container hooks of `point` as RUN_HOOK ops (createContainer: after the runtime's hooks,
+ * before pivot_root; startContainer: after the exec fifo and the seccomp filter, right before
+ * execve, as runc's standard_init_linux.go). Their state is filled in by setHookState. */
+export function compileInitHooks(spec: Spec, plan: Plan, point: 'createContainer' | 'startContainer'): void {
+  hooksOf(spec, point).forEach((hook, i) => {
+    const field = `hooks.${point}[${i}]`;
     const args = hook.args?.length ? hook.args : [hook.path];
-    const env = hook.env ?? [];
-    plan.add('EXEC', field, `execve(${hook.path})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
-    child = n.spawn(plan.serialize());
-    // The sync socket is close-on-exec: EOF means execve succeeded; a message is a failure before it.
-    const m = n.syncRecv(child.sock);
-    if (m) throw new TsruncError(`hook ${hook.path}: ${m.text}${m.errno ? `: ${errnoName(m.errno)}` : ''}`, { field });
-    const st = n.waitPidfd(child.pidfd, hook.timeout ? hook.timeout * 1000 : -1);
-    if (!st) {
-      n.pidfdSendSignal(child.pidfd, 9);
-      n.waitPidfd(child.pidfd, -1);
-      reaped = true;
-      throw new TsruncError(`hook ${hook.path} timed out after ${hook.timeout}s`, { field });
-    }
-    reaped = true;
-    if (st.code !== 0) throw new TsruncError(`hook ${hook.path} ${st.signal ? `was killed by signal ${st.signal}` : `exited with status ${st.code}`}`, { field });
-  } finally {
-    fs.closeSync(stdinFd);
-    if (child) {
-      fs.closeSync(child.sock);
-      if (!reaped) n.waitPidfd(child.pidfd, -1); // it failed before execve and is exiting
-      fs.closeSync(child.pidfd);
-    }
-  }
+    // runc 1.3+ (Hooks.SetDefaultEnv): a startContainer hook without env gets the process's env.
+    const env = hook.env ?? (point === 'startContainer' ? spec.process?.env ?? [] : []);
+    plan.add('RUN_HOOK', field, `run ${hook.path} ${JSON.stringify(args.slice(1))}, state on stdin${hook.timeout ? `, timeout ${hook.timeout}s` : ''}`,
+      [BigInt(args.length), BigInt(env.length), BigInt((hook.timeout ?? 0) * 1000)],
+      [hook.path, stringVector(args), env.length ? stringVector(env) : null, stateTemplate(field, undefined)]);
+  });
 }
 
-/** The pid of `pid` in its own (innermost) PID namespace: the last field of NSpid. */
-export function pidInNamespace(pid: number): number | undefined {
-  try {
-    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^NSpid:\s*(.*)$/m);
-    const last = m?.[1].trim().split(/\s+/).pop();
-    return last ? Number(last) : undefined;
-  } catch {
-    return undefined;
-  }
+function stateTemplate(field: string, state: StateOutput | undefined): Buffer {
+  const json = state ? JSON.stringify({ ...state, pid: PID_MARK }) : `{"pid":${JSON.stringify(PID_MARK)}}`;
+  const [before, after] = json.split(JSON.stringify(PID_MARK));
+  return stringVector([field, before, after]);
+}
+
+/** Give every RUN_HOOK op the container's state (known once create has recorded it). */
+export function setHookState(plan: Plan, state: StateOutput): void {
+  for (const op of plan.ops) if (op.op === 'RUN_HOOK') op.s![3] = stateTemplate(op.source, state);
 }

@@ -4,7 +4,8 @@ import * as path from 'path';
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
-import { compileMounts, hostProcSysMounts, MS, rootPropagation } from './mounts';
+import { compileInitHooks } from '../hooks';
+import { compileFinalizeRootfs, compileMounts, hostProcSysMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { checkNetDevices } from './netdevices';
 import { checkAllIdMappings } from './idmappings';
@@ -101,6 +102,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('SYNC_SEND', source, `ask the runtime to ${what}`, [BigInt(Sync.HOOKS)]);
     plan.add('SYNC_WAIT', source, 'wait for the runtime', [BigInt(Sync.GO)]);
   }
+  compileInitHooks(spec, plan, 'createContainer');
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
   else if (ctx.noPivot) {
     for (const m of hostProcSysMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'), ctx.rootfs))
@@ -116,6 +118,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}, send the master, bind it over /dev/console, make it stdio and the controlling terminal`,
       [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0)]);
   }
+  compileFinalizeRootfs(spec, plan);
   if (spec.root?.readonly) plan.add('REMOUNT_RO_ROOT', 'root.readonly', 'mount_setattr(/, MOUNT_ATTR_RDONLY)');
 
   if (spec.hostname !== undefined && spec.hostname !== '') {

@@ -201,6 +201,15 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlie
       compileIdmapped(m, field, plan, ctx, source, opts, bits, recAttrs);
       return;
     }
+    if (ctx.userNs) {
+      // runc 1.2+ (mount source fds, mountViaFds): the source is opened by the runtime, host root,
+      // since the user namespace's root may not be able to walk to it (a 0700 host directory).
+      const idx = plan.ops.length;
+      plan.add('MOUNT', field, `${rec ? 'rbind' : 'bind'} ${source} -> ${dest}${describeOpts(m.options)} (opened by the runtime, outside the user namespace)`,
+        [0n, BigInt(opts.propagation & ~MS.REC), BigInt((bits & ~Mnt.BIND) | Mnt.FROM_PARENT), 0n], [source, dest, null, null]);
+      plan.idmapped.set(idx, { source, recursive: !!rec, attrs: bindAttrs(opts), recAttrs, plain: true });
+      return;
+    }
     plan.add('MOUNT', field, `${rec ? 'rbind' : 'bind'} ${source} -> ${dest}${describeOpts(m.options)}`,
       [recAttrs, BigInt(opts.propagation & ~MS.REC), BigInt(bits), bindAttrs(opts)],
       [source, dest, null, null]);
@@ -211,8 +220,9 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlie
   let bits = Mnt.TARGET_IN_ROOT | Mnt.MKDIR;
   if (opts.propagation & MS.REC) bits |= Mnt.PROPAGATION_REC;
   const data = opts.data.join(',');
-  plan.add('MOUNT', field, `mount -t ${m.type ?? 'none'} ${m.source ?? 'none'} ${dest}${describeOpts(m.options)}`,
-    [BigInt(opts.flags), BigInt(opts.propagation & ~MS.REC), BigInt(bits), 0n],
+  const late = readonlyLater(m);
+  plan.add('MOUNT', field, `mount -t ${m.type ?? 'none'} ${m.source ?? 'none'} ${dest}${describeOpts(m.options)}${late ? ' (read-write until the rootfs is finalized)' : ''}`,
+    [BigInt(late ? opts.flags & ~MS.RDONLY : opts.flags), BigInt(opts.propagation & ~MS.REC), BigInt(bits), 0n],
     [m.source ?? m.type ?? 'none', dest, m.type ?? null, data || null]);
 }
 
@@ -227,6 +237,27 @@ function compileIdmapped(m: Mount, field: string, plan: Plan, ctx: MountContext,
   plan.add('MOUNT', field, `idmapped ${recursive ? 'rbind' : 'bind'} ${source} -> ${path.posix.normalize(m.destination)} (made by the runtime, attached here)`,
     [0n, BigInt(opts.propagation & ~MS.REC), BigInt((bits & ~Mnt.BIND) | Mnt.FROM_PARENT), 0n], [source, path.posix.normalize(m.destination), null, null]);
   plan.idmapped.set(idx, { source, recursive, attrs: bindAttrs(opts), recAttrs, uidMappings: m.uidMappings, gidMappings: m.gidMappings });
+}
+
+/** runc 1.2+ mountPropagate: a read-only tmpfs or /dev is mounted read-write, since devices, mount
+ * points of later mounts beneath it (/dev/pts, /dev/shm, ...) and files are still to be made in it;
+ * compileFinalizeRootfs makes it read-only at the end. (runc 1.1 did this for /dev only.) Binds keep
+ * their read-only flag at once: a mount point made in one would be made in the host's directory. */
+function readonlyLater(m: Mount): boolean {
+  if (isBind(m) || m.type === 'cgroup' || m.type === 'cgroup2') return false;
+  if (!(parseMountOptions(m.options).flags & MS.RDONLY)) return false;
+  return m.type === 'tmpfs' || path.posix.normalize(m.destination) === '/dev';
+}
+
+/** runc's finalizeRootfs (rootfs_linux.go): after pivot_root and the devices, the mounts that
+ * readonlyLater left writable become read-only (the top mount only, as runc's remountReadonly). */
+export function compileFinalizeRootfs(spec: Spec, plan: Plan): void {
+  (spec.mounts ?? []).forEach((m, i) => {
+    if (!readonlyLater(m)) return;
+    const dest = path.posix.normalize(m.destination);
+    plan.add('MOUNT_SETATTR', `mounts[${i}]`, `mount_setattr(${dest}, MOUNT_ATTR_RDONLY): read-only now that everything beneath it is made`,
+      [0n, 0n, 0n, BigInt(MOUNT_ATTR.RDONLY)], [dest]);
+  });
 }
 
 function describeOpts(o?: string[]): string {

@@ -50,10 +50,11 @@ export const Op = {
   SET_MEMPOLICY: 44,
   OPEN_PTY: 45,
   SETNS_PIDFD: 46,
-  JOIN_KEYRING: 47,
-  HIDE_MOUNT: 48,
+  RUN_HOOK: 47,
+  JOIN_KEYRING: 48,
+  HIDE_MOUNT: 49,
 } as const;
-export const OP_MAX = 48;
+export const OP_MAX = 49;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

@@ -20,6 +20,9 @@ export interface IdmapRequest {
   recursive: boolean;
   attrs: bigint;
   recAttrs: bigint;
+  /** No id mapping: the runtime only opens the source for a container root that cannot reach it
+   * (a bind in a user namespace, src/linux/mounts.ts). */
+  plain?: boolean;
   /** The mount's own mappings; absent: the container's user namespace mapping. */
   uidMappings?: { containerID: number; hostID: number; size: number }[];
   gidMappings?: { containerID: number; hostID: number; size: number }[];

@@ -15,6 +15,7 @@ import { capabilityMasks, dropUngrantable, maskNames, runtimeBoundingSet } from 
 import { Sync } from './opcodes';
 import { Plan, stringVector } from './plan';
 import { seccompOp, usesNotify } from './seccomp';
+import { compileInitHooks } from '../hooks';
 import { compileCpuAffinity } from './scheduling';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -99,6 +100,7 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   // config.md: execCPUAffinity "is not applicable to the container's init process".
   if (!opts.waitFifo) compileCpuAffinity(spec, plan, 'final');
   if (p.noNewPrivileges && !early) seccompOp(spec, plan);
+  if (opts.waitFifo) compileInitHooks(spec, plan, 'startContainer');
   plan.add('EXEC', 'process.args', `execve(${JSON.stringify(args)})`, [BigInt(args.length), BigInt(env.length)], [stringVector(args), env.length ? stringVector(env) : null]);
 }
 

@@ -30,7 +30,20 @@ export const FLAGS: Record<string, number> = {
 };
 
 export interface CompiledRule { field: string; syscall: string; action: number; args: { index: number; op: number; value: string; valueTwo: string }[] }
-export interface CompiledProfile { defaultAction: number; architectures: string[]; rules: CompiledRule[]; flags: number }
+export interface CompiledProfile {
+  defaultAction: number; architectures: string[]; rules: CompiledRule[]; flags: number;
+  /** Prepend runc's -ENOSYS stub (addon/seccomp.cc) for syscalls above the highest of `names`. */
+  enosysStub: boolean; names: string[];
+}
+
+/** runc's patchbpf generatePatch: no stub when the default action lets a call through anyway (allow,
+ * log; trace, since a tracer handles new syscalls itself) or already is ENOSYS. */
+function needsEnosysStub(s: LinuxSeccomp): boolean {
+  if (['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE'].includes(s.defaultAction)) return false;
+  return !(s.defaultAction === 'SCMP_ACT_ERRNO' && s.defaultErrnoRet === ENOSYS);
+}
+
+const ENOSYS = 38;
 
 function action(name: string, errnoRet: number | undefined, field: string): number {
   const f = ACTIONS[name];
@@ -76,11 +89,20 @@ export function compileProfile(s: LinuxSeccomp): CompiledProfile {
       else rules.push({ field, syscall: name, action: act, args });
     }
   });
+  (s.syscalls ?? []).forEach((sc, i) => {
+    // runc's InitSeccomp: the notify fd reaches the agent only after the process has loaded the
+    // filter and then written to the runtime; with write() itself waiting on an agent that cannot have
+    // the fd yet, it never would (and our init writes its errors and the exec fifo with write()).
+    const k = sc.action === 'SCMP_ACT_NOTIFY' ? (sc.names ?? []).indexOf('write') : -1;
+    if (k >= 0) throw new TsruncError('SCMP_ACT_NOTIFY cannot be used for the write syscall', { field: `linux.seccomp.syscalls[${i}].names[${k}]` });
+  });
   const notify = (s.syscalls ?? []).some((sc) => sc.action === 'SCMP_ACT_NOTIFY');
   if (notify && !s.listenerPath) throw new TsruncError('SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath', { field: 'linux.seccomp.listenerPath' });
   if (s.listenerMetadata !== undefined && !s.listenerPath) throw new TsruncError('listenerMetadata must not be set without listenerPath', { field: 'linux.seccomp.listenerMetadata' });
   if (notify) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-  return { defaultAction, architectures, rules, flags };
+  // Every name counts for the highest known syscall, also those of rules equal to the default (runc).
+  const names = [...new Set((s.syscalls ?? []).flatMap((sc) => sc.names ?? []))];
+  return { defaultAction, architectures, rules, flags, enosysStub: needsEnosysStub(s), names };
 }
 
 const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
@@ -102,12 +124,12 @@ export function seccompOp(spec: Spec, plan: Plan): void {
   const s = spec.linux?.seccomp;
   if (!s) return;
   const profile = compileProfile(s);
-  let out: { program: Buffer; skipped: string[] };
+  let out: { program: Buffer; skipped: string[]; stubInstructions?: number };
   try {
     out = native().seccompCompile(profile);
   } catch (e) {
     throw new TsruncError((e as Error).message, { field: 'linux.seccomp' });
   }
-  plan.add('SECCOMP', 'linux.seccomp', `seccomp(SET_MODE_FILTER, flags=${profile.flags}): ${out.program.length / 8} BPF instructions, ${profile.rules.length} rules${out.skipped.length ? `, skipped unknown syscalls: ${out.skipped.join(',')}` : ''}`,
+  plan.add('SECCOMP', 'linux.seccomp', `seccomp(SET_MODE_FILTER, flags=${profile.flags}): ${out.program.length / 8} BPF instructions, ${profile.rules.length} rules${out.stubInstructions ? ` (the first ${out.stubInstructions}: ENOSYS for syscalls newer than the profile)` : ''}${out.skipped.length ? `, skipped unknown syscalls: ${out.skipped.join(',')}` : ''}`,
     [BigInt(out.program.length / 8), BigInt(profile.flags)], [out.program]);
 }

@@ -19,7 +19,7 @@ export function compileSysctl(spec: Spec, plan: Plan): void {
   const ns = namespaceSet(spec);
   for (const [key, value] of Object.entries(spec.linux?.sysctl ?? {})) {
     const field = `linux.sysctl.${key}`;
-    if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_\-]+)+$/.test(key) || key.includes('..')) throw new TsruncError(`invalid sysctl name "${key}"`, { field });
+    if (!/^[a-z0-9_]+(\.[a-zA-Z0-9_-]+)+$/.test(key) || key.includes('..')) throw new TsruncError(`invalid sysctl name "${key}"`, { field });
     const need = sysctlNamespace(key);
     if (!need) throw new TsruncError(`sysctl "${key}" is not namespaced and cannot be set in a container`, { field });
     if (!ns.has(need)) throw new TsruncError(`sysctl "${key}" requires a ${need} namespace`, { field });

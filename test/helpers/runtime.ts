@@ -17,6 +17,13 @@ export const isRoot = process.getuid?.() === 0;
 
 /** describe() that skips, with the reason in its title, when the machine cannot run containers. */
 export function describeRoot(title: string, fn: () => void): void {
+  // CI runs as root: there, a missing precondition is a failure, not a silent skip.
+  if (process.env.CI && (!isRoot || !fs.existsSync(path.join(REPO, 'tsrunc')) || !fs.existsSync(ROOTFS_CACHE))) {
+    describe(title, () => test('can run containers (CI: root, ./tsrunc and the busybox rootfs are required)', () => {
+      expect({ root: isRoot, tsrunc: fs.existsSync(path.join(REPO, 'tsrunc')), rootfs: fs.existsSync(ROOTFS_CACHE) }).toEqual({ root: true, tsrunc: true, rootfs: true });
+    }));
+    return;
+  }
   if (!isRoot) describe.skip(`${title} (skipped: needs root to run containers)`, fn);
   else if (!fs.existsSync(path.join(REPO, 'tsrunc')) || !fs.existsSync(ROOTFS_CACHE))
     describe.skip(`${title} (skipped: run \`make build rootfs-cache/busybox\` first)`, fn);
@@ -25,7 +32,7 @@ export function describeRoot(title: string, fn: () => void): void {
 
 export interface Result { code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }
 
-export interface RunOptions { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[]; wrap?: string[] }
+export interface RunOptions { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[]; wrap?: string[]; cwd?: string }
 
 let counter = 0;
 
@@ -69,7 +76,7 @@ export class Sandbox {
     let r: SpawnSyncReturns<string>;
     try {
       r = spawnSync(io.cmd, io.args, {
-        encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000, stdio: ['pipe', ...io.stdio],
+        encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000, stdio: ['pipe', ...io.stdio], cwd: opts.cwd,
       });
     } finally {
       io.close();
@@ -171,6 +178,22 @@ export function processesWithArg(marker: string): number[] {
     } catch { /* gone */ }
   }
   return pids;
+}
+
+/**
+ * Live processes of container `id` made from `bundle`: its init while it waits as tsrunc-init
+ * (labelled `create <id>` on its command line), and every process whose root is the bundle's rootfs
+ * (after pivot_root, whatever it runs).
+ */
+export function containerProcesses(id: string, bundle: string): number[] {
+  let rootfs: string;
+  try { rootfs = fs.realpathSync(path.join(bundle, 'rootfs')); } catch { rootfs = path.join(bundle, 'rootfs'); }
+  const out = new Set(processesWithArg(`create ${id}`));
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try { if (fs.readlinkSync(`/proc/${d}/root`) === rootfs) out.add(Number(d)); } catch { /* gone */ }
+  }
+  return [...out].filter((pid) => pid !== process.pid && pidAlive(pid)).sort((a, b) => a - b);
 }
 
 export function mountsMentioning(text: string): string[] {

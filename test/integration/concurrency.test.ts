@@ -3,7 +3,7 @@
 // cgroup tsrunc/) never break each other. Every scenario ends with nothing left behind.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Result, Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, processesWithArg } from '../helpers/runtime';
+import { Result, Sandbox, assertNothingLeft, cgroupDirsOf, containerProcesses, describeRoot } from '../helpers/runtime';
 
 /** Start every command at once; resolve with their results in order. */
 function together(sb: Sandbox, cmds: string[][]): Promise<Result[]> {
@@ -12,9 +12,6 @@ function together(sb: Sandbox, cmds: string[][]): Promise<Result[]> {
 
 /** Inits of containers created from `bundle` that have not exec'd yet: they still carry the
  * runtime's command line, which names the bundle (the runtime processes themselves have exited). */
-function initProcesses(bundle: string): number[] {
-  return processesWithArg(bundle).filter((pid) => pid !== process.pid && pidAlive(pid));
-}
 
 describeRoot('concurrent calls', () => {
   let sb: Sandbox;
@@ -28,10 +25,10 @@ describeRoot('concurrent calls', () => {
     expect(rs.filter((r) => r.code === 0)).toHaveLength(1);
     for (const r of rs.filter((x) => x.code !== 0)) expect(r.stderr).toBe(`tsrunc: container with id exists: ${id}\n`);
     expect(sb.state(id).status).toBe('created');
-    expect(initProcesses(bundle)).toHaveLength(1);
+    expect(containerProcesses(id, bundle)).toHaveLength(1);
     expect(cgroupDirsOf(id).length).toBeGreaterThan(0);
     sb.ok(['delete', '--force', id]);
-    expect(initProcesses(bundle)).toEqual([]);
+    expect(containerProcesses(id, bundle)).toEqual([]);
   });
 
   test('four starts of one created container: it runs once', async () => {
@@ -51,7 +48,7 @@ describeRoot('concurrent calls', () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();
     sb.ok(['create', '--bundle', bundle, id]);
-    expect(initProcesses(bundle)).toHaveLength(1);
+    expect(containerProcesses(id, bundle)).toHaveLength(1);
     sb.ok(['start', id]);
     const rs = await together(sb, [['kill', id, 'KILL'], ['state', id], ['delete', '--force', id], ['exec', id, 'true'], ['delete', '--force', id], ['state', id]]);
     // Both deletes succeed (--force of a gone container is not an error); nothing else may crash.
@@ -62,7 +59,7 @@ describeRoot('concurrent calls', () => {
       expect(r.stderr).not.toMatch(/TypeError|ReferenceError|at .*\.js:\d+/);
       if (r.code !== 0) expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
-    expect(initProcesses(bundle)).toEqual([]);
+    expect(containerProcesses(id, bundle)).toEqual([]);
     assertNothingLeft(id, sb.root);
   });
 
@@ -74,9 +71,9 @@ describeRoot('concurrent calls', () => {
       const st = sb.run(['state', id]);
       if (st.code === 0) {
         expect(JSON.parse(st.stdout).status).toBe('created');
-        expect(initProcesses(bundle)).toHaveLength(1);
+        expect(containerProcesses(id, bundle)).toHaveLength(1);
       } else {
-        expect(initProcesses(bundle)).toEqual([]);
+        expect(containerProcesses(id, bundle)).toEqual([]);
         assertNothingLeft(id, sb.root);
       }
       if (create.code !== 0) expect(create.stderr.trim().split('\n')).toHaveLength(1);

@@ -2,7 +2,7 @@
 // (no state dir, cgroup, process, fifo or mount).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, describeRoot, processesWithArg } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, containerProcesses, describeRoot, processesWithArg } from '../helpers/runtime';
 
 describeRoot('bad input leaves nothing behind', () => {
   let sb: Sandbox;
@@ -18,6 +18,7 @@ describeRoot('bad input leaves nothing behind', () => {
     expect(r.stderr).toMatch(pattern);
     assertNothingLeft(id, sb.root);
     expect(processesWithArg(marker)).toEqual([]);
+    expect(containerProcesses(id, bundle)).toEqual([]);
   }
 
   test('invalid JSON', () => {

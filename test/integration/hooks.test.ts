@@ -113,6 +113,77 @@ exit ${exitCode}
     assertNothingLeft(id, sb.root);
   });
 
+  // Issue 9.6: the state of the in-container hooks once went through /tmp/.tsrunc-hook-<pid>-<ms>,
+  // written by the runtime following symlinks: a name someone else could pre-create or redirect.
+  test('in-container hooks read the state from a memfd: nothing is made under TMPDIR, even a redirected one', () => {
+    const victim = fs.mkdtempSync(path.join(sb.dir, 'victim-'));
+    const tmpdir = path.join(sb.dir, 'tmplink');
+    fs.symlinkSync(victim, tmpdir); // the attacker's redirection of the runtime's TMPDIR
+    const mtime = fs.statSync(victim).mtimeMs;
+    const record = (name: string, dir: string) => ({ path: '/bin/sh', args: ['sh', '-c', `readlink /proc/self/fd/0 > ${dir}/${name}.stdin; cat > ${dir}/${name}.state`] });
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'cat /tmp/startContainer.stdin /tmp/startContainer.state'];
+      c.root.readonly = false;
+      // createContainer resolves before pivot_root (the host's files); startContainer in the container.
+      c.hooks = { createContainer: [record('createContainer', out)], startContainer: [record('startContainer', '/tmp')] };
+    });
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id], { env: { ...process.env, TMPDIR: tmpdir } });
+    expect(r.stderr).toBe('');
+    const [stdin, state] = r.stdout.split('\n');
+    expect(stdin).toMatch(/^\/memfd:tsrunc-hook-state/);
+    expect(JSON.parse(state)).toMatchObject({ id, pid: 1, status: 'created' });
+    expect(fs.readFileSync(path.join(out, 'createContainer.stdin'), 'utf8')).toMatch(/^\/memfd:tsrunc-hook-state/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'createContainer.state'), 'utf8'))).toMatchObject({ id, pid: 1, status: 'created' });
+    expect(fs.readdirSync(victim)).toEqual([]);
+    expect(fs.statSync(victim).mtimeMs).toBe(mtime); // not even made and removed again
+    assertNothingLeft(id, sb.root);
+  });
+
+  // runc's standard_init_linux.go: the init runs the startContainer hooks after the exec fifo, as the
+  // container's user, with its capabilities, under its seccomp filter (loaded before, with or without
+  // noNewPrivileges), with the process's env when the hook has none (runc 1.3+).
+  test.each([[true], [false]])('startContainer hooks run as the container process, under its seccomp filter (noNewPrivileges %s)', (nnp) => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['cat', '/tmp/hook-result'];
+      c.process.user = { uid: 1000, gid: 1000 };
+      c.process.noNewPrivileges = nnp;
+      c.process.env = [...c.process.env, 'FROM_PROCESS=yes'];
+      c.root.readonly = false;
+      c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] };
+      c.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', '{ mkdir /tmp/byhook 2>/dev/null && echo mkdir-allowed || echo mkdir-denied; id -u; grep CapEff /proc/self/status; echo "env=$FROM_PROCESS"; } > /tmp/hook-result'] }] };
+    });
+    fs.chmodSync(path.join(bundle, 'rootfs', 'tmp'), 0o1777);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('mkdir-denied\n1000\nCapEff:\t0000000000000000\nenv=yes\n');
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('a startContainer hook past its timeout is killed and fails start; a failing createContainer hook fails create with its output', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sleep', '1000'];
+      c.hooks = { startContainer: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }], poststop: [{ path: recorder('poststop') }] };
+    });
+    const id = sb.id();
+    sb.ok(['create', '--bundle', bundle, id]);
+    const t0 = Date.now();
+    const r = sb.run(['start', id]);
+    expect(Date.now() - t0).toBeLessThan(15000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/hooks\.startContainer\[0\]: hook \/bin\/sleep timed out after 1s/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8'))).toMatchObject({ id, status: 'stopped' });
+    assertNothingLeft(id, sb.root);
+
+    const bad = sb.bundle((c) => { c.hooks = { createContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'echo oops; exit 3'] }] }; }, 'bad');
+    const id2 = sb.id();
+    const r2 = sb.run(['create', '--bundle', bad, id2]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/hooks\.createContainer\[0\]: hook \/bin\/sh exited with status 3: oops/);
+    assertNothingLeft(id2, sb.root);
+  });
+
   test('a failing poststop hook is only a warning', () => {
     const bundle = sb.bundle((c) => { c.hooks = { poststop: [{ path: recorder('pstop', 1) }] }; });
     const id = sb.id();

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { configureLog, logDebug, logError, logInfo, logOptions, logWarn } from '../../src/log';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const realFs: typeof fs = require('fs');
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 

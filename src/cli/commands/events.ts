@@ -68,6 +68,8 @@ export function run(ctx: CommandContext): Promise<number> | number {
 
   const { notifyOOM } = require('../../cgroups/oom') as typeof import('../../cgroups/oom');
   return new Promise<number>((resolve) => {
+    // Assigned after done() exists: notifyOOM may call done() before the interval is set.
+    // eslint-disable-next-line prefer-const
     let timer: NodeJS.Timeout | undefined;
     const done = () => {
       if (timer) clearInterval(timer);

@@ -5,7 +5,7 @@ import { parseArgv } from '../../../src/cli/parse';
 import { parseDuration } from '../../../src/cli/commands/events';
 import { filterPs, pidIndex } from '../../../src/cli/commands/ps';
 import { FLAG_OF_FIELD, mergeResources, parseRamInBytes, parseResourcesJson, resourcesFromFlags } from '../../../src/cli/updateFlags';
-import { TsruncError, UsageError } from '../../../src/errors';
+import { UsageError } from '../../../src/errors';
 import { errorOf } from '../../helpers/errors';
 
 function flags(argv: string[]): Record<string, unknown> {

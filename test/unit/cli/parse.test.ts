@@ -176,6 +176,31 @@ describe('command flags', () => {
     expect(usage(['create', '-z', 'c1']).message).toBe('flag provided but not defined: -z');
   });
 
+  test('a flag that takes a value takes the next argument whatever it looks like (Go flag package)', () => {
+    expect(parseArgv(['update', '--resources', '-', 'c1']).flags.resources).toBe('-');
+    expect(parseArgv(['create', '--pid-file', '-odd-name', 'c1']).flags['pid-file']).toBe('-odd-name');
+  });
+
+  test('a flag that takes a value, last on the line, is a usage error', () => {
+    expect(usage(['create', 'c1', '--bundle']).message).toBe('flag needs an argument: -bundle');
+  });
+
+  test('grouped boolean aliases: exec -dt', () => {
+    const p = parseArgv(['exec', '-dt', '--console-socket', '/s', 'c1', 'sh']);
+    expect(p.flags.detach).toBe(true);
+    expect(p.flags.tty).toBe(true);
+  });
+
+  test('--flag=false for a boolean; a non-boolean value is refused', () => {
+    expect(parseArgv(['delete', '--force=false', 'c1']).flags.force).toBe(false);
+    expect(usage(['delete', '--force=maybe', 'c1']).message).toMatch(/invalid boolean value "maybe"/);
+  });
+
+  test('yargs-parser is not on the hot path (its import costs ~7 ms per start)', () => {
+    const src = require('fs').readFileSync(require('path').join(__dirname, '../../../src/cli/parse.ts'), 'utf8');
+    expect(src).not.toMatch(/from 'yargs-parser'|require\('yargs-parser'\)/);
+  });
+
   test('list --format json -q', () => {
     const p = parseArgv(['list', '--format', 'json', '-q']);
     expect(p.flags.format).toBe('json');

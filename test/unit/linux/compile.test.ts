@@ -484,3 +484,30 @@ describe('security boundary ops (issue 9)', () => {
     expect(idx(compile(), isOp('HIDE_MOUNT'))).toBe(-1);
   });
 });
+
+describe('in-container hooks (RUN_HOOK): where the init runs them (runc standard_init_linux.go, prepareRootfs)', () => {
+  beforeAll(() => {
+    const native = require('../../../src/native');
+    jest.spyOn(native, 'native').mockReturnValue({ seccompCompile: () => ({ program: Buffer.alloc(8), skipped: [] }) });
+  });
+  afterAll(() => jest.restoreAllMocks());
+  const withHooks = (nnp: boolean) => (s: Spec) => {
+    s.process!.noNewPrivileges = nnp;
+    s.process!.user = { uid: 1000, gid: 1000 };
+    s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] } as any;
+    s.hooks = { createContainer: [{ path: '/bin/cc-hook' }], startContainer: [{ path: '/bin/sc-hook', timeout: 2 }] };
+  };
+  test.each([[true], [false]])('startContainer after the exec fifo, the credentials and the seccomp filter, right before execve; createContainer before pivot_root (noNewPrivileges %s)', (nnp) => {
+    const plan = compile(withHooks(nnp));
+    const hooks = plan.ops.flatMap((o, i) => (o.op === 'RUN_HOOK' ? [i] : []));
+    expect(hooks.map((i) => plan.ops[i].source)).toEqual(['hooks.createContainer[0]', 'hooks.startContainer[0]']);
+    const [cc, sc] = hooks;
+    expectOrder(plan, idx(plan, isOp('SYNC_WAIT', BigInt(Sync.GO)), 1), cc);
+    expectOrder(plan, cc, idx(plan, isOp('PIVOT_ROOT')));
+    for (const before of ['WAIT_FIFO', 'SECCOMP', 'SETUID', 'CAPSET', ...(nnp ? ['NO_NEW_PRIVS'] : [])]) expectOrder(plan, idx(plan, isOp(before)), sc);
+    expect(plan.ops[sc + 1].op).toBe('EXEC');
+    expect(plan.ops[sc].a?.[2]).toBe(2000n); // timeout in ms
+    // No env of its own: the process's (runc 1.3+ SetDefaultEnv).
+    expect(plan.ops[sc].a?.[1]).toBe(BigInt(plan.ops.find((o) => o.op === 'EXEC')!.a![1]!));
+  });
+});

@@ -3,7 +3,7 @@
 // test/fixtures/schema names the field it breaks here.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError, formatError } from '../../../src/errors';
+import { formatError } from '../../../src/errors';
 import { validateConfig, validateFeatures, validateState } from '../../../src/spec/validate';
 import { errorOf } from '../../helpers/errors';
 

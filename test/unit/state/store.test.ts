@@ -6,7 +6,7 @@ import { Native, setNative } from '../../../src/native';
 import { ContainerDir, ContainerState, LOCK_EX, LOCK_SH, listIds, validateId } from '../../../src/state/store';
 import { errorOf } from '../../helpers/errors';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const realFs: typeof fs = require('fs');
 
 interface FlockCall { fd: number; op: number; isDir: boolean }

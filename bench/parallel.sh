@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# bench/parallel.sh (issue 12): 100 containers created, started and deleted, 10 at a time, per
+# runtime (tsrunc, runc; crun too where it runs). Reports failures, the total wall time, and the peak
+# of the summed Pss (shared pages split between their users, so the sum is real memory) of every
+# runtime process alive at once, sampled every 5 ms from /proc; the containers' own processes are
+# not counted: only processes whose executable is the runtime's.
+# Usage: bash bench/parallel.sh [N=100] [P=10]. Appends its table to bench/RESULTS.md when that
+# file exists (make bench writes it first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-100}
+par=${2:-10}
+work=$(mktemp -d /tmp/tsrunc-par.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/bundle"
+cp -a rootfs-cache/busybox "$work/bundle/rootfs"
+(cd "$work/bundle" && "$OLDPWD/tsrunc" spec)
+node -e '
+const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileSync(f));
+c.ociVersion="1.0.2"; c.process.terminal=false; c.process.args=["sleep","5"];
+fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
+wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
+
+# sample EXE_REALPATH OUT: every 5 ms, the sum of Pss (kB) of the processes running EXE; the max
+# (in one node process: a shell loop forking readlink per pid takes seconds per pass).
+sample() {
+  node -e '
+const fs = require("fs");
+const [exe, out, stop] = process.argv.slice(1);
+let peak = 0;
+const tick = () => {
+  let sum = 0;
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${d}/exe`) !== exe) continue;
+      const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${d}/smaps_rollup`, "utf8"));
+      if (m) sum += Number(m[1]);
+    } catch { /* gone or not ours */ }
+  }
+  peak = Math.max(peak, sum);
+  if (fs.existsSync(stop)) { fs.writeFileSync(out, String(peak)); return; }
+  setTimeout(tick, 5);
+};
+tick();' "$1" "$2" "$work/stop"
+}
+
+rows=""
+for rt in tsrunc runc crun; do
+  case $rt in
+    tsrunc) bin=$PWD/tsrunc ;;
+    *) bin=$(command -v $rt) || continue ;;
+  esac
+  exe=$(readlink -f "$bin")
+  rm -f "$work/stop"
+  sample "$exe" "$work/peak-$rt" &
+  sampler=$!
+  start=$(date +%s.%N)
+  fails=$(seq 1 "$n" | xargs -P "$par" -I{} sh -c "$(wrap "$bin --root $work/state-$rt create --bundle $work/bundle par-$rt-{} && $bin --root $work/state-$rt start par-$rt-{} && $bin --root $work/state-$rt delete --force par-$rt-{}")"' >/dev/null 2>&1 || echo fail' | grep -c fail || true)
+  end=$(date +%s.%N)
+  touch "$work/stop"
+  wait $sampler
+  total=$(echo "$end - $start" | bc)
+  peak=$(cat "$work/peak-$rt")
+  echo "$rt: $n containers, $par at a time: $fails failed, ${total}s, peak Pss of runtime processes ${peak} kB"
+  rows+="| $rt | $fails | $(printf %.2f "$total") | $peak |"$'\n'
+done
+if [ -f bench/RESULTS.md ]; then
+  {
+    printf '\n## %s containers created, started and deleted, %s at a time\n\n' "$n" "$par"
+    printf '| runtime | failures | total (s) | peak Pss of all runtime processes (kB) |\n|---|---|---|---|\n%s' "$rows"
+  } >> bench/RESULTS.md
+fi

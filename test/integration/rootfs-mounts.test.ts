@@ -1,0 +1,66 @@
+// Mounts of the root filesystem that depend on each other (runc's prepareRootfs/finalizeRootfs).
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, assertNothingLeft, describeRoot } from '../helpers/runtime';
+
+describeRoot('rootfs mounts', () => {
+  let sb: Sandbox;
+  beforeAll(() => { sb = new Sandbox(); });
+  afterAll(() => sb.cleanup());
+
+  // runc 1.2+ mountPropagate/finalizeRootfs: tmpfs mounts and /dev are mounted read-write and made
+  // read-only only once everything beneath them (devices, /dev/pts, /dev/shm, /dev/mqueue) exists.
+  test('a read-only /dev tmpfs keeps its submounts and devices, and is read-only in the container', () => {
+    const bundle = sb.bundle((c) => {
+      const dev = c.mounts.find((m: any) => m.destination === '/dev');
+      dev.options.push('ro');
+      // a read-only tmpfs elsewhere with a mount beneath it: the same class
+      c.mounts.push({ destination: '/data', type: 'tmpfs', source: 'tmpfs', options: ['ro', 'mode=755'] });
+      c.mounts.push({ destination: '/data/inner', type: 'tmpfs', source: 'tmpfs', options: ['mode=1777'] });
+      c.process.args = ['sh', '-c', [
+        'grep -E " /dev | /data " /proc/self/mounts | cut -d" " -f2,4 | cut -d, -f1',
+        'test -d /dev/pts -a -d /dev/shm -a -d /dev/mqueue && echo submount-dirs-ok',
+        'echo x > /dev/null && echo devnull-ok',
+        'touch /dev/newfile 2>/dev/null || echo dev-readonly',
+        'touch /dev/shm/f && echo shm-writable',
+        'touch /data/f 2>/dev/null || echo data-readonly',
+        'touch /data/inner/f && echo inner-writable',
+      ].join('; ')];
+    });
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('/dev ro\n/data ro\nsubmount-dirs-ok\ndevnull-ok\ndev-readonly\nshm-writable\ndata-readonly\ninner-writable\n');
+    assertNothingLeft(id, sb.root);
+  });
+
+  // runc 1.2+ opens mount sources in the runtime (mountViaFds / mount source fds), before the user
+  // namespace has any say: the container's root (host uid 100000 here) cannot walk through a 0700
+  // host directory, host root can. The container then sees only what the bind itself shows.
+  test('user namespace: a bind source below a directory its root cannot enter is opened by the runtime', () => {
+    const priv = path.join(sb.dir, 'private');
+    fs.mkdirSync(path.join(priv, 'shared'), { recursive: true });
+    fs.chmodSync(priv, 0o700);
+    fs.chmodSync(path.join(priv, 'shared'), 0o755);
+    fs.writeFileSync(path.join(priv, 'shared', 'file'), 'from-the-host\n', { mode: 0o644 });
+    const bundle = sb.bundle((c) => {
+      c.linux.namespaces.push({ type: 'user' });
+      c.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      c.mounts.push({ destination: '/mnt/shared', type: 'bind', source: path.join(priv, 'shared'), options: ['rbind', 'ro'] });
+      c.mounts.push({ destination: '/mnt/file', type: 'bind', source: path.join(priv, 'shared', 'file'), options: ['bind'] });
+      c.process.args = ['sh', '-c', 'cat /mnt/shared/file /mnt/file; touch /mnt/shared/x 2>/dev/null || echo ro-kept'];
+    });
+    // The rootfs itself must be the container root's (as in linux-fields' user namespace test).
+    for (const d of [sb.dir, bundle]) fs.chmodSync(d, 0o755);
+    execFileSync('chown', ['-R', '100000:100000', path.join(bundle, 'rootfs')]);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('from-the-host\nfrom-the-host\nro-kept\n');
+    expect(r.code).toBe(0);
+    assertNothingLeft(id, sb.root);
+  });
+});
