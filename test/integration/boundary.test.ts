@@ -38,12 +38,16 @@ function binaryCopy(sb: Sandbox, mode: number) {
   fs.mkdirSync(shared);
   fs.copyFileSync(path.join(REPO, 'tsrunc'), path.join(bin, 'tsrunc'));
   fs.copyFileSync(path.join(REPO, 'tsrunc.node'), path.join(bin, 'tsrunc.node'));
+  fs.copyFileSync(path.join(REPO, 'tsrunc-init'), path.join(bin, 'tsrunc-init'));
   fs.chmodSync(path.join(bin, 'tsrunc'), mode);
+  fs.chmodSync(path.join(bin, 'tsrunc-init'), mode);
   const exe = path.join(bin, 'tsrunc');
+  // Both programs a container process could have been: the runtime and the init helper it runs.
+  const hash = () => sha256(exe) + sha256(path.join(bin, 'tsrunc-init'));
   const tsrunc = (args: string[]) => spawnSync(exe, ['--root', sb.root, ...args], { encoding: 'utf8', timeout: 30000, stdio: ['ignore', 'ignore', 'pipe'] });
   const result = path.join(shared, 'result');
   const waitResult = (ms: number) => { const end = Date.now() + ms; while (!fs.existsSync(result) && Date.now() < end) spawnSync('sleep', ['0.05']); };
-  return { exe, tsrunc, shared, result, waitResult, before: sha256(exe) };
+  return { exe, hash, tsrunc, shared, result, waitResult, before: hash() };
 }
 
 describeRoot('security boundary', () => {
@@ -57,7 +61,7 @@ describeRoot('security boundary', () => {
   test('CVE-2019-5736: a root container with CAP_SYS_PTRACE cannot reach the runtime binary through /proc/<pid>/exe of exec\'d processes', () => {
     // World-writable, so that nothing but the access to /proc/<pid>/exe stands between the container
     // (root in its user namespace is host uid 100000) and the file.
-    const { exe, tsrunc, shared, result, waitResult, before } = binaryCopy(sb, 0o777);
+    const { hash, tsrunc, shared, result, waitResult, before } = binaryCopy(sb, 0o777);
     const bundle = sb.bundle((c) => {
       userns(c);
       caps(c, ALL_CAPS);
@@ -81,14 +85,14 @@ describeRoot('security boundary', () => {
     const summary = fs.readFileSync(result, 'utf8');
     expect(summary).toMatch(/^seen \d+ opened 0 wrote 0\n$/);
     expect(Number(/^seen (\d+)/.exec(summary)![1])).toBeGreaterThan(0); // it did see the exec'd processes
-    expect(sha256(exe)).toBe(before);
+    expect(hash()).toBe(before);
   }, 120000);
 
   // The same attack without any race and without CAP_SYS_PTRACE: a created container's init waits
   // on the exec fifo as a clone of tsrunc, with the container's capabilities already; a default root
   // process exec'd beside it used to be allowed to open /proc/1/exe (its capabilities are a subset).
   test('CVE-2019-5736: a default root process exec\'d into a created container cannot open the waiting init\'s exe', () => {
-    const { exe, tsrunc, shared, result, waitResult, before } = binaryCopy(sb, 0o755);
+    const { hash, tsrunc, shared, result, waitResult, before } = binaryCopy(sb, 0o755);
     const bundle = sb.bundle((c) => {
       c.process.args = ['sleep', '100'];
       c.mounts.push({ destination: '/shared', type: 'bind', source: shared, options: ['rbind'] });
@@ -102,7 +106,7 @@ describeRoot('security boundary', () => {
     fs.writeFileSync(path.join(shared, 'stop'), '');
     waitResult(10000);
     expect(fs.readFileSync(result, 'utf8')).toBe('open failed: Permission denied\n');
-    expect(sha256(exe)).toBe(before);
+    expect(hash()).toBe(before);
   });
 
   // The other side of non-dumpable: the clone's own /proc/<pid> files belong to host root, so what
