@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <poll.h>
@@ -34,6 +35,14 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
+#define PROC_ROOT_INO 1
+/* keyctl(2) operations (linux/keyctl.h, not always installed) */
+#define TSR_KEYCTL_JOIN_SESSION_KEYRING 1
+#define TSR_KEYCTL_SETPERM 5
+#define TSR_KEYCTL_DESCRIBE 6
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -79,7 +88,7 @@ static int strings_ok(const struct tsr_prepared *p, uint32_t off, int64_t n) {
 
 int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char **why) {
   memset(p, 0, sizeof *p);
-  p->sock = p->rootfd = p->fifofd = -1;
+  p->sock = p->rootfd = p->fifofd = p->devnull = p->procfd = -1;
   if (len < sizeof(struct tsr_plan_header)) { *why = "plan too short"; return -1; }
   p->hdr = buf;
   if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) { *why = "bad plan magic/version"; return -1; }
@@ -297,7 +306,10 @@ static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int
   return -1;
 }
 
-/* Open the parent directory of `path` in root (creating it), returning the fd and the last name. */
+/* Open the parent directory of `path` in root (creating it), returning the fd and the last name.
+ * Device nodes, /dev symlinks and /dev/console go exactly where the config says: a symlink anywhere
+ * on the way (an image whose /dev is a symlink) is refused (ELOOP), not followed, not even to a place
+ * inside the rootfs (runc 1.2.8 creates them with O_NOFOLLOW through pathrs for CVE-2025-52565). */
 static int open_parent_in_root(struct tsr_prepared *p, const char *path, const char **name) {
   const char *slash = strrchr(path, '/');
   if (!slash || !slash[1]) { errno = EINVAL; return -1; }
@@ -307,7 +319,67 @@ static int open_parent_in_root(struct tsr_prepared *p, const char *path, const c
   if (dlen >= sizeof dir) { errno = ENAMETOOLONG; return -1; }
   memcpy(dir, path, dlen);
   dir[dlen] = 0;
-  return open_in_root(p, dlen ? dir : "/", 1, 0);
+  const char *d = dlen ? dir : "/";
+  int fd = sys_openat2(p->rootfd, d, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS);
+  if (fd >= 0 || errno != ENOENT) return fd;
+  /* Missing, and every component that exists is a real directory: create the rest, check again. */
+  fd = open_in_root(p, d, 1, 0);
+  if (fd < 0) return -1;
+  close(fd);
+  return sys_openat2(p->rootfd, d, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS);
+}
+
+/* Attach a detached mount (open_tree/fsmount) onto the O_PATH fd of its target: no path walk. */
+static int attach_at(int tree, int target) {
+  return (int)syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+/* A procfs root for every write into procfs (sysctl, oom_score_adj, timens_offsets) and the exec
+ * fifo's reopening (the CVE-2025-52881 class: a path under /proc that an earlier mount, the image or
+ * the container has redirected). Preferably a private procfs instance (fsopen/fsmount: nothing is
+ * mounted over any of its files); where the kernel refuses one ("mount too revealing": a user
+ * namespace whose only procfs is masked), a non-recursive clone of /proc, which leaves every mount
+ * over it behind. Either way checked by fd to be a procfs root (fstatfs PROC_SUPER_MAGIC, inode
+ * PROC_ROOT_INO), as runc's procfs handle (internal/pathrs) does. Opened once, while the child still
+ * has its privileges; "self" is read from it, so it stays right across FORK. */
+static int open_procfs(struct tsr_prepared *p) {
+  if (p->procfd >= 0) return p->procfd;
+  int fd = -1, fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+  if (fs >= 0) {
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+      fd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    close(fs);
+  }
+  if (fd < 0) fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+  if (fd < 0) return -1;
+  struct statfs sfs;
+  struct stat st;
+  if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0 || sfs.f_type != PROC_SUPER_MAGIC || st.st_ino != PROC_ROOT_INO) {
+    close(fd);
+    errno = EXDEV;
+    return -1;
+  }
+  return p->procfd = fd;
+}
+
+/* Open a /proc/... path of the plan through open_procfs: "self" becomes our pid as that procfs sees
+ * it; no component may be a symlink or cross a mount. */
+static int proc_open(struct tsr_prepared *p, const char *path, int flags) {
+  if (strncmp(path, "/proc/", 6) != 0) { errno = EINVAL; return -1; }
+  int proc = open_procfs(p);
+  if (proc < 0) return -1;
+  const char *rel = path + 6;
+  char *b = p->tmp_buf;
+  b[0] = 0;
+  if (strncmp(rel, "self/", 5) == 0 || strcmp(rel, "self") == 0) {
+    ssize_t n = readlinkat(proc, "self", p->link_buf, sizeof p->link_buf - 1);
+    if (n < 0) return -1;
+    p->link_buf[n] = 0;
+    cat(b, sizeof p->tmp_buf, p->link_buf);
+    rel += 4;
+  }
+  cat(b, sizeof p->tmp_buf, rel);
+  return sys_openat2(proc, b, (uint64_t)flags | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS);
 }
 
 static int sys_mount_setattr(int dfd, const char *path, unsigned flags, uint64_t set, uint64_t clr, uint64_t prop) {
@@ -385,12 +457,21 @@ static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) fail(p, i, errno, "open the pty slave", NULL);
   if (op->a[2] != 1) { /* the init's pty only: an exec'd process leaves /dev/console alone */
-    int cfd = open_in_root(p, "/dev/console", 0, 1);
-    if (cfd < 0) fail(p, i, errno, "resolve", "/dev/console");
+    /* CVE-2025-52565: /dev/console must not be a symlink (nor be reached through one): the pty
+     * would be mounted wherever it points, over a masked or read-only path (runc 1.2.8 opens it
+     * O_NOFOLLOW|O_CREAT). */
+    const char *name;
+    int cfd = -1, dfd = open_parent_in_root(p, "/dev/console", &name);
+    if (dfd >= 0) {
+      int f = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+      if (f >= 0) close(f);
+      cfd = sys_openat2(dfd, name, O_PATH | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+      close(dfd);
+    }
+    if (cfd < 0) fail(p, i, errno, errno == ELOOP ? "refused: a symlink at or on the way to" : "resolve", "/dev/console");
     int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (tree < 0) fail(p, i, errno, "clone the pty for /dev/console", NULL);
-    if (syscall(SYS_move_mount, tree, "", cfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-      fail(p, i, errno, "bind the pty over", "/dev/console");
+    if (attach_at(tree, cfd) < 0) fail(p, i, errno, "bind the pty over", "/dev/console");
     close(tree);
     close(cfd);
   }
@@ -455,7 +536,7 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
 static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *path = S(p, op->s[0]), *name;
   int dfd = open_parent_in_root(p, path, &name);
-  if (dfd < 0) fail(p, i, errno, "resolve device", path);
+  if (dfd < 0) fail(p, i, errno, errno == ELOOP ? "refused: a symlink on the way to" : "resolve device", path);
   if (mknodat(dfd, name, (mode_t)op->a[0], (dev_t)op->a[1]) < 0) {
     if (errno == EEXIST) {
       /* An existing node is replaced, as runc does for devices listed in config.json. */
@@ -465,8 +546,11 @@ static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
       int fd = openat(dfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
       if (fd < 0) fail(p, i, errno, "create bind target for device", path);
       close(fd);
-      int tfd = open_in_root(p, path, 0, 0);
-      if (tfd < 0 || mount(S(p, op->s[1]), fd_path(p, tfd), NULL, MS_BIND, NULL) < 0) fail(p, i, errno, "bind device", path);
+      /* By fds: the target is the file just made in the checked directory, never a path walk. */
+      int tfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      int tree = tfd < 0 ? -1 : (int)syscall(SYS_open_tree, AT_FDCWD, S(p, op->s[1]), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      if (tree < 0 || attach_at(tree, tfd) < 0) fail(p, i, errno, "bind device", path);
+      close(tree);
       close(tfd);
       close(dfd);
       return;
@@ -482,7 +566,7 @@ static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
 static void op_symlink(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *path = S(p, op->s[1]), *name;
   int dfd = open_parent_in_root(p, path, &name);
-  if (dfd < 0) fail(p, i, errno, "resolve symlink", path);
+  if (dfd < 0) fail(p, i, errno, errno == ELOOP ? "refused: a symlink on the way to" : "resolve symlink", path);
   if (symlinkat(S(p, op->s[0]), dfd, name) < 0 && errno != EEXIST) fail(p, i, errno, "symlink", path);
   close(dfd);
 }
@@ -528,11 +612,28 @@ static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op)
   }
   struct stat st;
   if (fstat(fd, &st) < 0) fail(p, i, errno, "stat masked path", path);
+  int tree;
   if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", fd_path(p, fd), "tmpfs", MS_RDONLY, "size=0k") < 0) fail(p, i, errno, "mask", path);
-  } else if (mount("/dev/null", fd_path(p, fd), NULL, MS_BIND, NULL) < 0) {
-    fail(p, i, errno, "mask", path);
+    /* A read-only tmpfs made by fd (fsopen/fsmount) and attached by fd: no /proc/self/fd path. */
+    int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+    tree = fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
+               ? -1 : (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    if (fs >= 0) close(fs);
+  } else {
+    /* CVE-2025-31133: what masks a file is the null device, checked by fd (S_ISCHR, 1:3, as runc's
+     * verifyDevNull), never whatever the image or an earlier mount put at /dev/null. Resolved once,
+     * without following any symlink. */
+    if (p->devnull < 0) {
+      int dn = sys_openat2(p->rootfd, "dev/null", O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS);
+      struct stat ns;
+      if (dn < 0 || fstat(dn, &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+        fail(p, i, dn < 0 ? errno : ENODEV, "/dev/null in the container is not the null device (1:3): cannot mask", path);
+      p->devnull = dn;
+    }
+    tree = (int)syscall(SYS_open_tree, p->devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   }
+  if (tree < 0 || attach_at(tree, fd) < 0) fail(p, i, errno, "mask", path);
+  close(tree);
   close(fd);
 }
 
@@ -553,7 +654,7 @@ static void op_readonly(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
 
 static void op_write_file(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *path = S(p, op->s[0]), *data = S(p, op->s[1]);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  int fd = proc_open(p, path, O_WRONLY); /* every WRITE_FILE is a procfs file: through the checked handle */
   if (fd < 0) fail(p, i, errno, "open", path);
   size_t len = strlen(data);
   if (write(fd, data, len) != (ssize_t)len) fail(p, i, errno, "write", path);
@@ -632,8 +733,16 @@ static void op_capset(struct tsr_prepared *p, uint32_t i, const struct tsr_op *o
 static void op_wait_fifo(struct tsr_prepared *p, uint32_t i) {
   /* The fifo was opened O_PATH before pivot_root (it lives in the runtime's state dir, outside the
    * container); reopening /proc/self/fd/N for writing blocks until `start` opens the read side. */
+  /* Through the procfs handle opened before pivot_root: the container's /proc is not trusted (an
+   * earlier mount could sit over /proc/<pid>/fd); only the last step follows the fd's magic link. */
+  int dir = proc_open(p, "/proc/self/fd", O_PATH | O_DIRECTORY);
+  if (dir < 0) fail(p, i, errno, "open exec fifo", NULL);
+  char num[24];
+  num[0] = 0;
+  cat_uint(num, sizeof num, (unsigned long)p->fifofd);
   int fd;
-  do fd = open(fd_path(p, p->fifofd), O_WRONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+  do fd = openat(dir, num, O_WRONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+  close(dir);
   if (fd < 0) fail(p, i, errno, "open exec fifo", NULL);
   close(p->fifofd);
   p->fifofd = fd;
@@ -777,7 +886,49 @@ static void close_inherited(struct tsr_prepared *p) {
   syscall(SYS_close_range, (s >= first ? s : first - 1) + 1, ~0U, 0);
 }
 
+/* runc's setupKeyring: a new anonymous session keyring, so that the container does not share the
+ * caller's (the host's credentials and keys); made searchable as runc does (the owner, or others in
+ * a user namespace). A kernel without keyrings (ENOSYS) is tolerated, as runc does. */
+static void op_join_keyring(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  long id = syscall(SYS_keyctl, TSR_KEYCTL_JOIN_SESSION_KEYRING, NULL, 0, 0, 0);
+  if (id < 0) {
+    if (errno == ENOSYS) return;
+    fail(p, i, errno, "join a new session keyring", NULL);
+  }
+  /* "type;uid;gid;perm;description": the perm field in hex */
+  char d[TSR_ERR_TEXT];
+  long n = syscall(SYS_keyctl, TSR_KEYCTL_DESCRIBE, id, d, sizeof d - 1, 0);
+  if (n < 0) fail(p, i, errno, "describe the session keyring", NULL);
+  d[n < (long)sizeof d ? n : (long)sizeof d - 1] = 0;
+  const char *c = d;
+  for (int k = 0; k < 3 && c; k++) { c = strchr(c, ';'); if (c) c++; }
+  if (!c) fail(p, i, EPROTO, "describe the session keyring", NULL);
+  uint32_t perm = 0;
+  for (; *c && *c != ';'; c++) perm = perm << 4 | (uint32_t)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
+  if (syscall(SYS_keyctl, TSR_KEYCTL_SETPERM, id, perm | (uint32_t)op->a[0], 0, 0) < 0)
+    fail(p, i, errno, "set the session keyring's permissions", NULL);
+}
+
+/* --no-pivot (runc's msMoveRoot): the host's mounts stay in the mount namespace under the moved root,
+ * and while a full procfs or sysfs is among them the kernel lets a root that makes its own user and
+ * mount namespaces mount a fresh, unmasked one ("mount too revealing", fs/namespace.c
+ * mnt_already_visible). Each is detached, or covered with a tmpfs where it cannot be (a mount
+ * locked by a user namespace). "/" is already rslave: nothing propagates to the host. */
+static void op_hide_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  const char *path = S(p, op->s[0]);
+  if (umount2(path, MNT_DETACH) == 0 || errno == ENOENT) return; /* ENOENT: under one detached already */
+  if (errno != EINVAL && errno != EPERM) fail(p, i, errno, "detach host mount", path);
+  if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0) fail(p, i, errno, "cover host mount", path);
+}
+
 __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
+  /* CVE-2019-5736: until execve this process is the tsrunc executable. Non-dumpable, a container
+   * process cannot open /proc/<pid>/exe (or ptrace, or read mem/environ) of it once it is in the
+   * container's namespaces, unless it has CAP_SYS_PTRACE over the runtime's user namespace
+   * (ptrace_may_access: the mm's user namespace is the host's). First thing after clone: clone3
+   * only creates namespaces nobody else is in yet; joining (setns) comes later. execve makes the
+   * container's own program dumpable again. README "Security" has the reasoning. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) fail(p, 0, errno, "make the process non-dumpable", NULL);
   close_inherited(p);
   reset_signals();
   umask(0);
@@ -838,6 +989,8 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_OPEN_FIFO:
         p->fifofd = open(S(p, op->s[0]), O_PATH | O_CLOEXEC);
         if (p->fifofd < 0) fail(p, i, errno, "open exec fifo", S(p, op->s[0]));
+        /* WAIT_FIFO runs without privileges, in the container's root: get its procfs handle now. */
+        if (open_procfs(p) < 0) fail(p, i, errno, "open a procfs handle", NULL);
         break;
       case TSR_OP_CAPS_BOUNDING: op_caps_bounding(p, i, (uint64_t)op->a[0]); break;
       case TSR_OP_KEEPCAPS:
@@ -911,6 +1064,8 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
       case TSR_OP_OPEN_PTY: op_open_pty(p, i, op); break;
+      case TSR_OP_JOIN_KEYRING: op_join_keyring(p, i, op); break;
+      case TSR_OP_HIDE_MOUNT: op_hide_mount(p, i, op); break;
       case TSR_OP_SETNS_PIDFD: {
         int pfd = recv_mount_fd(p, i);
         if (setns(pfd, (int)op->a[0]) < 0) fail(p, i, errno, "setns into the container's namespaces", NULL);

@@ -20,6 +20,8 @@ struct tsr_prepared {
   int fifofd;          /* OPEN_FIFO (O_PATH), then the opened write end after WAIT_FIFO */
   int fifo_open;       /* 1 once WAIT_FIFO succeeded: errors go to the fifo, not the socket */
   int detached;        /* 1 once ACK was sent: the runtime is gone, errors go to stderr */
+  int devnull;         /* the container's /dev/null, verified to be the null device (first MASK_PATH) */
+  int procfd;          /* a procfs root verified by fd, for every write into procfs (open_procfs) */
   char exec_path[PATH_MAX];
   char path_buf[PATH_MAX];
   char link_buf[PATH_MAX];

@@ -79,7 +79,11 @@
                                     s1 = argv blob (a0 strings), s2 = env blob (a1 strings), s3 = blob of 3 strings:
                                     the config field, the state JSON before and after its pid (getpid() goes
                                     between, on the hook's stdin through a memfd); a2 = timeout in ms (0: none) */
-#define TSR_OP_MAX 47
+#define TSR_OP_JOIN_KEYRING 48   /* join a new anonymous session keyring (runc's setupKeyring); a0 = permission
+                                    bits added to it (runc: owner search, or other search in a user namespace) */
+#define TSR_OP_HIDE_MOUNT 49     /* s0 = a host procfs/sysfs mount point outside the rootfs: detach it, or cover it
+                                    with a tmpfs (runc's msMoveRoot, for --no-pivot) */
+#define TSR_OP_MAX 49
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

@@ -32,6 +32,8 @@ export interface CreateOptions {
   pidFile?: string;
   consoleSocket?: string;
   noPivot: boolean;
+  /** --no-new-keyring: keep the caller's session keyring (recorded for exec). */
+  noNewKeyring?: boolean;
   preserveFds: number;
   systemdCgroup: boolean;
   /** Keep the pidfd open and return it (run in the foreground waits on it). */
@@ -57,7 +59,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   // The manager only computes paths here; nothing is created until createContainer.
   const mgr = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup });
   const plan = compileCreatePlan(spec, {
-    bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, preserveFds: opts.preserveFds,
+    bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds: opts.preserveFds,
     cgroup: { version: mgr.record.version, paths: mgr.record.paths },
   });
   return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan, mgr };
@@ -81,6 +83,7 @@ export function createContainer(opts: CreateOptions): Created {
     config: spec,
     fifo: dir.fifoPath,
   };
+  if (opts.noNewKeyring) state.noNewKeyring = true;
   if (!(spec.linux?.namespaces ?? []).some((n) => n.type === 'mount')) {
     const { recordHostMounts } = require('./hostMounts') as typeof import('./hostMounts');
     state.hostMounts = recordHostMounts(rootfs);

@@ -72,6 +72,7 @@ export function execProcess(o: ExecOptions): number {
       joinTypes: joinTypes(spec, state.pid!),
       chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
       preserveFds: o.preserveFds,
+      newKeyring: !state.noNewKeyring,
     });
     const sub = (o.cgroups ?? []).filter((c) => c !== '' && c !== '/');
     const mgr = state.cgroup ? execCgroups(state.cgroup, sub) : undefined;

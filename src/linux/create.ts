@@ -5,7 +5,7 @@ import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
 import { compileInitHooks } from '../hooks';
-import { compileFinalizeRootfs, compileMounts, MS, rootPropagation } from './mounts';
+import { compileFinalizeRootfs, compileMounts, hostProcSysMounts, MS, rootPropagation } from './mounts';
 import { compileNamespaces, namespaceSet } from './namespaces';
 import { checkNetDevices } from './netdevices';
 import { checkAllIdMappings } from './idmappings';
@@ -13,6 +13,7 @@ import { Mnt, Sync } from './opcodes';
 import { Plan } from './plan';
 import type { CgroupLayout } from './cgroupMount';
 import { compileCredentials, compileExec, compileNoProcess } from './process';
+import { compileKeyring } from './keyring';
 import { compileRlimits } from './rlimits';
 import { compileSysctl } from './sysctl';
 import { checkUnsupported } from './unsupported';
@@ -23,6 +24,7 @@ export interface CreateContext {
   rootfs: string;
   fifoPath: string;
   noPivot: boolean;
+  noNewKeyring?: boolean;
   preserveFds: number;
   cgroup?: CgroupLayout;
 }
@@ -59,7 +61,14 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   // Until the parent has put us into the cgroup (and written the id maps) nothing may run.
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with create', [9n]);
   plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime: cgroup joined', [BigInt(Sync.GO)]);
+  // runc writes oom_score_adj before any namespace is entered (nsexec's stage 0): here too, while the
+  // child is host uid 0, as its /proc/<pid>/oom_score_adj belongs to host root (non-dumpable).
+  if (spec.process?.oomScoreAdj !== undefined) {
+    plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${spec.process.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(spec.process.oomScoreAdj)]);
+  }
   compileNamespaces(spec, plan, 'afterGo');
+  // In the container's user namespace (as its root), so the keyring belongs to the container.
+  if (!ctx.noNewKeyring) compileKeyring(spec, plan);
   // execCPUAffinity is for processes started by `exec`, not the init (config.md); checked here so a
   // bad list is refused at create.
   checkCpuAffinity(spec);
@@ -95,8 +104,11 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   }
   compileInitHooks(spec, plan, 'createContainer');
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
-  else if (ctx.noPivot) plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
-  else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
+  else if (ctx.noPivot) {
+    for (const m of hostProcSysMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'), ctx.rootfs))
+      plan.add('HIDE_MOUNT', '--no-pivot', `detach (or cover) the host's ${m}: no full procfs/sysfs left to make a fresh one from`, [], [m]);
+    plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
+  } else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
   if (prop !== undefined) plan.add('MOUNT', 'linux.rootfsPropagation', `make / ${propName(prop)}`, [0n, BigInt(prop), BigInt(Mnt.PROPAGATION_ONLY), 0n], [null, '/', null, null]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);
   if (spec.process?.terminal) {
@@ -126,9 +138,6 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     if (!path.posix.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.maskedPaths[${i}]` });
     plan.add('MASK_PATH', `linux.maskedPaths[${i}]`, `mask ${p}`, [], [p]);
   });
-  if (spec.process?.oomScoreAdj !== undefined) {
-    plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${spec.process.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(spec.process.oomScoreAdj)]);
-  }
   compileRlimits(spec, plan);
   compileScheduler(spec, plan);
   compileIoPriority(spec, plan);

@@ -7,6 +7,7 @@ import { CLONE_NEW } from './namespaces';
 import { Sync } from './opcodes';
 import { Plan } from './plan';
 import { compileCredentials, compileExec } from './process';
+import { compileKeyring } from './keyring';
 import { compileRlimits } from './rlimits';
 import { checkCpuAffinity, compileCpuAffinity, compileIoPriority, compileScheduler } from './scheduling';
 
@@ -16,6 +17,9 @@ export interface ExecPlanContext {
   /** The container has no mount namespace: chroot into this rootfs. */
   chrootTo?: string;
   preserveFds: number;
+  /** Join a new session keyring (runc's setns init does, unless the container was created with
+   * --no-new-keyring). */
+  newKeyring?: boolean;
 }
 
 /** `spec` is the container's config with `process` replaced by the process to run. */
@@ -40,6 +44,7 @@ export function compileExecPlan(spec: Spec, ctx: ExecPlanContext): Plan {
     plan.add('SYNC_WAIT', 'runtime', 'wait for the runtime to record the pid', [BigInt(Sync.GO)]);
     plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, SIGKILL): die with exec until set up', [9n]);
   }
+  if (ctx.newKeyring) compileKeyring(spec, plan);
   if (ctx.chrootTo) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.chrootTo} (no mount namespace)`, [1n], [ctx.chrootTo]);
   plan.add('OPEN_ROOT', 'root.path', 'open / (the container root) for path resolution', [], ['/']);
   plan.add('STDIO', 'runtime', 'make fds 0-2 inheritable and blocking');

@@ -280,3 +280,20 @@ export function rootPropagation(spec: Spec): number | undefined {
   if (v === undefined) throw new TsruncError(`unknown propagation "${p}"`, { field: 'linux.rootfsPropagation' });
   return v;
 }
+
+/** --no-pivot (runc's msMoveRoot): the mount points of the full procfs and sysfs mounts (their root is
+ * the filesystem's root) outside the rootfs, from mountinfo, for HIDE_MOUNT. */
+export function hostProcSysMounts(mountinfo: string, rootfs: string): string[] {
+  const out: string[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const f = line.split(' ');
+    const sep = f.indexOf('-');
+    if (sep < 0 || f.length < sep + 2) continue;
+    const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+    const root = unescape(f[3]), mountPoint = unescape(f[4]), fstype = f[sep + 1];
+    if (root !== '/' || (fstype !== 'proc' && fstype !== 'sysfs')) continue;
+    if (mountPoint === rootfs || mountPoint.startsWith(rootfs.endsWith('/') ? rootfs : rootfs + '/')) continue;
+    out.push(mountPoint);
+  }
+  return out;
+}

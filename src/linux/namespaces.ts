@@ -67,6 +67,17 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
     const path = ns.byType.get(type);
     if (path) plan.add('SETNS', field(type), `setns(open("${path}"), CLONE_NEW${type.toUpperCase()})`, [CLONE_NEW[type]], [path]);
   }
+  // The time namespace first, while the child is still host uid 0: the child is non-dumpable
+  // (CVE-2019-5736, addon/child.c), so its /proc/<pid>/timens_offsets belongs to host root, and
+  // once it is root of a user namespace (uid 0 there, not on the host) it could not open it.
+  if (ns.isNew('time')) {
+    plan.add('UNSHARE', field('time'), 'unshare(CLONE_NEWTIME)', [CLONE_NEW.time]);
+    const offsets = spec.linux?.timeOffsets ?? {};
+    const lines = Object.entries(offsets).map(([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}`);
+    if (lines.length) plan.add('WRITE_FILE', 'linux.timeOffsets', `write /proc/self/timens_offsets`, [], ['/proc/self/timens_offsets', lines.join('\n') + '\n']);
+  } else if (spec.linux?.timeOffsets && Object.keys(spec.linux.timeOffsets).length) {
+    throw new TsruncError('timeOffsets requires a new time namespace', { field: 'linux.timeOffsets' });
+  }
   if (ns.has('user')) {
     // Become root of the user namespace (runc's nsexec does the same): until then the child's host
     // uid 0 is unmapped there, and files it creates would fail with EOVERFLOW.
@@ -78,14 +89,6 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
   for (const type of ['mount', 'network', 'ipc', 'uts', 'pid']) if (joinsUser && ns.isNew(type)) late |= CLONE_NEW[type];
   if (ns.isNew('cgroup')) late |= CLONE_NEW.cgroup;
   if (late) plan.add('UNSHARE', 'linux.namespaces', `unshare(${flagNames(late)})`, [late]);
-  if (ns.isNew('time')) {
-    plan.add('UNSHARE', field('time'), 'unshare(CLONE_NEWTIME)', [CLONE_NEW.time]);
-    const offsets = spec.linux?.timeOffsets ?? {};
-    const lines = Object.entries(offsets).map(([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}`);
-    if (lines.length) plan.add('WRITE_FILE', 'linux.timeOffsets', `write /proc/self/timens_offsets`, [], ['/proc/self/timens_offsets', lines.join('\n') + '\n']);
-  } else if (spec.linux?.timeOffsets && Object.keys(spec.linux.timeOffsets).length) {
-    throw new TsruncError('timeOffsets requires a new time namespace', { field: 'linux.timeOffsets' });
-  }
   // A joined PID namespace (setns) or one unshared after joining a user namespace only applies to
   // the caller's children: fork once more (runc's nsexec stages, crun's must_fork). The child
   // reports the grandchild's pid and exits; the grandchild waits until the runtime has recorded it.

@@ -51,8 +51,10 @@ export const Op = {
   OPEN_PTY: 45,
   SETNS_PIDFD: 46,
   RUN_HOOK: 47,
+  JOIN_KEYRING: 48,
+  HIDE_MOUNT: 49,
 } as const;
-export const OP_MAX = 47;
+export const OP_MAX = 49;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

@@ -44,6 +44,7 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
     throw new TsruncError(`rootfs (${rootfs}) does not exist`, { field: 'root.path' });
   }
   if (!st.isDirectory()) throw new TsruncError(`rootfs (${rootfs}) is not a directory`, { field: 'root.path' });
+  checkProcSysMounts(spec, rootfs);
   // runtime.md "start": without `process` the container can be created, and `start` fails.
   const p = spec.process;
   if (p && (!p.cwd || !path.posix.isAbsolute(p.cwd))) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
@@ -52,6 +53,26 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
   // config.md "Annotations": keys MUST be non-empty strings.
   if (spec.annotations && Object.prototype.hasOwnProperty.call(spec.annotations, '')) throw new TsruncError('annotation keys must not be empty', { field: 'annotations[""]' });
   return spec;
+}
+
+/** runc's mountToRootfs: proc and sysfs "must be mounted on ordinary directory". A symlink at the
+ * destination in the image would redirect the mount, and every masked and read-only path under it
+ * (runc refuses it since 1.1.5, CVE-2023-27561/CVE-2019-19921 class). */
+function checkProcSysMounts(spec: Spec, rootfs: string): void {
+  (spec.mounts ?? []).forEach((m, i) => {
+    if ((m.type !== 'proc' && m.type !== 'sysfs') || !path.posix.isAbsolute(m.destination)) return;
+    const dest = path.posix.normalize(m.destination);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(path.join(rootfs, dest));
+    } catch {
+      return; // missing: created as a directory
+    }
+    if (!st.isDirectory()) {
+      const what = st.isSymbolicLink() ? 'is a symlink' : 'is not a directory';
+      throw new TsruncError(`${dest} in the rootfs ${what}: ${m.type} must be mounted on an ordinary directory`, { field: `mounts[${i}].destination` });
+    }
+  });
 }
 
 /** Any 1.x version from 1.0.0 on is accepted (crun 1.8 refuses 1.2+); another major is an error. */

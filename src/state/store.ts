@@ -32,6 +32,8 @@ export interface ContainerState {
   /** config.json as used at create; later edits of the bundle do not affect the container. */
   config: Spec;
   fifo: string;
+  /** Created with --no-new-keyring: exec'd processes keep the caller's session keyring too (runc). */
+  noNewKeyring?: boolean;
 }
 
 const ID_RE = /^[\w+\-.]+$/;

@@ -229,3 +229,13 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Give a tree (a rootfs for a user namespace) to a host uid/gid, symlinks included. */
+export function chownTree(dir: string, id: number): void {
+  fs.lchownSync(dir, id, id);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chownTree(p, id);
+    else fs.lchownSync(p, id, id);
+  }
+}

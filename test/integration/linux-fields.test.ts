@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
-import { Sandbox, assertNothingLeft, describeRoot, mountsMentioning } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, chownTree, describeRoot, mountsMentioning } from '../helpers/runtime';
 
 describeRoot('linux fields', () => {
   let sb: Sandbox;
@@ -204,15 +204,6 @@ describeRoot('linux fields', () => {
     expect(r.stdout).toBe('/dev/mynull character special file 1:3 640 12:34\n/dev/fifo0 fifo 0:0 600 0:0\n');
   });
 });
-
-function chownTree(dir: string, id: number): void {
-  fs.lchownSync(dir, id, id);
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) chownTree(p, id);
-    else fs.lchownSync(p, id, id);
-  }
-}
 
 describeRoot('joining a PID namespace (the staged fork)', () => {
   let sb: Sandbox;

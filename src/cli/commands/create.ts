@@ -12,6 +12,7 @@ export function createOptions(ctx: CommandContext): CreateOptions {
     pidFile: ctx.flags['pid-file'] ? String(ctx.flags['pid-file']) : undefined,
     consoleSocket: ctx.flags['console-socket'] ? String(ctx.flags['console-socket']) : undefined,
     noPivot: Boolean(ctx.flags['no-pivot']),
+    noNewKeyring: Boolean(ctx.flags['no-new-keyring']),
     preserveFds: Number(ctx.flags['preserve-fds'] ?? 0),
     systemdCgroup: ctx.globals.systemdCgroup,
   };

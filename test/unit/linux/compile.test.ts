@@ -463,6 +463,29 @@ describe('process.terminal', () => {
   });
 });
 
+describe('security boundary ops (issue 9)', () => {
+  test('a new session keyring after the user namespace is entered, before the root moves; none with --no-new-keyring', () => {
+    const plan = compile((s) => {
+      s.linux!.namespaces!.push({ type: 'user' });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    });
+    // other-search in a user namespace (0x8), as runc's getSessionRingParams
+    expectOrder(plan, idx(plan, isOp('SETUID', 0n)), idx(plan, isOp('JOIN_KEYRING', 0x8n)), idx(plan, isOp('PIVOT_ROOT')));
+    expect(idx(compile(), isOp('JOIN_KEYRING', 0x80000n))).toBeGreaterThanOrEqual(0);
+    expect(idx(compile(undefined, { noNewKeyring: true }), isOp('JOIN_KEYRING'))).toBe(-1);
+  });
+
+  test('--no-pivot hides every host procfs/sysfs mount before the move; pivot_root needs none', () => {
+    const plan = compile(undefined, { noPivot: true });
+    const hides = plan.ops.filter((o) => o.op === 'HIDE_MOUNT').map((o) => o.s?.[0]);
+    expect(hides).toContain('/proc');
+    expect(hides.every((h) => !String(h).startsWith(rootfs))).toBe(true);
+    expectOrder(plan, idx(plan, isOp('HIDE_MOUNT')), idx(plan, isOp('MOVE_ROOT')));
+    expect(idx(compile(), isOp('HIDE_MOUNT'))).toBe(-1);
+  });
+});
+
 describe('in-container hooks (RUN_HOOK): where the init runs them (runc standard_init_linux.go, prepareRootfs)', () => {
   beforeAll(() => {
     const native = require('../../../src/native');

@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import { TsruncError } from '../../../src/errors';
 import { MOUNT_ATTR, MS, bindAttrs, compileMounts, isBind, knownMountOptions, parseMountOptions, rootPropagation } from '../../../src/linux/mounts';
+import { hostProcSysMounts } from '../../../src/linux/mounts';
 import { Mnt } from '../../../src/linux/opcodes';
 import { Plan } from '../../../src/linux/plan';
 import type { Spec } from '../../../src/spec/types';
@@ -343,5 +344,21 @@ describe('options only mount(8) reads', () => {
     const p = parseMountOptions(['nofail', 'x-systemd.automount', 'comment=x', 'noauto', '_netdev', 'size=1m']);
     expect(p.data).toEqual(['size=1m']);
     expect(p.flags).toBe(0);
+  });
+});
+
+describe('hostProcSysMounts (--no-pivot, runc msMoveRoot)', () => {
+  const info = [
+    '22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw',
+    '23 22 0:21 / /proc rw,nosuid shared:2 - proc proc rw',
+    '24 22 0:22 / /sys rw,nosuid shared:3 - sysfs sysfs rw',
+    '25 23 0:40 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw',
+    '26 22 0:21 /sys /mnt/partial rw - proc proc rw',
+    '27 22 0:23 / /run/c/rootfs/proc rw - proc proc rw',
+    '28 22 0:24 / /mnt/with\\040space rw - sysfs sysfs rw',
+    '29 22 0:25 / /run/c/rootfs2 rw - proc proc rw',
+  ].join('\n');
+  test('full procfs and sysfs mounts outside the rootfs, unescaped; not partial ones, not the container\'s', () => {
+    expect(hostProcSysMounts(info, '/run/c/rootfs')).toEqual(['/proc', '/sys', '/mnt/with space', '/run/c/rootfs2']);
   });
 });

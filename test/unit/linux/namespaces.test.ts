@@ -77,7 +77,16 @@ describe('compileNamespaces', () => {
   test('cgroup and time are never clone flags; they are unshared after GO', () => {
     const plan = both(spec([{ type: 'mount' }, { type: 'cgroup' }, { type: 'time' }]));
     expect(plan.cloneFlags).toBe(NS);
-    expect(plan.ops.filter((o) => o.op === 'UNSHARE').map((o) => o.a?.[0])).toEqual([CGROUP, TIME]);
+    expect(plan.ops.filter((o) => o.op === 'UNSHARE').map((o) => o.a?.[0])).toEqual([TIME, CGROUP]);
+  });
+
+  test('the time namespace and its offsets come before the child becomes root of its user namespace (its /proc files are host root\'s: non-dumpable)', () => {
+    const s = spec([{ type: 'user' }, { type: 'time' }]);
+    s.linux!.timeOffsets = { boottime: { secs: 5 } };
+    const plan = both(s);
+    const at = (op: string) => plan.ops.findIndex((o) => o.op === op);
+    expect(at('UNSHARE')).toBeLessThan(at('WRITE_FILE'));
+    expect(at('WRITE_FILE')).toBeLessThan(at('SETUID'));
   });
 
   test('joined namespaces are SETNS ops in the order user, network, ipc, uts, cgroup, time, pid, mount', () => {

@@ -37,3 +37,25 @@ test.each([
 ])('%s names %s', (_what, edit, field) => {
   expect(fieldOf(edit)).toBe(field);
 });
+
+test('proc and sysfs must be mounted on an ordinary directory (runc): a symlink there is refused, naming the mount', () => {
+  const b = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrunc-load-sym-'));
+  try {
+    fs.mkdirSync(path.join(b, 'rootfs'));
+    fs.symlinkSync('/elsewhere', path.join(b, 'rootfs', 'sys'));
+    fs.writeFileSync(path.join(b, 'rootfs', 'proc'), '');
+    const err = (edit: (s: any) => void) => {
+      const s: any = defaultSpec();
+      edit(s);
+      try { checkSpec(s, b); } catch (e) { return `${(e as TsruncError).field}: ${(e as Error).message}`; }
+      return undefined;
+    };
+    expect(err(() => {})).toBe('mounts[0].destination: /proc in the rootfs is not a directory: proc must be mounted on an ordinary directory');
+    fs.rmSync(path.join(b, 'rootfs', 'proc'));
+    expect(err(() => {})).toBe('mounts[5].destination: /sys in the rootfs is a symlink: sysfs must be mounted on an ordinary directory');
+    // only proc and sysfs mounts are concerned
+    expect(err((s) => { s.mounts = s.mounts.filter((m: any) => m.type !== 'sysfs'); })).toBeUndefined();
+  } finally {
+    fs.rmSync(b, { recursive: true, force: true });
+  }
+});
