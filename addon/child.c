@@ -747,6 +747,11 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_UMASK: umask((mode_t)op->a[0]); break;
       case TSR_OP_RESOLVE_EXEC: op_resolve_exec(p, i, op); break;
       case TSR_OP_CLOSE_FDS:
+        /* --preserve-fds: Node and Bun mark every inherited fd close-on-exec at start-up, so the
+         * passed fds 3..a0-1 are made inheritable again (runc passes them as cmd.ExtraFiles). The
+         * sync socket is never one of them: its close on execve is how the runtime sees the exec. */
+        for (int fd = 3; fd < (int)op->a[0]; fd++)
+          if (fd != p->sock) (void)fcntl(fd, F_SETFD, 0);
         if (syscall(SYS_close_range, (unsigned)op->a[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(p, i, errno, "close_range", NULL);
         break;
       case TSR_OP_WAIT_FIFO: op_wait_fifo(p, i); break;

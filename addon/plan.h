@@ -52,7 +52,7 @@
 #define TSR_OP_CHDIR 28          /* s0 */
 #define TSR_OP_UMASK 29          /* a0 */
 #define TSR_OP_RESOLVE_EXEC 30   /* s0 = args[0], s1 = PATH value: find the executable, keep it for EXEC */
-#define TSR_OP_CLOSE_FDS 31      /* a0 = first fd to mark close-on-exec (3 + preserved fds) */
+#define TSR_OP_CLOSE_FDS 31      /* a0 = first fd to mark close-on-exec (3 + preserved fds); 3..a0-1 made inheritable */
 #define TSR_OP_WAIT_FIFO 32      /* reopen the O_PATH fifo for writing, write "0" (blocks until start) */
 #define TSR_OP_EXEC 33           /* s0 = argv blob (a0 strings), s1 = env blob (a1 strings) */
 #define TSR_OP_PERSONALITY 34    /* a0 = persona */

@@ -172,3 +172,45 @@ describeRoot('exec', () => {
     });
   });
 });
+
+// runc-exec(8)/runc-run(8) --preserve-fds N: the caller's fds 3..3+N-1 reach the process. Node and
+// Bun mark inherited fds close-on-exec at start-up, so both entry points are tried.
+describeRoot('--preserve-fds', () => {
+  let sb: Sandbox;
+  afterEach(() => sb.cleanup());
+
+  test.each(['bun', 'node'])('exec, run and create+start pass fds 3 and 4 (%s)', (entry) => {
+    sb = new Sandbox(entry);
+    const files = ['three', 'four'].map((w) => { const f = path.join(sb.dir, w); fs.writeFileSync(f, `${w}\n`); return f; });
+    const fds = () => files.map((f) => fs.openSync(f, 'r'));
+    const readBoth = ['cat', '/proc/self/fd/3', '/proc/self/fd/4'];
+    const withFds = (args: string[]) => {
+      const extra = fds();
+      try { return sb.run(args, { extraFds: extra }); } finally { extra.forEach((fd) => fs.closeSync(fd)); }
+    };
+    // run in the foreground
+    const bundle = sb.bundle((c) => { c.process.args = readBoth; });
+    let r = withFds(['run', '--preserve-fds', '2', '--bundle', bundle, sb.id()]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['three\nfour\n', '', 0]);
+    // exec into a running container
+    const sleeper = sb.bundle((c) => { c.process.args = ['sleep', '1000']; }, 'sleeper');
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sleeper, id]);
+    r = withFds(['exec', '--preserve-fds', '2', id, ...readBoth]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['three\nfour\n', '', 0]);
+    // without the flag they stay behind
+    r = withFds(['exec', id, 'ls', '/proc/self/fd/4']);
+    expect(r.code).not.toBe(0);
+    // create keeps them in the init until start execs the process
+    const cid = sb.id();
+    const out = path.join(sb.dir, 'created.out');
+    const created = sb.bundle((c) => { c.root.readonly = false; c.process.args = ['sh', '-c', `cat /proc/self/fd/3 /proc/self/fd/4 > /tmp/out`]; }, 'created');
+    r = withFds(['create', '--preserve-fds', '2', '--bundle', created, cid]);
+    expect(r.code).toBe(0);
+    sb.ok(['start', cid]);
+    return waitFor(() => sb.state(cid).status === 'stopped', 10000, 'the created process').then(() => {
+      fs.copyFileSync(path.join(created, 'rootfs', 'tmp', 'out'), out);
+      expect(fs.readFileSync(out, 'utf8')).toBe('three\nfour\n');
+    });
+  });
+});
