@@ -65,6 +65,16 @@ describeRoot('exec', () => {
     process.kill(pid, 'SIGKILL');
   });
 
+  test('--process without user (or env, terminal, ...): runs as 0:0, as runc; no JavaScript error', () => {
+    const file = path.join(sb.dir, 'bare.json');
+    fs.writeFileSync(file, JSON.stringify({ args: ['id'], cwd: '/' }));
+    const r = sb.run(['exec', '--process', file, id]);
+    expect([r.stdout, r.stderr, r.code]).toEqual([expect.stringMatching(/^uid=0\(root\) gid=0\(root\)/), '', 0]);
+    fs.writeFileSync(file, JSON.stringify({ args: ['id'], cwd: 'tmp' }));
+    const bad = sb.run(['exec', '--process', file, id]);
+    expect([bad.code, bad.stderr]).toEqual([255, 'tsrunc: process.cwd: cwd must be an absolute path, got "tmp"\n']);
+  });
+
   test('execCPUAffinity: initial before the cgroup join, final after it', () => {
     const hostCpus = fs.readFileSync('/proc/self/status', 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)![1];
     if (!/[-,]/.test(hostCpus)) {

@@ -23,10 +23,8 @@ function fromFile(file: string): Process {
   } catch (e) {
     throw new TsruncError(`invalid JSON: ${(e as Error).message}`, { field: '--process' });
   }
-  // The process object's own schema is the config's: validate it in a minimal config.
-  const { validateConfig } = require('../../spec/validate') as typeof import('../../spec/validate');
-  validateConfig({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: p });
-  return p as Process;
+  const { checkProcessSpec } = require('../../spec/load') as typeof import('../../spec/load');
+  return checkProcessSpec(p);
 }
 
 function fromFlags(ctx: CommandContext, base: Process | undefined): Process {
@@ -51,7 +49,7 @@ function fromFlags(ctx: CommandContext, base: Process | undefined): Process {
   }
   const gids = list(ctx.flags['additional-gids']);
   if (gids.length) {
-    p.user.additionalGids = gids.map((g) => {
+    (p.user ??= {}).additionalGids = gids.map((g) => {
       if (!/^\d+$/.test(g)) throw new TsruncError(`"${g}" is not a number`, { field: '--additional-gids' });
       return Number(g);
     });
