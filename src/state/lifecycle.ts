@@ -27,7 +27,7 @@ const table: Record<Command, Partial<Record<Status, Rule>>> = {
   },
   pause: { running: true, created: true, paused: () => 'container already paused', stopped: notRunning, creating: notRunning },
   resume: { paused: true, running: () => 'container not paused', created: () => 'container not paused', stopped: notRunning, creating: notRunning },
-  exec: { running: true, created: true, paused: () => 'cannot exec in a paused container', stopped: () => 'cannot exec in a stopped container', creating: notRunning },
+  exec: { running: true, created: true, paused: () => 'cannot exec in a paused container (use --ignore-paused to override)', stopped: () => 'cannot exec in a stopped container', creating: notRunning },
   update: { running: true, created: true, paused: true, stopped: () => 'cannot update a stopped container', creating: notRunning },
   ps: { running: true, created: true, paused: true, stopped: true, creating: true },
   events: { running: true, created: true, paused: true, stopped: notRunning, creating: notRunning },

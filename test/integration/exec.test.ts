@@ -224,3 +224,83 @@ describeRoot('--preserve-fds', () => {
     });
   });
 });
+
+// runc 1.2+ exec into a paused container: refused at once without --ignore-paused; with it the
+// process is started frozen and runs on `resume`. Whatever exec waits for, it must not keep
+// resume, kill or delete --force waiting behind it (issue 8 item 1), and it must heed SIGTERM.
+describeRoot('exec into a paused container', () => {
+  let sb: Sandbox;
+  let id: string;
+  let bundle: string;
+  beforeEach(() => {
+    sb = new Sandbox();
+    bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; c.root.readonly = false; });
+    id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    sb.ok(['pause', id]);
+  });
+  afterEach(() => sb.cleanup());
+
+  const startExec = (args: string[]) => {
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, 'exec', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; });
+    const exited = new Promise<number>((res) => child.on('exit', (c, sig) => res(c ?? (sig ? -1 : -2))));
+    return { child, exited, output: () => out };
+  };
+  /** Give exec the time to get its process into the frozen cgroup, where it waits. */
+  const settle = () => new Promise((r) => setTimeout(r, 1500));
+
+  test('without --ignore-paused: refused at once, as runc 1.2+', () => {
+    const r = sb.run(['exec', id, 'true'], { timeout: 10000 });
+    expect([r.code, r.stderr]).toEqual([255, 'tsrunc: cannot exec in a paused container (use --ignore-paused to override)\n']);
+  });
+
+  test('--ignore-paused: the process waits frozen; resume is not blocked by exec, and then it runs', async () => {
+    const e = startExec(['--ignore-paused', id, 'sh', '-c', 'echo ran-after-resume']);
+    await settle();
+    expect(e.output()).toBe('');
+    const r = sb.run(['resume', id], { timeout: 10000 });
+    expect([r.code, r.stderr, r.signal]).toEqual([0, '', null]);
+    expect(await e.exited).toBe(0);
+    expect(e.output()).toBe('ran-after-resume\n');
+  });
+
+  test('--ignore-paused --detach: returns once resumed, with the pid file', async () => {
+    const pidFile = path.join(sb.dir, 'p.pid');
+    const e = startExec(['--ignore-paused', '-d', '--pid-file', pidFile, id, 'sleep', '100']);
+    await settle();
+    expect(sb.run(['resume', id], { timeout: 10000 }).code).toBe(0);
+    expect(await e.exited).toBe(0);
+    expect(fs.readFileSync(pidFile, 'utf8')).toMatch(/^\d+$/);
+  });
+
+  test('--ignore-paused: SIGTERM ends the waiting exec; the command never runs', async () => {
+    const e = startExec(['--ignore-paused', id, 'touch', '/tmp/must-not-run']);
+    await settle();
+    e.child.kill('SIGTERM');
+    const code = await Promise.race([e.exited, new Promise<number>((r) => setTimeout(() => r(-99), 5000))]);
+    if (code === -99) e.child.kill('SIGKILL');
+    expect(code).toBe(255);
+    expect(e.output()).toMatch(/^tsrunc: interrupted by signal 15 before the process started\n$/);
+    expect(sb.run(['resume', id], { timeout: 10000 }).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fs.existsSync(path.join(bundle, 'rootfs', 'tmp', 'must-not-run'))).toBe(false);
+    // Only the init is left in the container.
+    expect(sb.ok(['ps', '--format', 'json', id]).stdout.trim()).toBe(`[${sb.state(id).pid}]`);
+  });
+
+  test('--ignore-paused: kill and delete --force are not blocked by a waiting exec', async () => {
+    const e = startExec(['--ignore-paused', id, 'sleep', '100']);
+    await settle();
+    expect(sb.run(['kill', id, 'KILL'], { timeout: 10000 }).code).toBe(0);
+    const r = sb.run(['delete', '--force', id], { timeout: 10000 });
+    expect([r.code, r.signal]).toEqual([0, null]);
+    const code = await Promise.race([e.exited, new Promise<number>((res) => setTimeout(() => res(-99), 10000))]);
+    if (code === -99) e.child.kill('SIGKILL');
+    expect(code).not.toBe(-99);
+    expect(code).not.toBe(0);
+  });
+});

@@ -44,7 +44,7 @@ describe('check: exact texts', () => {
     ['resume', 'stopped', 'container not running'],
     ['exec', 'running', undefined],
     ['exec', 'created', undefined],
-    ['exec', 'paused', 'cannot exec in a paused container'],
+    ['exec', 'paused', 'cannot exec in a paused container (use --ignore-paused to override)'],
     ['exec', 'stopped', 'cannot exec in a stopped container'],
     ['exec', 'creating', 'container not running'],
     ['update', 'stopped', 'cannot update a stopped container'],
