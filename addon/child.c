@@ -742,8 +742,13 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break;
       }
       case TSR_OP_CHDIR:
-        if (chdir(S(p, op->s[0])) < 0) fail(p, i, errno, "chdir to cwd", S(p, op->s[0]));
-        break;
+        /* runc's finalizeNamespace: chdir before dropping privileges (a cwd only root can reach),
+         * and on EACCES/EPERM once more as the process user (a cwd root cannot reach: root_squash,
+         * a user namespace). a0 = 1: the first try; a0 = 2: the retry, only if the first failed. */
+        if (op->a[0] == 2 && !p->cwd_pending) break;
+        if (chdir(S(p, op->s[0])) == 0) { p->cwd_pending = 0; break; }
+        if (op->a[0] == 1 && (errno == EACCES || errno == EPERM)) { p->cwd_pending = 1; break; }
+        fail(p, i, errno, "chdir to cwd", S(p, op->s[0]));
       case TSR_OP_UMASK: umask((mode_t)op->a[0]); break;
       case TSR_OP_RESOLVE_EXEC: op_resolve_exec(p, i, op); break;
       case TSR_OP_CLOSE_FDS:

@@ -20,6 +20,7 @@ struct tsr_prepared {
   int fifofd;          /* OPEN_FIFO (O_PATH), then the opened write end after WAIT_FIFO */
   int fifo_open;       /* 1 once WAIT_FIFO succeeded: errors go to the fifo, not the socket */
   int detached;        /* 1 once ACK was sent: the runtime is gone, errors go to stderr */
+  int cwd_pending;     /* CHDIR a0=1 met EACCES/EPERM: CHDIR a0=2 tries again as the process user */
   char exec_path[PATH_MAX];
   char path_buf[PATH_MAX];
   char link_buf[PATH_MAX];

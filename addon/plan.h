@@ -49,7 +49,7 @@
 #define TSR_OP_CAPSET 25         /* a0 effective, a1 permitted, a2 inheritable, a3 ambient (masks) */
 #define TSR_OP_NO_NEW_PRIVS 26
 #define TSR_OP_SECCOMP 27        /* s0 = blob of a0 struct sock_filter, a1 = seccomp flags */
-#define TSR_OP_CHDIR 28          /* s0 */
+#define TSR_OP_CHDIR 28          /* s0; a0 = 1: before the credentials, EACCES/EPERM deferred; 2: retry if deferred */
 #define TSR_OP_UMASK 29          /* a0 */
 #define TSR_OP_RESOLVE_EXEC 30   /* s0 = args[0], s1 = PATH value: find the executable, keep it for EXEC */
 #define TSR_OP_CLOSE_FDS 31      /* a0 = first fd to mark close-on-exec (3 + preserved fds); 3..a0-1 made inheritable */

@@ -44,6 +44,9 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter
   // (a profile may deny close_range) and while a failure can still be reported over the socket.
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + preserveFds)]);
+  // runc's finalizeNamespace: the cwd is entered while the process still has root's privileges (a
+  // cwd only root can reach), and once more after setuid if root was refused (compileExec).
+  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}") with root's privileges (EACCES/EPERM: again as the process user)`, [1n], [p.cwd]);
   if (!p.noNewPrivileges) seccompOp(spec, plan);
   if (p.capabilities) plan.add('CAPS_BOUNDING', 'process.capabilities.bounding', `drop bounding set to ${maskNames(caps.bounding)}`, [caps.bounding]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
@@ -89,7 +92,7 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   // that device nodes and mount points get exactly their configured modes.
   const umask = processUser(p).umask ?? callerUmask();
   plan.add('UMASK', 'process.user.umask', `umask(${umask.toString(8).padStart(4, '0')})`, [BigInt(umask)]);
-  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}")`, [], [p.cwd]);
+  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}") as the process user, if it failed as root`, [2n], [p.cwd]);
   plan.add('RESOLVE_EXEC', 'process.args[0]', `find "${args[0]}" in PATH=${pathOf(env)}`, [], [args[0], pathOf(env)]);
   const early = p.noNewPrivileges && usesNotify(spec);
   if (early) {

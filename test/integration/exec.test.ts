@@ -304,3 +304,34 @@ describeRoot('exec into a paused container', () => {
     expect(code).not.toBe(0);
   });
 });
+
+// runc's finalizeNamespace: the cwd is entered before the privileges are dropped (and once more
+// after, if root was refused), so a cwd only root can reach works for a non-root process user.
+describeRoot('process.cwd only root can reach', () => {
+  let sb: Sandbox;
+  afterEach(() => sb.cleanup());
+
+  test('run and exec --cwd: the process starts in it as uid 1000', () => {
+    sb = new Sandbox();
+    const bundle = sb.bundle((c) => {
+      c.process.user = { uid: 1000, gid: 1000 };
+      c.process.cwd = '/secret';
+      c.process.args = ['sh', '-c', 'pwd; id -u'];
+    });
+    fs.mkdirSync(path.join(bundle, 'rootfs', 'secret'), { mode: 0o700 });
+    fs.chmodSync(path.join(bundle, 'rootfs', 'secret'), 0o700);
+    const r = sb.run(['run', '--bundle', bundle, sb.id()]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['/secret\n1000\n', '', 0]);
+    const sleeper = sb.bundle((c) => { c.process.args = ['sleep', '1000']; }, 'sleeper');
+    fs.mkdirSync(path.join(sleeper, 'rootfs', 'secret'), { mode: 0o700 });
+    fs.chmodSync(path.join(sleeper, 'rootfs', 'secret'), 0o700);
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sleeper, id]);
+    const e = sb.run(['exec', '--cwd', '/secret', '-u', '1000:1000', id, 'sh', '-c', 'pwd; id -u; ls . 2>&1 | head -1']);
+    expect([e.stdout, e.stderr, e.code]).toEqual(['/secret\n1000\nls: .: Permission denied\n', '', 0]);
+    // A cwd that does not exist is still an error naming process.cwd.
+    const bad = sb.run(['exec', '--cwd', '/nonexistent', id, 'true']);
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toMatch(/^tsrunc: process\.cwd: chdir to cwd \/nonexistent: ENOENT\n$/);
+  });
+});

@@ -161,6 +161,15 @@ describe('compileCreatePlan on the default spec: order', () => {
     expect(plan.ops[capset].a).toEqual([mask, mask, 0n, mask]); // effective, permitted, inheritable, ambient
   });
 
+  test('process.cwd: entered before the privileges are dropped, and tried again after (runc finalizeNamespace)', () => {
+    const plan = compile((s) => { s.process!.cwd = '/srv'; });
+    const first = idx(plan, isOp('CHDIR', 1n));
+    const retry = idx(plan, isOp('CHDIR', 2n));
+    expectOrder(plan, first, idx(plan, isOp('CAPS_BOUNDING')), idx(plan, isOp('SETUID')), retry, idx(plan, isOp('RESOLVE_EXEC')));
+    expect([plan.ops[first].s, plan.ops[retry].s]).toEqual([['/srv'], ['/srv']]);
+    expect(plan.ops.filter((o) => o.op === 'CHDIR')).toHaveLength(2);
+  });
+
   test('user, groups: ids and gid blob', () => {
     const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 100, additionalGids: [5, 70000] }; });
     const g = plan.ops[idx(plan, isOp('SETGROUPS'))];
