@@ -379,6 +379,19 @@ static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   close(slave);
 }
 
+/* runc's fixStdioPermissions: the process's stdio (the pty of process.terminal, or the caller's pipes
+ * and fifos) belongs to the process user, so it can use its console and reopen /dev/stdout. Only the
+ * uid changes (the devpts gid, normally tty, stays); /dev/null is left alone; EPERM (an owner not
+ * mapped in a user namespace) and EROFS are not errors. */
+static void op_chown_stdio(struct tsr_prepared *p, uint32_t i, uid_t uid) {
+  for (int fd = 0; fd < 3; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) < 0) continue; /* closed */
+    if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) continue;
+    if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EPERM && errno != EROFS) fail(p, i, errno, "chown stdio to the process user", NULL);
+  }
+}
+
 static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *src = S(p, op->s[0]), *target = S(p, op->s[1]), *fstype = S(p, op->s[2]), *data = S(p, op->s[3]);
   uint64_t bits = (uint64_t)op->a[2];
@@ -789,6 +802,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
         break;
       case TSR_OP_OPEN_PTY: op_open_pty(p, i, op); break;
+      case TSR_OP_CHOWN_STDIO: op_chown_stdio(p, i, (uid_t)op->a[0]); break;
       case TSR_OP_SETNS_PIDFD: {
         int pfd = recv_mount_fd(p, i);
         if (setns(pfd, (int)op->a[0]) < 0) fail(p, i, errno, "setns into the container's namespaces", NULL);

@@ -75,7 +75,9 @@
                                     makes it fds 0-2 and the controlling terminal */
 #define TSR_OP_SETNS_PIDFD 46    /* a0 = CLONE_NEW* flags: ask the runtime for the container init's pidfd
                                     (SYNC_MOUNTFD) and setns(pidfd, a0): all at once, no pid reuse race */
-#define TSR_OP_MAX 46
+#define TSR_OP_CHOWN_STDIO 47    /* a0 = uid: fds 0-2 that are not /dev/null are chowned to it (gid kept), as runc's
+                                    fixStdioPermissions; EPERM/EROFS ignored */
+#define TSR_OP_MAX 47
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

@@ -50,8 +50,9 @@ export const Op = {
   SET_MEMPOLICY: 44,
   OPEN_PTY: 45,
   SETNS_PIDFD: 46,
+  CHOWN_STDIO: 47,
 } as const;
-export const OP_MAX = 46;
+export const OP_MAX = 47;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

@@ -49,6 +49,9 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}") with root's privileges (EACCES/EPERM: again as the process user)`, [1n], [p.cwd]);
   if (!p.noNewPrivileges) seccompOp(spec, plan);
   if (p.capabilities) plan.add('CAPS_BOUNDING', 'process.capabilities.bounding', `drop bounding set to ${maskNames(caps.bounding)}`, [caps.bounding]);
+  // runc's fixStdioPermissions, while we may still chown: the pty (process.terminal) or the
+  // caller's pipes become the process user's (uid only; the devpts tty group stays).
+  plan.add('CHOWN_STDIO', 'process.user.uid', `chown stdio (not /dev/null) to uid ${user.uid}`, [BigInt(user.uid)]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
   const gids = user.additionalGids;
   const blob = Buffer.alloc(gids.length * 4);

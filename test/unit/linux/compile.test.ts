@@ -170,6 +170,13 @@ describe('compileCreatePlan on the default spec: order', () => {
     expect(plan.ops.filter((o) => o.op === 'CHDIR')).toHaveLength(2);
   });
 
+  test('stdio (the pty included) is chowned to the process uid after OPEN_PTY, before SETUID (runc fixStdioPermissions)', () => {
+    const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 1001 }; });
+    const chown = idx(plan, isOp('CHOWN_STDIO'));
+    expectOrder(plan, idx(plan, isOp('OPEN_PTY')), chown, idx(plan, isOp('SETUID')));
+    expect(plan.ops[chown].a).toEqual([1000n]);
+  });
+
   test('user, groups: ids and gid blob', () => {
     const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 100, additionalGids: [5, 70000] }; });
     const g = plan.ops[idx(plan, isOp('SETGROUPS'))];
