@@ -30,6 +30,8 @@ export interface CreateOptions {
   bundle?: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** --pidfd-socket (runc 1.2+): gets the init's pidfd once it is set up. */
+  pidfdSocket?: string;
   noPivot: boolean;
   preserveFds: number;
   systemdCgroup: boolean;
@@ -161,6 +163,8 @@ export function createContainer(opts: CreateOptions): Created {
     dir.write(state);
     native().syncSend(sock, Sync.COMMIT);
     awaitChild(plan, sock, Sync.ACK);
+    // Once the init waits on the exec fifo, as runc's (the receiver may act on it at once).
+    if (opts.pidfdSocket) sendPidfd(opts.pidfdSocket, 'standard', pidfd);
     fs.closeSync(sock);
     sock = -1;
     if (!opts.keepPidfd) { fs.closeSync(pidfd); pidfd = -1; }
@@ -211,6 +215,18 @@ function writeIdMappings(spec: Spec, pid: number): void {
   };
   write('uid_map', 'linux.uidMappings', spec.linux.uidMappings!);
   write('gid_map', 'linux.gidMappings', spec.linux.gidMappings!);
+}
+
+/** --pidfd-socket (runc 1.2+, libcontainer setupPidfd): one connection to the AF_UNIX stream socket,
+ * one message, the init type as text ("standard" for an init, "setns" for an exec'd process), with
+ * the process's pidfd as SCM_RIGHTS (runc's cmsg.SendRawFd). runc sends it from the process itself
+ * just before the exec; this runtime holds a pidfd of it already and sends that one. */
+export function sendPidfd(socketPath: string, initType: 'standard' | 'setns', pidfd: number): void {
+  try {
+    native().sendToListener(socketPath, initType, pidfd);
+  } catch (e) {
+    throw new TsruncError(`cannot send the pidfd: ${(e as Error).message}`, { field: '--pidfd-socket' });
+  }
 }
 
 /** Bare digits, no newline, written atomically (containerd parses it with strconv.Atoi). */

@@ -13,7 +13,7 @@ import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
 import { deriveStatus } from '../state/status';
 import { ContainerDir } from '../state/store';
-import { writePidFile } from './create';
+import { sendPidfd, writePidFile } from './create';
 import { isFrozen } from './frozen';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
 
@@ -24,6 +24,8 @@ export interface ExecOptions {
   detach: boolean;
   pidFile?: string;
   consoleSocket?: string;
+  /** --pidfd-socket (runc 1.2+): gets the process's pidfd once it runs. */
+  pidfdSocket?: string;
   preserveFds: number;
   ignorePaused: boolean;
   /** --cgroup: sub-cgroups to run in (src/cgroups/subcgroup.ts); empty: the container's own. */
@@ -141,6 +143,7 @@ export function execProcess(o: ExecOptions): number {
         throw new TsruncError(`protocol error: unexpected message ${m.type} from the exec'd process`);
       }
     }
+    if (o.pidfdSocket) sendPidfd(o.pidfdSocket, 'setns', pidfd);
     started = true;
     fs.closeSync(sock);
     sock = -1;

@@ -88,6 +88,7 @@ export function run(ctx: CommandContext): number {
       root: ctx.globals.root, id, process: proc, detach: Boolean(ctx.flags.detach),
       pidFile: ctx.flags['pid-file'] ? String(ctx.flags['pid-file']) : undefined,
       consoleSocket: ctx.flags['console-socket'] ? String(ctx.flags['console-socket']) : undefined,
+      pidfdSocket: ctx.flags['pidfd-socket'] ? String(ctx.flags['pidfd-socket']) : undefined,
       preserveFds, ignorePaused: Boolean(ctx.flags['ignore-paused']),
       cgroups: list(ctx.flags.cgroup),
     });
