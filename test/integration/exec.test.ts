@@ -2,7 +2,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
 
 describeRoot('exec', () => {
   let sb: Sandbox;
@@ -211,6 +211,13 @@ describeRoot('--preserve-fds', () => {
     // without the flag they stay behind
     r = withFds(['exec', id, 'ls', '/proc/self/fd/4']);
     expect(r.code).not.toBe(0);
+    // More than the caller passed: refused (as runc), never filled with the runtime's own fds.
+    r = withFds(['exec', '--preserve-fds', '100', id, 'true']);
+    expect([r.code, r.stderr]).toEqual([255, expect.stringMatching(/^tsrunc: --preserve-fds: unable to stat preserved-fd \d+ \(of 100\): EBADF\n$/)]);
+    const gapId = sb.id();
+    r = withFds(['run', '-d', '--preserve-fds', '100', '--bundle', sleeper, gapId]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^tsrunc: --preserve-fds: unable to stat preserved-fd \d+ \(of 100\): EBADF\n$/)]);
+    assertNothingLeft(gapId, sb.root);
     // create keeps them in the init until start execs the process
     const cid = sb.id();
     const out = path.join(sb.dir, 'created.out');

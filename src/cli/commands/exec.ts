@@ -2,6 +2,7 @@
 // (runc-exec(8)). Without --process, the process is the container's own config.json process with
 // the command line's args and overrides, as runc builds it. Errors exit 255, as runc's.
 import * as fs from 'fs';
+import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
 import { TsruncError } from '../../errors';
 import type { Process } from '../../spec/types';
@@ -69,6 +70,8 @@ function fromFlags(ctx: CommandContext, base: Process | undefined): Process {
 export function run(ctx: CommandContext): number {
   try {
     const id = ctx.args[0];
+    const preserveFds = Number(ctx.flags['preserve-fds'] ?? 0);
+    checkPreservedFds(preserveFds);
     const file = ctx.flags.process ? String(ctx.flags.process) : undefined;
     let proc: Process;
     if (file) proc = fromFile(file);
@@ -82,8 +85,6 @@ export function run(ctx: CommandContext): number {
     }
     if (proc.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });
     if (proc.selinuxLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'process.selinuxLabel' });
-    const preserveFds = Number(ctx.flags['preserve-fds'] ?? 0);
-    if (!Number.isInteger(preserveFds) || preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
     return execProcess({
       root: ctx.globals.root, id, process: proc, detach: Boolean(ctx.flags.detach),
       pidFile: ctx.flags['pid-file'] ? String(ctx.flags['pid-file']) : undefined,
