@@ -235,11 +235,38 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
   return r;
 }
 
-// syncRecv(sock) -> { type, op, errno, arg, text } | null (peer closed)
+extern int g_sigpipe[2];
+bool Terminating(int sig);
+void DeferSignal(unsigned char sig);
+
+// syncRecv(sock, watchSignals = 0) -> { type, op, errno, arg, text } | null (peer closed).
+// watchSignals (exec in the foreground, signals caught by forwardSignals): a process joining a frozen
+// (paused) cgroup cannot answer until it is thawed, so the wait must not be deaf. A terminating
+// signal (TERM, INT, HUP, QUIT) ends the wait: { type: 0, signal: N }; the others are kept for
+// waitForeground to forward once the process runs.
 Napi::Value SyncRecv(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int64_t fd;
+  int64_t fd, watch = 0;
   if (!ArgInt(info, 0, &fd)) return env.Undefined();
+  if (info.Length() > 1) ArgInt(info, 1, &watch);
+  while (watch && g_sigpipe[0] >= 0) {
+    struct pollfd pf[2] = {{(int)fd, POLLIN, 0}, {g_sigpipe[0], POLLIN, 0}};
+    if (poll(pf, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return ThrowErrno(env, "poll", errno);
+    }
+    if (pf[1].revents & POLLIN) {
+      unsigned char sig;
+      while (read(g_sigpipe[0], &sig, 1) == 1) {
+        if (!Terminating(sig)) { DeferSignal(sig); continue; }
+        Napi::Object r = Napi::Object::New(env);
+        r.Set("type", Napi::Number::New(env, 0));
+        r.Set("signal", Napi::Number::New(env, sig));
+        return r;
+      }
+    }
+    if (pf[0].revents) break;
+  }
   struct tsr_sync m;
   union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
   struct iovec iov = {&m, sizeof m};
@@ -382,6 +409,17 @@ struct sigaction g_oldsa[32];
 bool g_installed[32] = {false};
 sigset_t g_oldmask;
 
+// Signals read from the pipe before the process ran (syncRecv with watchSignals), forwarded first
+// by waitForeground.
+unsigned char g_deferred[64];
+int g_ndeferred = 0;
+
+void DeferSignal(unsigned char sig) {
+  if (g_ndeferred < (int)sizeof g_deferred) g_deferred[g_ndeferred++] = sig;
+}
+
+bool Terminating(int sig) { return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT; }
+
 void ForwardHandler(int sig) {
   unsigned char s = (unsigned char)sig;
   int saved = errno;
@@ -481,6 +519,11 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
     ResizePty((int)master);
     stdin_open = master_open = true;
   }
+  for (int k = 0; k < g_ndeferred; k++) {
+    if (master >= 0 && g_deferred[k] == SIGWINCH) ResizePty((int)master);
+    else syscall(SYS_pidfd_send_signal, (int)pidfd, (int)g_deferred[k], nullptr, 0);
+  }
+  g_ndeferred = 0;
   static char buf[16384];
   siginfo_t si;
   memset(&si, 0, sizeof si);

@@ -483,6 +483,19 @@ static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   close(slave);
 }
 
+/* runc's fixStdioPermissions: the process's stdio (the pty of process.terminal, or the caller's pipes
+ * and fifos) belongs to the process user, so it can use its console and reopen /dev/stdout. Only the
+ * uid changes (the devpts gid, normally tty, stays); /dev/null is left alone; EPERM (an owner not
+ * mapped in a user namespace) and EROFS are not errors. */
+static void op_chown_stdio(struct tsr_prepared *p, uint32_t i, uid_t uid) {
+  for (int fd = 0; fd < 3; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) < 0) continue; /* closed */
+    if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) continue;
+    if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EPERM && errno != EROFS) fail(p, i, errno, "chown stdio to the process user", NULL);
+  }
+}
+
 static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *src = S(p, op->s[0]), *target = S(p, op->s[1]), *fstype = S(p, op->s[2]), *data = S(p, op->s[3]);
   uint64_t bits = (uint64_t)op->a[2];
@@ -1027,11 +1040,21 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break;
       }
       case TSR_OP_CHDIR:
-        if (chdir(S(p, op->s[0])) < 0) fail(p, i, errno, "chdir to cwd", S(p, op->s[0]));
-        break;
+        /* runc's finalizeNamespace: chdir before dropping privileges (a cwd only root can reach),
+         * and on EACCES/EPERM once more as the process user (a cwd root cannot reach: root_squash,
+         * a user namespace). a0 = 1: the first try; a0 = 2: the retry, only if the first failed. */
+        if (op->a[0] == 2 && !p->cwd_pending) break;
+        if (chdir(S(p, op->s[0])) == 0) { p->cwd_pending = 0; break; }
+        if (op->a[0] == 1 && (errno == EACCES || errno == EPERM)) { p->cwd_pending = 1; break; }
+        fail(p, i, errno, "chdir to cwd", S(p, op->s[0]));
       case TSR_OP_UMASK: umask((mode_t)op->a[0]); break;
       case TSR_OP_RESOLVE_EXEC: op_resolve_exec(p, i, op); break;
       case TSR_OP_CLOSE_FDS:
+        /* --preserve-fds: Node and Bun mark every inherited fd close-on-exec at start-up, so the
+         * passed fds 3..a0-1 are made inheritable again (runc passes them as cmd.ExtraFiles). The
+         * sync socket is never one of them: its close on execve is how the runtime sees the exec. */
+        for (int fd = 3; fd < (int)op->a[0]; fd++)
+          if (fd != p->sock) (void)fcntl(fd, F_SETFD, 0);
         if (syscall(SYS_close_range, (unsigned)op->a[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(p, i, errno, "close_range", NULL);
         break;
       case TSR_OP_WAIT_FIFO: op_wait_fifo(p, i); break;
@@ -1066,6 +1089,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_OPEN_PTY: op_open_pty(p, i, op); break;
       case TSR_OP_JOIN_KEYRING: op_join_keyring(p, i, op); break;
       case TSR_OP_HIDE_MOUNT: op_hide_mount(p, i, op); break;
+      case TSR_OP_CHOWN_STDIO: op_chown_stdio(p, i, (uid_t)op->a[0]); break;
       case TSR_OP_SETNS_PIDFD: {
         int pfd = recv_mount_fd(p, i);
         if (setns(pfd, (int)op->a[0]) < 0) fail(p, i, errno, "setns into the container's namespaces", NULL);

@@ -49,10 +49,10 @@
 #define TSR_OP_CAPSET 25         /* a0 effective, a1 permitted, a2 inheritable, a3 ambient (masks) */
 #define TSR_OP_NO_NEW_PRIVS 26
 #define TSR_OP_SECCOMP 27        /* s0 = blob of a0 struct sock_filter, a1 = seccomp flags */
-#define TSR_OP_CHDIR 28          /* s0 */
+#define TSR_OP_CHDIR 28          /* s0; a0 = 1: before the credentials, EACCES/EPERM deferred; 2: retry if deferred */
 #define TSR_OP_UMASK 29          /* a0 */
 #define TSR_OP_RESOLVE_EXEC 30   /* s0 = args[0], s1 = PATH value: find the executable, keep it for EXEC */
-#define TSR_OP_CLOSE_FDS 31      /* a0 = first fd to mark close-on-exec (3 + preserved fds) */
+#define TSR_OP_CLOSE_FDS 31      /* a0 = first fd to mark close-on-exec (3 + preserved fds); 3..a0-1 made inheritable */
 #define TSR_OP_WAIT_FIFO 32      /* reopen the O_PATH fifo for writing, write "0" (blocks until start) */
 #define TSR_OP_EXEC 33           /* s0 = argv blob (a0 strings), s1 = env blob (a1 strings) */
 #define TSR_OP_PERSONALITY 34    /* a0 = persona */
@@ -83,7 +83,9 @@
                                     bits added to it (runc: owner search, or other search in a user namespace) */
 #define TSR_OP_HIDE_MOUNT 49     /* s0 = a host procfs/sysfs mount point outside the rootfs: detach it, or cover it
                                     with a tmpfs (runc's msMoveRoot, for --no-pivot) */
-#define TSR_OP_MAX 49
+#define TSR_OP_CHOWN_STDIO 50    /* a0 = uid: fds 0-2 that are not /dev/null are chowned to it (gid kept), as runc's
+                                    fixStdioPermissions; EPERM/EROFS ignored */
+#define TSR_OP_MAX 50
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

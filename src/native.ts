@@ -4,13 +4,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number }
+export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number; signal?: number }
 
 export interface Native {
   /** clone3 and run the plan in tsrunc-init (addon/init.c); with cgroupDir (cgroup v2), born in it (CLONE_INTO_CGROUP),
    * intoCgroup says if it was; label shows in ps(1) (`tsrunc-init 5 7 - create c1`). */
   spawn(plan: Buffer, cgroupDir?: string, label?: string): { pid: number; pidfd: number; sock: number; intoCgroup?: boolean };
-  syncRecv(sock: number): SyncMessage | null;
+  /** watchSignals: also wake on a terminating signal caught by forwardSignals ({ type: 0, signal }). */
+  syncRecv(sock: number, watchSignals?: number): SyncMessage | null;
   syncSend(sock: number, type: number, arg?: number): boolean;
   mkfifo(path: string, mode: number): void;
   flock(fd: number, op: number): boolean;

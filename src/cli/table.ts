@@ -65,6 +65,7 @@ const pidFile: FlagSpec = { name: 'pid-file', type: 'string', describe: 'specify
 const noPivot: FlagSpec = { name: 'no-pivot', type: 'boolean', default: false, describe: 'do not use pivot root to jail process inside rootfs (for a rootfs on ramfs)' };
 const noNewKeyring: FlagSpec = { name: 'no-new-keyring', type: 'boolean', default: false, describe: 'do not create a new session keyring for the container' };
 const preserveFds: FlagSpec = { name: 'preserve-fds', type: 'number', default: 0, describe: 'pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)' };
+const pidfdSocket = (what: string): FlagSpec => ({ name: 'pidfd-socket', type: 'string', describe: `path to an AF_UNIX socket which will receive a file descriptor referencing the ${what} process` });
 const dryRun: FlagSpec = { name: 'dry-run', type: 'boolean', default: false, describe: 'validate the bundle and print the operations create would perform, without doing anything' };
 const help: FlagSpec = { name: 'help', type: 'boolean', alias: 'h', describe: 'show help' };
 
@@ -112,7 +113,7 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'create', summary: 'create a container', args: ID, minArgs: 1, maxArgs: 1,
-    flags: [bundle, consoleSocket, pidFile, noPivot, noNewKeyring, preserveFds, dryRun, help],
+    flags: [bundle, consoleSocket, pidfdSocket('init'), pidFile, noPivot, noNewKeyring, preserveFds, dryRun, help],
     load: () => import('./commands/create'),
   },
   {
@@ -121,14 +122,14 @@ export const commands: CommandSpec[] = [
   },
   {
     name: 'run', summary: 'create and run a container', args: ID, minArgs: 1, maxArgs: 1,
-    flags: [bundle, consoleSocket, pidFile, noPivot, noNewKeyring, preserveFds,
+    flags: [bundle, consoleSocket, pidfdSocket('init'), pidFile, noPivot, noNewKeyring, preserveFds,
       { name: 'detach', type: 'boolean', alias: 'd', default: false, describe: 'detach from the container\'s process' },
       { name: 'keep', type: 'boolean', default: false, describe: 'do not delete the container after it exits' }, help],
     load: () => import('./commands/run'),
   },
   {
     name: 'exec', summary: 'execute new process inside the container', args: `${ID} [--] <command> [args...]`, minArgs: 1, maxArgs: 1, commandAfter: 1,
-    flags: [consoleSocket,
+    flags: [consoleSocket, pidfdSocket('exec'),
       { name: 'cwd', type: 'string', describe: 'current working directory in the container' },
       { name: 'env', type: 'array', alias: 'e', describe: 'set environment variables (name=value, repeatable)' },
       { name: 'tty', type: 'boolean', alias: 't', default: false, describe: 'allocate a pseudo-TTY' },

@@ -31,6 +31,8 @@ export interface CreateOptions {
   bundle?: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** --pidfd-socket (runc 1.2+): gets the init's pidfd once it is set up. */
+  pidfdSocket?: string;
   noPivot: boolean;
   /** --no-new-keyring: keep the caller's session keyring (recorded for exec). */
   noNewKeyring?: boolean;
@@ -53,7 +55,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   const terminal = !!spec.process?.terminal;
   if (!opts.foreground && terminal && !opts.consoleSocket) throw new TsruncError('cannot allocate tty if tsrunc will detach without setting console socket', { field: 'process.terminal' });
   if ((opts.foreground || !terminal) && opts.consoleSocket) throw new TsruncError('cannot use console socket if tsrunc will not detach or allocate tty', { field: '--console-socket' });
-  if (!Number.isInteger(opts.preserveFds) || opts.preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
+  checkPreservedFds(opts.preserveFds);
   validateHooks(spec);
   const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
   // The manager only computes paths here; nothing is created until createContainer.
@@ -154,6 +156,8 @@ export function createContainer(opts: CreateOptions): Created {
     dir.write(state);
     native().syncSend(sock, Sync.COMMIT);
     awaitChild(plan, sock, Sync.ACK);
+    // Once the init waits on the exec fifo, as runc's (the receiver may act on it at once).
+    if (opts.pidfdSocket) sendPidfd(opts.pidfdSocket, 'standard', pidfd);
     fs.closeSync(sock);
     sock = -1;
     if (!opts.keepPidfd) { fs.closeSync(pidfd); pidfd = -1; }
@@ -204,6 +208,32 @@ function writeIdMappings(spec: Spec, pid: number): void {
   };
   write('uid_map', 'linux.uidMappings', spec.linux.uidMappings!);
   write('gid_map', 'linux.gidMappings', spec.linux.gidMappings!);
+}
+
+/** --preserve-fds N (runc's runner.run): every fd 3..3+N-1 must be one the caller passed, checked
+ * before the runtime opens any of its own: a gap would otherwise hand the container whatever the
+ * runtime opens there later (its state directory, a pidfd: the fd-leak class of CVE-2024-21626). */
+export function checkPreservedFds(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
+  for (let i = 0; i < n; i++) {
+    try {
+      fs.fstatSync(3 + i);
+    } catch (e) {
+      throw new TsruncError(`unable to stat preserved-fd ${i} (of ${n}): ${(e as NodeJS.ErrnoException).code}`, { field: '--preserve-fds' });
+    }
+  }
+}
+
+/** --pidfd-socket (runc 1.2+, libcontainer setupPidfd): one connection to the AF_UNIX stream socket,
+ * one message, the init type as text ("standard" for an init, "setns" for an exec'd process), with
+ * the process's pidfd as SCM_RIGHTS (runc's cmsg.SendRawFd). runc sends it from the process itself
+ * just before the exec; this runtime holds a pidfd of it already and sends that one. */
+export function sendPidfd(socketPath: string, initType: 'standard' | 'setns', pidfd: number): void {
+  try {
+    native().sendToListener(socketPath, initType, pidfd);
+  } catch (e) {
+    throw new TsruncError(`cannot send the pidfd: ${(e as Error).message}`, { field: '--pidfd-socket' });
+  }
 }
 
 /** Bare digits, no newline, written atomically (containerd parses it with strconv.Atoi). */

@@ -13,7 +13,7 @@ import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
 import { deriveStatus, stateOutput } from '../state/status';
 import { ContainerDir } from '../state/store';
-import { writePidFile } from './create';
+import { sendPidfd, writePidFile } from './create';
 import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
@@ -25,6 +25,8 @@ export interface ExecOptions {
   detach: boolean;
   pidFile?: string;
   consoleSocket?: string;
+  /** --pidfd-socket (runc 1.2+): gets the process's pidfd once it runs. */
+  pidfdSocket?: string;
   preserveFds: number;
   ignorePaused: boolean;
   /** --cgroup: sub-cgroups to run in (src/cgroups/subcgroup.ts); empty: the container's own. */
@@ -54,10 +56,12 @@ export function execProcess(o: ExecOptions): number {
   // As run: signals are caught from now on and forwarded once the process runs.
   if (!o.detach) n.forwardSignals();
   const dir = ContainerDir.open(o.root, o.id, 'shared');
-  let initPidfd = -1, pidfd = -1, sock = -1, ptyMaster: number | undefined, childPid = 0, started = false;
+  let initPidfd = -1, pidfd = -1, sock = -1, ptyMaster: number | undefined, childPid = 0, started = false, aborted = false;
   try {
     const state = dir.mustRead();
     const status = deriveStatus(state, isFrozen);
+    // runc 1.2+: a paused container is refused at once unless --ignore-paused; with it, the process
+    // is started and stays frozen with the container until `resume`.
     if (!(status === 'paused' && o.ignorePaused)) check('exec', state.id, status);
     const terminal = !!o.process.terminal;
     if (o.detach && terminal && !o.consoleSocket) throw new TsruncError('cannot allocate tty if tsrunc will detach without setting console socket', { field: 'process.terminal' });
@@ -98,11 +102,23 @@ export function execProcess(o: ExecOptions): number {
         throw e;
       }
     }
+    // The process is in the container's cgroup: from here on exec only waits for it, and no
+    // command may be kept waiting behind that. A paused container (--ignore-paused) freezes the
+    // process until `resume`, which needs the exclusive lock, as do kill --all and delete --force.
+    // A delete meanwhile kills the process with the container (it is in its cgroup), and the init's
+    // namespaces are joined through its pidfd, which cannot name another process.
+    dir.close();
     n.syncSend(sock, Sync.GO);
     // Requests until the socket closes: it is close-on-exec, so EOF is the execve of the process.
     for (;;) {
-      const m = n.syncRecv(sock);
+      const m = n.syncRecv(sock, o.detach ? 0 : 1);
       if (m === null) break;
+      if (m.signal) {
+        // SIGTERM/SIGINT before the process ran (it may be frozen in a paused container): exec
+        // gives up, and the catch below kills what it started, which never ran the command.
+        aborted = true;
+        throw new TsruncError(`interrupted by signal ${m.signal} before the process started`);
+      }
       if (m.type === Sync.MOUNTFD) n.sendMountFd(sock, initPidfd);
       else if (m.type === Sync.FORKED) {
         // The process now lives in the container's PID namespace, as our child (CLONE_PARENT).
@@ -131,6 +147,7 @@ export function execProcess(o: ExecOptions): number {
         throw new TsruncError(`protocol error: unexpected message ${m.type} from the exec'd process`);
       }
     }
+    if (o.pidfdSocket) sendPidfd(o.pidfdSocket, 'setns', pidfd);
     started = true;
     fs.closeSync(sock);
     sock = -1;
@@ -143,7 +160,8 @@ export function execProcess(o: ExecOptions): number {
   } catch (e) {
     if (!started && pidfd >= 0) {
       try { n.pidfdSendSignal(pidfd, 9); } catch { /* gone */ }
-      n.waitPidfd(pidfd, 5000);
+      // A process frozen by the v1 freezer dies only when thawed: after a signal, do not wait for it.
+      n.waitPidfd(pidfd, aborted ? 100 : 5000);
     }
     throw e;
   } finally {

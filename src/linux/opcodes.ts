@@ -53,8 +53,9 @@ export const Op = {
   RUN_HOOK: 47,
   JOIN_KEYRING: 48,
   HIDE_MOUNT: 49,
+  CHOWN_STDIO: 50,
 } as const;
-export const OP_MAX = 49;
+export const OP_MAX = 50;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

@@ -9,7 +9,7 @@
 //     that a strict profile still lets the runtime finish (runc loads it there when no_new_privs is
 //     set; without it, loading a filter needs CAP_SYS_ADMIN, so it goes before the capabilities drop).
 import { TsruncError } from '../errors';
-import type { Spec } from '../spec/types';
+import type { Process, Spec } from '../spec/types';
 import { logWarn } from '../log';
 import { capabilityMasks, dropUngrantable, maskNames, runtimeBoundingSet } from './capabilities';
 import { Sync } from './opcodes';
@@ -29,23 +29,37 @@ export function pathOf(env: string[]): string {
   return e !== undefined ? e.slice(5) : DEFAULT_PATH;
 }
 
+/** process.user with runc's defaults: an absent user, uid or gid is 0 (runc decodes the JSON into
+ * Go structs, whose zero value that is); absent additionalGids is none. */
+export function processUser(p: Process): { uid: number; gid: number; umask?: number; additionalGids: number[] } {
+  const u = p.user ?? {};
+  return { uid: u.uid ?? 0, gid: u.gid ?? 0, umask: u.umask, additionalGids: u.additionalGids ?? [] };
+}
+
 export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number): void {
   const p = spec.process!;
+  const user = processUser(p);
   const caps = capabilityMasks(p.capabilities);
   const ungrantable = dropUngrantable(caps, runtimeBoundingSet());
   if (ungrantable) logWarn(`process.capabilities: ${ungrantable} not in the runtime's bounding set: not granted`);
   // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter
   // (a profile may deny close_range) and while a failure can still be reported over the socket.
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + preserveFds)]);
+  // runc's finalizeNamespace: the cwd is entered while the process still has root's privileges (a
+  // cwd only root can reach), and once more after setuid if root was refused (compileExec).
+  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}") with root's privileges (EACCES/EPERM: again as the process user)`, [1n], [p.cwd]);
   if (!p.noNewPrivileges) seccompOp(spec, plan);
   if (p.capabilities) plan.add('CAPS_BOUNDING', 'process.capabilities.bounding', `drop bounding set to ${maskNames(caps.bounding)}`, [caps.bounding]);
+  // runc's fixStdioPermissions, while we may still chown: the pty (process.terminal) or the
+  // caller's pipes become the process user's (uid only; the devpts tty group stays).
+  plan.add('CHOWN_STDIO', 'process.user.uid', `chown stdio (not /dev/null) to uid ${user.uid}`, [BigInt(user.uid)]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
-  const gids = p.user.additionalGids ?? [];
+  const gids = user.additionalGids;
   const blob = Buffer.alloc(gids.length * 4);
   gids.forEach((g, i) => blob.writeUInt32LE(g >>> 0, i * 4));
   plan.add('SETGROUPS', 'process.user.additionalGids', `setgroups([${gids.join(',')}])`, [BigInt(gids.length)], [blob]);
-  plan.add('SETGID', 'process.user.gid', `setresgid(${p.user.gid})`, [BigInt(p.user.gid)]);
-  plan.add('SETUID', 'process.user.uid', `setresuid(${p.user.uid})`, [BigInt(p.user.uid)]);
+  plan.add('SETGID', 'process.user.gid', `setresgid(${user.gid})`, [BigInt(user.gid)]);
+  plan.add('SETUID', 'process.user.uid', `setresuid(${user.uid})`, [BigInt(user.uid)]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 0)', [0n]);
   if (p.capabilities) {
     plan.add('CAPSET', 'process.capabilities', `capset(effective=${maskNames(caps.effective)}, permitted=${maskNames(caps.permitted)}, inheritable=${maskNames(caps.inheritable)}), ambient=${maskNames(caps.ambient)}`,
@@ -80,9 +94,9 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   });
   // Without user.umask the caller's umask stays (as runc); the child itself runs with umask 0 so
   // that device nodes and mount points get exactly their configured modes.
-  const umask = p.user.umask ?? callerUmask();
+  const umask = processUser(p).umask ?? callerUmask();
   plan.add('UMASK', 'process.user.umask', `umask(${umask.toString(8).padStart(4, '0')})`, [BigInt(umask)]);
-  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}")`, [], [p.cwd]);
+  plan.add('CHDIR', 'process.cwd', `chdir("${p.cwd}") as the process user, if it failed as root`, [2n], [p.cwd]);
   plan.add('RESOLVE_EXEC', 'process.args[0]', `find "${args[0]}" in PATH=${pathOf(env)}`, [], [args[0], pathOf(env)]);
   const early = p.noNewPrivileges && usesNotify(spec);
   if (early) {

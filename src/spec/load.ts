@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';
-import type { Spec } from './types';
+import type { Process, Spec } from './types';
 import { validateConfig } from './validate';
 
 export interface Bundle { dir: string; spec: Spec; rootfs: string }
@@ -46,9 +46,7 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
   if (!st.isDirectory()) throw new TsruncError(`rootfs (${rootfs}) is not a directory`, { field: 'root.path' });
   checkProcSysMounts(spec, rootfs);
   // runtime.md "start": without `process` the container can be created, and `start` fails.
-  const p = spec.process;
-  if (p && (!p.cwd || !path.posix.isAbsolute(p.cwd))) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
-  if (p && (!p.args || p.args.length === 0)) throw new TsruncError('args must not be empty', { field: 'process.args' });
+  if (spec.process) checkProcess(spec.process);
   if (!spec.linux) throw new TsruncError('linux is required on Linux', { field: 'linux' });
   // config.md "Annotations": keys MUST be non-empty strings.
   if (spec.annotations && Object.prototype.hasOwnProperty.call(spec.annotations, '')) throw new TsruncError('annotation keys must not be empty', { field: 'annotations[""]' });
@@ -73,6 +71,22 @@ function checkProcSysMounts(spec: Spec, rootfs: string): void {
       throw new TsruncError(`${dest} in the rootfs ${what}: ${m.type} must be mounted on an ordinary directory`, { field: `mounts[${i}].destination` });
     }
   });
+}
+
+/** The semantic checks of a process (config.json's, or `exec --process`'s, as runc's
+ * validateProcessSpec): cwd absolute, args not empty. Every other field may be absent. */
+export function checkProcess(p: Process): void {
+  if (!p.cwd || !path.posix.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
+  if (!p.args || p.args.length === 0) throw new TsruncError('args must not be empty', { field: 'process.args' });
+}
+
+/** `exec --process FILE`: the process object against the config schema's process (in a minimal
+ * config), then the same semantic checks as config.json's process. */
+export function checkProcessSpec(raw: unknown): Process {
+  validateConfig({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: raw });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TsruncError('must be an object', { field: 'process' });
+  checkProcess(raw as Process);
+  return raw as Process;
 }
 
 /** Any 1.x version from 1.0.0 on is accepted (crun 1.8 refuses 1.2+); another major is an error. */

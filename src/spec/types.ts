@@ -37,9 +37,11 @@ export interface LinuxCapabilities {
   ambient?: string[];
 }
 
+/** config.md "user": uid and gid are REQUIRED on POSIX, but runc takes an absent one as 0 (Go's
+ * zero value), and so do we (processUser in src/linux/process.ts): an absent field is never a crash. */
 export interface User {
-  uid: number;
-  gid: number;
+  uid?: number;
+  gid?: number;
   umask?: number;
   additionalGids?: number[];
   username?: string;
@@ -48,7 +50,7 @@ export interface User {
 export interface Process {
   terminal?: boolean;
   consoleSize?: { height: number; width: number };
-  user: User;
+  user?: User;
   args?: string[];
   commandLine?: string;
   env?: string[];

@@ -2,7 +2,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
 
 describeRoot('exec', () => {
   let sb: Sandbox;
@@ -63,6 +63,16 @@ describeRoot('exec', () => {
     expect(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toBe(fs.readFileSync(`/proc/${initPid}/cgroup`, 'utf8'));
     expect(fs.readlinkSync(`/proc/${pid}/ns/pid`)).toBe(fs.readlinkSync(`/proc/${initPid}/ns/pid`));
     process.kill(pid, 'SIGKILL');
+  });
+
+  test('--process without user (or env, terminal, ...): runs as 0:0, as runc; no JavaScript error', () => {
+    const file = path.join(sb.dir, 'bare.json');
+    fs.writeFileSync(file, JSON.stringify({ args: ['id'], cwd: '/' }));
+    const r = sb.run(['exec', '--process', file, id]);
+    expect([r.stdout, r.stderr, r.code]).toEqual([expect.stringMatching(/^uid=0\(root\) gid=0\(root\)/), '', 0]);
+    fs.writeFileSync(file, JSON.stringify({ args: ['id'], cwd: 'tmp' }));
+    const bad = sb.run(['exec', '--process', file, id]);
+    expect([bad.code, bad.stderr]).toEqual([255, 'tsrunc: process.cwd: cwd must be an absolute path, got "tmp"\n']);
   });
 
   test('execCPUAffinity: initial before the cgroup join, final after it', () => {
@@ -170,5 +180,165 @@ describeRoot('exec', () => {
       expect(r.code).toBe(255);
       expect(r.stderr).toMatch(/cannot exec in a stopped container/);
     });
+  });
+});
+
+// runc-exec(8)/runc-run(8) --preserve-fds N: the caller's fds 3..3+N-1 reach the process. Node and
+// Bun mark inherited fds close-on-exec at start-up, so both entry points are tried.
+describeRoot('--preserve-fds', () => {
+  let sb: Sandbox;
+  afterEach(() => sb.cleanup());
+
+  test.each(['bun', 'node'])('exec, run and create+start pass fds 3 and 4 (%s)', (entry) => {
+    sb = new Sandbox(entry);
+    const files = ['three', 'four'].map((w) => { const f = path.join(sb.dir, w); fs.writeFileSync(f, `${w}\n`); return f; });
+    const fds = () => files.map((f) => fs.openSync(f, 'r'));
+    const readBoth = ['cat', '/proc/self/fd/3', '/proc/self/fd/4'];
+    const withFds = (args: string[]) => {
+      const extra = fds();
+      try { return sb.run(args, { extraFds: extra }); } finally { extra.forEach((fd) => fs.closeSync(fd)); }
+    };
+    // run in the foreground
+    const bundle = sb.bundle((c) => { c.process.args = readBoth; });
+    let r = withFds(['run', '--preserve-fds', '2', '--bundle', bundle, sb.id()]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['three\nfour\n', '', 0]);
+    // exec into a running container
+    const sleeper = sb.bundle((c) => { c.process.args = ['sleep', '1000']; }, 'sleeper');
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sleeper, id]);
+    r = withFds(['exec', '--preserve-fds', '2', id, ...readBoth]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['three\nfour\n', '', 0]);
+    // without the flag they stay behind
+    r = withFds(['exec', id, 'ls', '/proc/self/fd/4']);
+    expect(r.code).not.toBe(0);
+    // More than the caller passed: refused (as runc), never filled with the runtime's own fds.
+    r = withFds(['exec', '--preserve-fds', '100', id, 'true']);
+    expect([r.code, r.stderr]).toEqual([255, expect.stringMatching(/^tsrunc: --preserve-fds: unable to stat preserved-fd \d+ \(of 100\): EBADF\n$/)]);
+    const gapId = sb.id();
+    r = withFds(['run', '-d', '--preserve-fds', '100', '--bundle', sleeper, gapId]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^tsrunc: --preserve-fds: unable to stat preserved-fd \d+ \(of 100\): EBADF\n$/)]);
+    assertNothingLeft(gapId, sb.root);
+    // create keeps them in the init until start execs the process
+    const cid = sb.id();
+    const out = path.join(sb.dir, 'created.out');
+    const created = sb.bundle((c) => { c.root.readonly = false; c.process.args = ['sh', '-c', `cat /proc/self/fd/3 /proc/self/fd/4 > /tmp/out`]; }, 'created');
+    r = withFds(['create', '--preserve-fds', '2', '--bundle', created, cid]);
+    expect(r.code).toBe(0);
+    sb.ok(['start', cid]);
+    return waitFor(() => sb.state(cid).status === 'stopped', 10000, 'the created process').then(() => {
+      fs.copyFileSync(path.join(created, 'rootfs', 'tmp', 'out'), out);
+      expect(fs.readFileSync(out, 'utf8')).toBe('three\nfour\n');
+    });
+  });
+});
+
+// runc 1.2+ exec into a paused container: refused at once without --ignore-paused; with it the
+// process is started frozen and runs on `resume`. Whatever exec waits for, it must not keep
+// resume, kill or delete --force waiting behind it (issue 8 item 1), and it must heed SIGTERM.
+describeRoot('exec into a paused container', () => {
+  let sb: Sandbox;
+  let id: string;
+  let bundle: string;
+  beforeEach(() => {
+    sb = new Sandbox();
+    bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; c.root.readonly = false; });
+    id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    sb.ok(['pause', id]);
+  });
+  afterEach(() => sb.cleanup());
+
+  const startExec = (args: string[]) => {
+    const [cmd, ...pre] = runtimeCommand();
+    const child = spawn(cmd, [...pre, '--root', sb.root, 'exec', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; });
+    const exited = new Promise<number>((res) => child.on('exit', (c, sig) => res(c ?? (sig ? -1 : -2))));
+    return { child, exited, output: () => out };
+  };
+  /** Give exec the time to get its process into the frozen cgroup, where it waits. */
+  const settle = () => new Promise((r) => setTimeout(r, 1500));
+
+  test('without --ignore-paused: refused at once, as runc 1.2+', () => {
+    const r = sb.run(['exec', id, 'true'], { timeout: 10000 });
+    expect([r.code, r.stderr]).toEqual([255, 'tsrunc: cannot exec in a paused container (use --ignore-paused to override)\n']);
+  });
+
+  test('--ignore-paused: the process waits frozen; resume is not blocked by exec, and then it runs', async () => {
+    const e = startExec(['--ignore-paused', id, 'sh', '-c', 'echo ran-after-resume']);
+    await settle();
+    expect(e.output()).toBe('');
+    const r = sb.run(['resume', id], { timeout: 10000 });
+    expect([r.code, r.stderr, r.signal]).toEqual([0, '', null]);
+    expect(await e.exited).toBe(0);
+    expect(e.output()).toBe('ran-after-resume\n');
+  });
+
+  test('--ignore-paused --detach: returns once resumed, with the pid file', async () => {
+    const pidFile = path.join(sb.dir, 'p.pid');
+    const e = startExec(['--ignore-paused', '-d', '--pid-file', pidFile, id, 'sleep', '100']);
+    await settle();
+    expect(sb.run(['resume', id], { timeout: 10000 }).code).toBe(0);
+    expect(await e.exited).toBe(0);
+    expect(fs.readFileSync(pidFile, 'utf8')).toMatch(/^\d+$/);
+  });
+
+  test('--ignore-paused: SIGTERM ends the waiting exec; the command never runs', async () => {
+    const e = startExec(['--ignore-paused', id, 'touch', '/tmp/must-not-run']);
+    await settle();
+    e.child.kill('SIGTERM');
+    const code = await Promise.race([e.exited, new Promise<number>((r) => setTimeout(() => r(-99), 5000))]);
+    if (code === -99) e.child.kill('SIGKILL');
+    expect(code).toBe(255);
+    expect(e.output()).toMatch(/^tsrunc: interrupted by signal 15 before the process started\n$/);
+    expect(sb.run(['resume', id], { timeout: 10000 }).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fs.existsSync(path.join(bundle, 'rootfs', 'tmp', 'must-not-run'))).toBe(false);
+    // Only the init is left in the container.
+    expect(sb.ok(['ps', '--format', 'json', id]).stdout.trim()).toBe(`[${sb.state(id).pid}]`);
+  });
+
+  test('--ignore-paused: kill and delete --force are not blocked by a waiting exec', async () => {
+    const e = startExec(['--ignore-paused', id, 'sleep', '100']);
+    await settle();
+    expect(sb.run(['kill', id, 'KILL'], { timeout: 10000 }).code).toBe(0);
+    const r = sb.run(['delete', '--force', id], { timeout: 10000 });
+    expect([r.code, r.signal]).toEqual([0, null]);
+    const code = await Promise.race([e.exited, new Promise<number>((res) => setTimeout(() => res(-99), 10000))]);
+    if (code === -99) e.child.kill('SIGKILL');
+    expect(code).not.toBe(-99);
+    expect(code).not.toBe(0);
+  });
+});
+
+// runc's finalizeNamespace: the cwd is entered before the privileges are dropped (and once more
+// after, if root was refused), so a cwd only root can reach works for a non-root process user.
+describeRoot('process.cwd only root can reach', () => {
+  let sb: Sandbox;
+  afterEach(() => sb.cleanup());
+
+  test('run and exec --cwd: the process starts in it as uid 1000', () => {
+    sb = new Sandbox();
+    const bundle = sb.bundle((c) => {
+      c.process.user = { uid: 1000, gid: 1000 };
+      c.process.cwd = '/secret';
+      c.process.args = ['sh', '-c', 'pwd; id -u'];
+    });
+    fs.mkdirSync(path.join(bundle, 'rootfs', 'secret'), { mode: 0o700 });
+    fs.chmodSync(path.join(bundle, 'rootfs', 'secret'), 0o700);
+    const r = sb.run(['run', '--bundle', bundle, sb.id()]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['/secret\n1000\n', '', 0]);
+    const sleeper = sb.bundle((c) => { c.process.args = ['sleep', '1000']; }, 'sleeper');
+    fs.mkdirSync(path.join(sleeper, 'rootfs', 'secret'), { mode: 0o700 });
+    fs.chmodSync(path.join(sleeper, 'rootfs', 'secret'), 0o700);
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sleeper, id]);
+    const e = sb.run(['exec', '--cwd', '/secret', '-u', '1000:1000', id, 'sh', '-c', 'pwd; id -u; ls . 2>&1 | head -1']);
+    expect([e.stdout, e.stderr, e.code]).toEqual(['/secret\n1000\nls: .: Permission denied\n', '', 0]);
+    // A cwd that does not exist is still an error naming process.cwd.
+    const bad = sb.run(['exec', '--cwd', '/nonexistent', id, 'true']);
+    expect(bad.code).toBe(255);
+    expect(bad.stderr).toMatch(/^tsrunc: process\.cwd: chdir to cwd \/nonexistent: ENOENT\n$/);
   });
 });

@@ -36,6 +36,24 @@ describeRoot('terminal', () => {
     assertNothingLeft(id, sb.root);
   });
 
+  test('the pty belongs to the process user (uid; the devpts tty group stays), as runc: run and exec -t --user', () => {
+    const bundle = sb.bundle((c) => {
+      withTerminal('stat -c %u:%g $(tty); echo hi > $(tty) && echo writable')(c);
+      c.process.user = { uid: 1000, gid: 1001 };
+    });
+    const r = sb.run(['run', '--bundle', bundle, sb.id()]);
+    expect(r.stdout.split(/\r?\n/)).toEqual(expect.arrayContaining(['1000:5', 'writable']));
+    expect(r.code).toBe(0);
+    const sleeper = sb.bundle((c) => { c.process.args = ['sleep', '1000']; }, 'sleeper');
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sleeper, id]);
+    const e = sb.run(['exec', '-t', '--user', '1000:1001', id, 'sh', '-c', 'stat -c %u:%g $(tty)']);
+    expect(e.stdout.trim()).toBe('1000:5');
+    // Without a terminal the caller's stdio is the process user's too: /dev/stdout can be reopened.
+    const p = sb.run(['exec', '--user', '1000:1001', id, 'sh', '-c', 'echo reopened > /dev/stdout']);
+    expect([p.stdout, p.stderr, p.code]).toEqual(['reopened\n', '', 0]);
+  });
+
   test('create --console-socket: the pty master goes to the socket; the container writes to it', async () => {
     const bundle = sb.bundle(withTerminal('echo via-console-socket; tty'));
     const sock = path.join(sb.dir, 'console.sock'), out = path.join(sb.dir, 'console.out');

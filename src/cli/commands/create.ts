@@ -11,6 +11,7 @@ export function createOptions(ctx: CommandContext): CreateOptions {
     bundle: ctx.flags.bundle ? String(ctx.flags.bundle) : undefined,
     pidFile: ctx.flags['pid-file'] ? String(ctx.flags['pid-file']) : undefined,
     consoleSocket: ctx.flags['console-socket'] ? String(ctx.flags['console-socket']) : undefined,
+    pidfdSocket: ctx.flags['pidfd-socket'] ? String(ctx.flags['pidfd-socket']) : undefined,
     noPivot: Boolean(ctx.flags['no-pivot']),
     noNewKeyring: Boolean(ctx.flags['no-new-keyring']),
     preserveFds: Number(ctx.flags['preserve-fds'] ?? 0),

@@ -2,6 +2,7 @@
 // (runc-exec(8)). Without --process, the process is the container's own config.json process with
 // the command line's args and overrides, as runc builds it. Errors exit 255, as runc's.
 import * as fs from 'fs';
+import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
 import { TsruncError } from '../../errors';
 import type { Process } from '../../spec/types';
@@ -23,10 +24,8 @@ function fromFile(file: string): Process {
   } catch (e) {
     throw new TsruncError(`invalid JSON: ${(e as Error).message}`, { field: '--process' });
   }
-  // The process object's own schema is the config's: validate it in a minimal config.
-  const { validateConfig } = require('../../spec/validate') as typeof import('../../spec/validate');
-  validateConfig({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: p });
-  return p as Process;
+  const { checkProcessSpec } = require('../../spec/load') as typeof import('../../spec/load');
+  return checkProcessSpec(p);
 }
 
 function fromFlags(ctx: CommandContext, base: Process | undefined): Process {
@@ -51,7 +50,7 @@ function fromFlags(ctx: CommandContext, base: Process | undefined): Process {
   }
   const gids = list(ctx.flags['additional-gids']);
   if (gids.length) {
-    p.user.additionalGids = gids.map((g) => {
+    (p.user ??= {}).additionalGids = gids.map((g) => {
       if (!/^\d+$/.test(g)) throw new TsruncError(`"${g}" is not a number`, { field: '--additional-gids' });
       return Number(g);
     });
@@ -71,6 +70,8 @@ function fromFlags(ctx: CommandContext, base: Process | undefined): Process {
 export function run(ctx: CommandContext): number {
   try {
     const id = ctx.args[0];
+    const preserveFds = Number(ctx.flags['preserve-fds'] ?? 0);
+    checkPreservedFds(preserveFds);
     const file = ctx.flags.process ? String(ctx.flags.process) : undefined;
     let proc: Process;
     if (file) proc = fromFile(file);
@@ -84,12 +85,11 @@ export function run(ctx: CommandContext): number {
     }
     if (proc.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });
     if (proc.selinuxLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'process.selinuxLabel' });
-    const preserveFds = Number(ctx.flags['preserve-fds'] ?? 0);
-    if (!Number.isInteger(preserveFds) || preserveFds < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
     return execProcess({
       root: ctx.globals.root, id, process: proc, detach: Boolean(ctx.flags.detach),
       pidFile: ctx.flags['pid-file'] ? String(ctx.flags['pid-file']) : undefined,
       consoleSocket: ctx.flags['console-socket'] ? String(ctx.flags['console-socket']) : undefined,
+      pidfdSocket: ctx.flags['pidfd-socket'] ? String(ctx.flags['pidfd-socket']) : undefined,
       preserveFds, ignorePaused: Boolean(ctx.flags['ignore-paused']),
       cgroups: list(ctx.flags.cgroup),
     });

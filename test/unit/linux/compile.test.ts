@@ -162,6 +162,22 @@ describe('compileCreatePlan on the default spec: order', () => {
     expect(plan.ops[capset].a).toEqual([mask, mask, 0n, mask]); // effective, permitted, inheritable, ambient
   });
 
+  test('process.cwd: entered before the privileges are dropped, and tried again after (runc finalizeNamespace)', () => {
+    const plan = compile((s) => { s.process!.cwd = '/srv'; });
+    const first = idx(plan, isOp('CHDIR', 1n));
+    const retry = idx(plan, isOp('CHDIR', 2n));
+    expectOrder(plan, first, idx(plan, isOp('CAPS_BOUNDING')), idx(plan, isOp('SETUID')), retry, idx(plan, isOp('RESOLVE_EXEC')));
+    expect([plan.ops[first].s, plan.ops[retry].s]).toEqual([['/srv'], ['/srv']]);
+    expect(plan.ops.filter((o) => o.op === 'CHDIR')).toHaveLength(2);
+  });
+
+  test('stdio (the pty included) is chowned to the process uid after OPEN_PTY, before SETUID (runc fixStdioPermissions)', () => {
+    const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 1001 }; });
+    const chown = idx(plan, isOp('CHOWN_STDIO'));
+    expectOrder(plan, idx(plan, isOp('OPEN_PTY')), chown, idx(plan, isOp('SETUID')));
+    expect(plan.ops[chown].a).toEqual([1000n]);
+  });
+
   test('user, groups: ids and gid blob', () => {
     const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 100, additionalGids: [5, 70000] }; });
     const g = plan.ops[idx(plan, isOp('SETGROUPS'))];
@@ -406,7 +422,7 @@ describe('process.user.umask', () => {
     }
   });
   test('set: that value', () => {
-    expect(compile((s) => { s.process!.user.umask = 0o077; }).ops.find((o) => o.op === 'UMASK')!.a?.[0]).toBe(0o077n);
+    expect(compile((s) => { s.process!.user!.umask = 0o077; }).ops.find((o) => o.op === 'UMASK')!.a?.[0]).toBe(0o077n);
   });
 });
 
