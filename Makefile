@@ -28,7 +28,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-build: setup tsrunc dist/tsrunc.js
+# tsrunc-test and dist/tsrunc-test.js are the test builds (fault injection compiled in, src/faults.ts),
+# used only by the crash tests; `make install` ships ./tsrunc, in which it is compiled out.
+build: setup tsrunc dist/tsrunc.js tsrunc-test dist/tsrunc-test.js
 
 build/Release/tsrunc.node: binding.gyp $(wildcard addon/*.c addon/*.cc addon/*.h) node_modules/.installed
 	npx --no-install node-gyp rebuild
@@ -44,11 +46,17 @@ dist/tsrunc.js: $(TS_SOURCES) $(GENERATED) tsconfig.json build/Release/tsrunc.no
 	mv dist/main.js dist/tsrunc.js
 	cp build/Release/tsrunc.node dist/tsrunc.node
 
+dist/tsrunc-test.js: dist/tsrunc.js
+	printf '%s\n' '// Test build (src/faults.ts): fault points on, then the product.' 'globalThis.TSRUNC_FAULTS = true;' "require('./tsrunc.js');" > $@
+
 # The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
 # halves start-up; the addon is loaded from beside it.
 tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
-	$(BUN) build --compile --minify --bytecode --format=esm --target=bun src/main.ts --outfile tsrunc
+	$(BUN) build --compile --minify --bytecode --format=esm --target=bun --define TSRUNC_FAULTS=false src/main.ts --outfile tsrunc
 	cp build/Release/tsrunc.node tsrunc.node
+
+tsrunc-test: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
+	$(BUN) build --compile --minify --bytecode --format=esm --target=bun --define TSRUNC_FAULTS=true src/main.ts --outfile tsrunc-test
 
 rootfs-cache/busybox: scripts/make-rootfs.sh
 	scripts/make-rootfs.sh $@
@@ -84,4 +92,4 @@ install: build
 	install -m 0644 tsrunc.node /usr/local/bin/tsrunc.node
 
 clean:
-	rm -rf build dist src/generated tsrunc tsrunc.node demo rootfs-cache
+	rm -rf build dist src/generated tsrunc tsrunc-test tsrunc.node demo rootfs-cache
