@@ -70,6 +70,8 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
   if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) { *why = "bad plan magic/version"; return -1; }
   size_t ops_len = (size_t)p->hdr->nops * sizeof(struct tsr_op);
   if (sizeof(struct tsr_plan_header) + ops_len + p->hdr->strtab_len != len) { *why = "plan size mismatch"; return -1; }
+  /* The child walks every kept fd (close_inherited): no more than the kernel's nr_open ceiling. */
+  if (p->hdr->keep_fds > (1u << 20)) { *why = "too many preserved fds"; return -1; }
   p->ops = (const struct tsr_op *)((const char *)buf + sizeof(struct tsr_plan_header));
   p->str = (const char *)buf + sizeof(struct tsr_plan_header) + ops_len;
   p->str_len = p->hdr->strtab_len;
@@ -643,6 +645,11 @@ static void close_inherited(struct tsr_prepared *p) {
   unsigned first = 3u + (unsigned)p->hdr->keep_fds, s = (unsigned)p->sock;
   if (s > first) syscall(SYS_close_range, first, s - 1, 0);
   syscall(SYS_close_range, (s >= first ? s : first - 1) + 1, ~0U, 0);
+  /* The kept fds (--preserve-fds, LISTEN_FDS) reach the container as given, without the
+   * close-on-exec flag the runtime's own start-up may have set on them (Bun marks fds >= 4, Node
+   * others): runc passes them as exec.Cmd ExtraFiles, which dup2 them and so clear it. */
+  for (unsigned fd = 3; fd < first; fd++)
+    if (fd != s) syscall(SYS_fcntl, fd, F_SETFD, 0);
 }
 
 __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
