@@ -2,8 +2,9 @@
 # Every target installs what it needs first (`setup`), so they work on a fresh Debian 12 as root.
 SHELL := /bin/bash
 APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
-# Only for the tests: containerd (test/integration/containerd.test.ts runs a private one).
-TEST_APT_PACKAGES := containerd
+# Only for the tests: containerd (test/integration/containerd.test.ts runs a private one), GNU time
+# (test/integration/hostile.test.ts measures the CPU time of each refusal).
+TEST_APT_PACKAGES := containerd time
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
