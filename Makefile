@@ -3,13 +3,14 @@
 SHELL := /bin/bash
 APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
 # Only for the tests: containerd (test/integration/containerd.test.ts runs a private one), GNU time
-# (test/integration/hostile.test.ts measures the CPU time of each refusal).
-TEST_APT_PACKAGES := containerd time
+# (test/integration/hostile.test.ts measures the CPU time of each refusal), clang and its libFuzzer
+# runtime (make fuzz).
+TEST_APT_PACKAGES := containerd time clang libclang-rt-14-dev
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean
+.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean fuzz fuzz-replay
 
 all: build
 
@@ -73,6 +74,7 @@ demo: build demo/config.json
 
 test: build apt-test rootfs-cache/busybox
 	npx --no-install jest --selectProjects unit
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	npx --no-install jest --selectProjects integration --runInBand
 
 test-unit: build
@@ -80,6 +82,24 @@ test-unit: build
 
 test-integration: build apt-test rootfs-cache/busybox
 	npx --no-install jest --selectProjects integration --runInBand
+
+# libFuzzer on the plan decoder and every op's arguments (fuzz/plan_fuzz.c), unprivileged: the
+# checked-in regressions and seeds made from real plans first, then FUZZ_SECONDS of mutation. A crash
+# stops it and leaves its input in fuzz/regressions/ (commit it with the fix).
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iaddon
+
+fuzz/plan_fuzz: fuzz/plan_fuzz.c addon/child.c addon/child.h addon/plan.h
+	clang $(FUZZ_CFLAGS) fuzz/plan_fuzz.c addon/child.c -o $@
+
+fuzz: apt-test fuzz/plan_fuzz rootfs-cache/busybox
+	rm -rf fuzz/work && mkdir -p fuzz/work
+	$(BUN) fuzz/gen-seeds.ts fuzz/work $(CURDIR)/rootfs-cache/busybox
+	fuzz/plan_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=0 -artifact_prefix=fuzz/regressions/crash- fuzz/work fuzz/regressions
+
+# Only the regressions, once each (no mutation).
+fuzz-replay: fuzz/plan_fuzz
+	fuzz/plan_fuzz fuzz/regressions/*
 
 # The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
 conformance: build rootfs-cache/busybox
@@ -93,4 +113,4 @@ install: build
 	install -m 0644 tsrunc.node /usr/local/bin/tsrunc.node
 
 clean:
-	rm -rf build dist src/generated tsrunc tsrunc-test tsrunc.node demo rootfs-cache
+	rm -rf build dist src/generated tsrunc tsrunc-test tsrunc.node demo fuzz/plan_fuzz fuzz/work rootfs-cache

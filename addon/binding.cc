@@ -83,6 +83,7 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
   struct tsr_prepared *p = (struct tsr_prepared *)calloc(1, sizeof *p);
   const char *why = nullptr;
   if (!p || tsr_prepare(p, copy, b.Length(), &why) < 0) {
+    if (p) tsr_release(p); /* an argv built before the failing check */
     free(copy);
     free(p);
     if (cgfd >= 0) close(cgfd);

@@ -56,8 +56,12 @@ static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n
   const char *s = p->str + off;
   for (int64_t i = 0; i < n; i++) {
     if ((size_t)(s - p->str) >= p->str_len) { free(v); return NULL; }
+    size_t left = p->str_len - (size_t)(s - p->str);
+    /* the last string may lack its NUL: never read past the table (found by fuzz/plan_fuzz.c) */
+    const char *end = memchr(s, 0, left);
+    if (!end) { free(v); return NULL; }
     v[i] = (char *)s;
-    s += strlen(s) + 1;
+    s = end + 1;
   }
   return v;
 }
@@ -84,11 +88,25 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
                   op->code == TSR_OP_SETAFFINITY || op->code == TSR_OP_SET_MEMPOLICY) && k == 0;
       if (blob) {
         size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : op->code == TSR_OP_SECCOMP ? sizeof(struct sock_filter) : 1;
-        if (op->a[0] < 0 || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
+        /* a0 is bounded first: a0 * unit must not wrap around (fuzz/plan_fuzz.c) */
+        if (op->a[0] < 0 || (uint64_t)op->a[0] > p->str_len || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
       } else if (!str_ok(p, op->s[k])) { *why = "string out of range"; return -1; }
     }
+    /* What the kernel reads from a blob beyond a0 (found by fuzz/plan_fuzz.c): sched_setattr(2) takes
+     * its length from the struct's own size field; set_mempolicy(2) reads maxnode - 1 bits in whole
+     * longs; a seccomp filter has at most BPF_MAXINSNS instructions (sock_fprog.len is 16 bits). */
+    if (op->code == TSR_OP_SCHED_SETATTR) {
+      uint32_t size;
+      if (op->a[0] < 48) { *why = "sched_attr too short"; return -1; }
+      memcpy(&size, p->str + op->s[0], sizeof size);
+      if (size > (uint64_t)op->a[0]) { *why = "sched_attr size beyond its blob"; return -1; }
+    }
+    if (op->code == TSR_OP_SET_MEMPOLICY && op->a[0] && op->a[2] > 1 &&
+        ((uint64_t)op->a[2] - 1 + 63) / 64 * 8 > (uint64_t)op->a[0]) { *why = "nodemask shorter than maxnode"; return -1; }
+    if (op->code == TSR_OP_SECCOMP && op->a[0] > 4096) { *why = "seccomp filter too long"; return -1; }
     if (op->code == TSR_OP_EXEC) {
       if (op->s[0] == TSR_NO_STR || op->a[0] < 1) { *why = "exec without argv"; return -1; }
+      if (p->argv) { *why = "more than one exec"; return -1; }
       p->argv = build_vector(p, op->s[0], op->a[0]);
       p->envp = build_vector(p, op->s[1] == TSR_NO_STR ? op->s[0] : op->s[1], op->s[1] == TSR_NO_STR ? 0 : op->a[1]);
       if (!p->argv || !p->envp) { *why = "bad argv/env"; return -1; }
