@@ -10,7 +10,7 @@ BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean fuzz fuzz-replay
+.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean fuzz fuzz-replay soak
 
 all: build
 
@@ -100,6 +100,13 @@ fuzz: apt-test fuzz/plan_fuzz rootfs-cache/busybox
 # Only the regressions, once each (no mutation).
 fuzz-replay: fuzz/plan_fuzz
 	fuzz/plan_fuzz fuzz/regressions/*
+
+# The long soak (test/integration/soak.test.ts; `make test` runs it with 12 cycles, 4 ids): 1000
+# create/start/exec/kill/delete cycles over 50 ids in parallel, then nothing may be left.
+SOAK_CYCLES ?= 1000
+SOAK_PARALLEL ?= 50
+soak: build apt-test rootfs-cache/busybox
+	SOAK_CYCLES=$(SOAK_CYCLES) SOAK_PARALLEL=$(SOAK_PARALLEL) npx --no-install jest --selectProjects integration --runInBand test/integration/soak.test.ts
 
 # The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
 conformance: build rootfs-cache/busybox
