@@ -3,13 +3,15 @@
 SHELL := /bin/bash
 APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
 # Only for the tests: containerd (test/integration/containerd.test.ts runs a private one); gcc and
-# libc6-dev build the static probe the attack tests put in containers (test/helpers/probe.c).
-TEST_APT_PACKAGES := containerd gcc libc6-dev
+# libc6-dev build the static probe the attack tests put in containers (test/helpers/probe.c); GNU time
+# (test/integration/hostile.test.ts measures the CPU time of each refusal), clang and its libFuzzer
+# runtime (make fuzz).
+TEST_APT_PACKAGES := containerd gcc libc6-dev time clang libclang-rt-14-dev
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test npm demo test test-unit test-integration lint conformance bench install clean
+.PHONY: all build setup apt apt-test npm demo test test-unit test-integration lint conformance bench install clean fuzz fuzz-replay soak
 
 all: build
 
@@ -29,7 +31,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-build: setup tsrunc dist/tsrunc.js
+# tsrunc-test and dist/tsrunc-test.js are the test builds (fault injection compiled in, src/faults.ts),
+# used only by the crash tests; `make install` ships ./tsrunc, in which it is compiled out.
+build: setup tsrunc dist/tsrunc.js tsrunc-test dist/tsrunc-test.js
 
 build/Release/tsrunc.node: binding.gyp $(wildcard addon/*.c addon/*.cc addon/*.h) node_modules/.installed
 	npx --no-install node-gyp rebuild
@@ -45,6 +49,9 @@ dist/tsrunc.js: $(TS_SOURCES) $(GENERATED) tsconfig.json build/Release/tsrunc.no
 	mv dist/main.js dist/tsrunc.js
 	cp build/Release/tsrunc.node build/Release/tsrunc-init dist/
 
+dist/tsrunc-test.js: dist/tsrunc.js
+	printf '%s\n' '// Test build (src/faults.ts): fault points on, then the product.' 'globalThis.TSRUNC_FAULTS = true;' "require('./tsrunc.js');" > $@
+
 # The standalone executable's build flags:
 # - --bytecode halves start-up; --splitting keeps each command's code in its own chunk, loaded only
 #   when that command runs (an unsplit bundle costs ~700 page faults, ~14 ms here, at every start);
@@ -57,8 +64,11 @@ BUN_COMPILE_FLAGS := --minify --bytecode --splitting --format=esm --target=bun -
 # The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
 # halves start-up (flags above). The addon and tsrunc-init are loaded from beside it.
 tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
-	$(BUN) build --compile $(BUN_COMPILE_FLAGS) src/main.ts --outfile tsrunc
+	$(BUN) build --compile $(BUN_COMPILE_FLAGS) --define TSRUNC_FAULTS=false src/main.ts --outfile tsrunc
 	cp build/Release/tsrunc.node build/Release/tsrunc-init .
+
+tsrunc-test: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
+	$(BUN) build --compile $(BUN_COMPILE_FLAGS) --define TSRUNC_FAULTS=true src/main.ts --outfile tsrunc-test
 
 rootfs-cache/busybox: scripts/make-rootfs.sh
 	scripts/make-rootfs.sh $@
@@ -80,6 +90,7 @@ lint: npm
 
 test: build apt-test rootfs-cache/busybox lint
 	npx --no-install jest --selectProjects unit
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	npx --no-install jest --selectProjects integration --runInBand
 
 test-unit: build
@@ -87,6 +98,31 @@ test-unit: build
 
 test-integration: build apt-test rootfs-cache/busybox
 	npx --no-install jest --selectProjects integration --runInBand
+
+# libFuzzer on the plan decoder and every op's arguments (fuzz/plan_fuzz.c), unprivileged: the
+# checked-in regressions and seeds made from real plans first, then FUZZ_SECONDS of mutation. A crash
+# stops it and leaves its input in fuzz/regressions/ (commit it with the fix).
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iaddon
+
+fuzz/plan_fuzz: fuzz/plan_fuzz.c addon/child.c addon/child.h addon/plan.h
+	clang $(FUZZ_CFLAGS) fuzz/plan_fuzz.c addon/child.c -o $@
+
+fuzz: apt-test fuzz/plan_fuzz rootfs-cache/busybox
+	rm -rf fuzz/work && mkdir -p fuzz/work
+	$(BUN) fuzz/gen-seeds.ts fuzz/work $(CURDIR)/rootfs-cache/busybox
+	fuzz/plan_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=0 -artifact_prefix=fuzz/regressions/crash- fuzz/work fuzz/regressions
+
+# Only the regressions, once each (no mutation).
+fuzz-replay: fuzz/plan_fuzz
+	fuzz/plan_fuzz fuzz/regressions/*
+
+# The long soak (test/integration/soak.test.ts; `make test` runs it with 12 cycles, 4 ids): 1000
+# create/start/exec/kill/delete cycles over 50 ids in parallel, then nothing may be left.
+SOAK_CYCLES ?= 1000
+SOAK_PARALLEL ?= 50
+soak: build apt-test rootfs-cache/busybox
+	SOAK_CYCLES=$(SOAK_CYCLES) SOAK_PARALLEL=$(SOAK_PARALLEL) npx --no-install jest --selectProjects integration --runInBand test/integration/soak.test.ts
 
 # The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
 conformance: build rootfs-cache/busybox
@@ -106,4 +142,4 @@ install: build
 	install -m 0755 tsrunc-init /usr/local/bin/tsrunc-init
 
 clean:
-	rm -rf build dist src/generated tsrunc tsrunc.node tsrunc-init demo rootfs-cache
+	rm -rf build dist src/generated tsrunc tsrunc-test tsrunc.node tsrunc-init demo fuzz/plan_fuzz fuzz/work rootfs-cache

@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   { rules: { 'no-empty': ['error', { allowEmptyCatch: true }] } },
   {
-    files: ['test/**/*.ts', 'conformance/**/*.ts'],
+    files: ['test/**/*.ts', 'conformance/**/*.ts', 'fuzz/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -67,8 +67,12 @@ static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n
   const char *s = p->str + off;
   for (int64_t i = 0; i < n; i++) {
     if ((size_t)(s - p->str) >= p->str_len) { free(v); return NULL; }
+    size_t left = p->str_len - (size_t)(s - p->str);
+    /* the last string may lack its NUL: never read past the table (found by fuzz/plan_fuzz.c) */
+    const char *end = memchr(s, 0, left);
+    if (!end) { free(v); return NULL; }
     v[i] = (char *)s;
-    s += strlen(s) + 1;
+    s = end + 1;
   }
   return v;
 }
@@ -94,6 +98,8 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
   if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) { *why = "bad plan magic/version"; return -1; }
   size_t ops_len = (size_t)p->hdr->nops * sizeof(struct tsr_op);
   if (sizeof(struct tsr_plan_header) + ops_len + p->hdr->strtab_len != len) { *why = "plan size mismatch"; return -1; }
+  /* The child walks every kept fd (close_inherited): no more than the kernel's nr_open ceiling. */
+  if (p->hdr->keep_fds > (1u << 20)) { *why = "too many preserved fds"; return -1; }
   p->ops = (const struct tsr_op *)((const char *)buf + sizeof(struct tsr_plan_header));
   p->str = (const char *)buf + sizeof(struct tsr_plan_header) + ops_len;
   p->str_len = p->hdr->strtab_len;
@@ -106,7 +112,8 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
                   op->code == TSR_OP_SETAFFINITY || op->code == TSR_OP_SET_MEMPOLICY) && k == 0;
       if (blob) {
         size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : op->code == TSR_OP_SECCOMP ? sizeof(struct sock_filter) : 1;
-        if (op->a[0] < 0 || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
+        /* a0 is bounded first: a0 * unit must not wrap around (fuzz/plan_fuzz.c) */
+        if (op->a[0] < 0 || (uint64_t)op->a[0] > p->str_len || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
       } else if (!str_ok(p, op->s[k])) { *why = "string out of range"; return -1; }
     }
     if (op->code == TSR_OP_RUN_HOOK &&
@@ -115,8 +122,21 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
       *why = "bad hook";
       return -1;
     }
+    /* What the kernel reads from a blob beyond a0 (found by fuzz/plan_fuzz.c): sched_setattr(2) takes
+     * its length from the struct's own size field; set_mempolicy(2) reads maxnode - 1 bits in whole
+     * longs; a seccomp filter has at most BPF_MAXINSNS instructions (sock_fprog.len is 16 bits). */
+    if (op->code == TSR_OP_SCHED_SETATTR) {
+      uint32_t size;
+      if (op->a[0] < 48) { *why = "sched_attr too short"; return -1; }
+      memcpy(&size, p->str + op->s[0], sizeof size);
+      if (size > (uint64_t)op->a[0]) { *why = "sched_attr size beyond its blob"; return -1; }
+    }
+    if (op->code == TSR_OP_SET_MEMPOLICY && op->a[0] && op->a[2] > 1 &&
+        ((uint64_t)op->a[2] - 1 + 63) / 64 * 8 > (uint64_t)op->a[0]) { *why = "nodemask shorter than maxnode"; return -1; }
+    if (op->code == TSR_OP_SECCOMP && op->a[0] > 4096) { *why = "seccomp filter too long"; return -1; }
     if (op->code == TSR_OP_EXEC) {
       if (op->s[0] == TSR_NO_STR || op->a[0] < 1) { *why = "exec without argv"; return -1; }
+      if (p->argv) { *why = "more than one exec"; return -1; }
       p->argv = build_vector(p, op->s[0], op->a[0]);
       p->envp = build_vector(p, op->s[1] == TSR_NO_STR ? op->s[0] : op->s[1], op->s[1] == TSR_NO_STR ? 0 : op->a[1]);
       if (!p->argv || !p->envp) { *why = "bad argv/env"; return -1; }
@@ -897,6 +917,11 @@ static void close_inherited(struct tsr_prepared *p) {
   unsigned first = 3u + (unsigned)p->hdr->keep_fds, s = (unsigned)p->sock;
   if (s > first) syscall(SYS_close_range, first, s - 1, 0);
   syscall(SYS_close_range, (s >= first ? s : first - 1) + 1, ~0U, 0);
+  /* The kept fds (--preserve-fds, LISTEN_FDS) reach the container as given, without the
+   * close-on-exec flag the runtime's own start-up may have set on them (Bun marks fds >= 4, Node
+   * others): runc passes them as exec.Cmd ExtraFiles, which dup2 them and so clear it. */
+  for (unsigned fd = 3; fd < first; fd++)
+    if (fd != s) syscall(SYS_fcntl, fd, F_SETFD, 0);
 }
 
 /* runc's setupKeyring: a new anonymous session keyring, so that the container does not share the

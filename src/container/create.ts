@@ -24,6 +24,7 @@ import { sendSeccompFd } from './seccompListener';
 import { moveNetDevices } from '../linux/netdevices';
 import { stateOutput } from '../state/status';
 import { faultPoint } from '../faults';
+import { listenFdCount, withListenEnv } from '../linux/listenFds';
 
 export interface CreateOptions {
   root: string;
@@ -60,8 +61,10 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
   // The manager only computes paths here; nothing is created until createContainer.
   const mgr = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup });
-  const plan = compileCreatePlan(spec, {
-    bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds: opts.preserveFds,
+  // Socket activation: the LISTEN_FDS fds come first, then --preserve-fds (runc's runner.run).
+  const listenFds = listenFdCount();
+  const plan = compileCreatePlan(withListenEnv(spec, listenFds), {
+    bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds: listenFds + opts.preserveFds,
     cgroup: { version: mgr.record.version, paths: mgr.record.paths },
   });
   return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan, mgr };

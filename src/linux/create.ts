@@ -123,10 +123,13 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
 
   if (spec.hostname !== undefined && spec.hostname !== '') {
     if (!ns.has('uts')) throw new TsruncError('setting the hostname requires a UTS namespace', { field: 'hostname' });
+    // sethostname(2): EINVAL past HOST_NAME_MAX; refused before anything is made (runc fails in init).
+    if (Buffer.byteLength(spec.hostname) > 64) throw new TsruncError(`${Buffer.byteLength(spec.hostname)} bytes: longer than 64 (HOST_NAME_MAX)`, { field: 'hostname' });
     plan.add('SETHOSTNAME', 'hostname', `sethostname("${spec.hostname}")`, [], [spec.hostname]);
   }
   if (spec.domainname !== undefined && spec.domainname !== '') {
     if (!ns.has('uts')) throw new TsruncError('setting the domainname requires a UTS namespace', { field: 'domainname' });
+    if (Buffer.byteLength(spec.domainname) > 64) throw new TsruncError(`${Buffer.byteLength(spec.domainname)} bytes: longer than 64 (setdomainname(2))`, { field: 'domainname' });
     plan.add('SETDOMAINNAME', 'domainname', `setdomainname("${spec.domainname}")`, [], [spec.domainname]);
   }
   compileSysctl(spec, plan);

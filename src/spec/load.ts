@@ -11,17 +11,12 @@ export interface Bundle { dir: string; spec: Spec; rootfs: string }
 export function loadBundle(bundleArg: string | undefined): Bundle {
   const dir = path.resolve(bundleArg || '.');
   const file = path.join(dir, 'config.json');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TsruncError(code === 'ENOENT' ? `no config.json in bundle ${dir}` : `cannot read ${file}: ${code}`, { field: '--bundle' });
-  }
+  const text = readConfigText(file, dir);
   let spec: unknown;
   try {
     spec = JSON.parse(text);
   } catch (e) {
+    // RangeError too: 100,000 nested arrays overflow the parser's stack (test/fixtures/hostile).
     throw new TsruncError(`invalid JSON: ${(e as Error).message}`, { field: 'config.json' });
   }
   const checked = checkSpec(spec, dir);
@@ -30,10 +25,52 @@ export function loadBundle(bundleArg: string | undefined): Bundle {
   return { dir, spec: checked, rootfs: fs.realpathSync(path.resolve(dir, checked.root!.path)) };
 }
 
+/** config.json's text. Opened non-blocking and required to be a regular file: a FIFO (or a device)
+ * in a hostile bundle would otherwise block or stream forever (test/fixtures/hostile/config-fifo). */
+function readConfigText(file: string, dir: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TsruncError(code === 'ENOENT' ? `no config.json in bundle ${dir}` : `cannot open ${file}: ${code}`, { field: '--bundle' });
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new TsruncError(`${file} is not a regular file`, { field: 'config.json' });
+    return fs.readFileSync(fd, 'utf8');
+  } catch (e) {
+    if (e instanceof TsruncError) throw e;
+    throw new TsruncError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`, { field: '--bundle' });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The first string of the config (outside annotations, which never reach the kernel) that holds a
+ * NUL byte: C would silently cut it there (an argument, a path, an env entry). */
+function findNul(v: unknown, at: string): string | undefined {
+  if (typeof v === 'string') return v.includes('\0') ? at : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) { const f = findNul(v[i], `${at}[${i}]`); if (f) return f; }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'annotations' && !at) continue;
+      const f = findNul(x, at ? `${at}.${k}` : k);
+      if (f) return f;
+    }
+  }
+  return undefined;
+}
+
+// The most strings the runtime hands to one execve (the addon's limit, addon/child.c build_vector).
+const MAX_EXEC_STRINGS = 65536;
+
 /** Schema, version and semantic checks; returns the config typed. */
 export function checkSpec(raw: unknown, bundleDir: string): Spec {
   checkVersion(raw);
   validateConfig(raw);
+  const nul = findNul(raw, '');
+  if (nul) throw new TsruncError('contains a NUL byte', { field: nul });
   const spec = raw as Spec;
   if (!spec.root || !spec.root.path) throw new TsruncError('root.path is required on Linux', { field: 'root.path' });
   const rootfs = path.resolve(bundleDir, spec.root.path);
@@ -78,6 +115,8 @@ function checkProcSysMounts(spec: Spec, rootfs: string): void {
 export function checkProcess(p: Process): void {
   if (!p.cwd || !path.posix.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
   if (!p.args || p.args.length === 0) throw new TsruncError('args must not be empty', { field: 'process.args' });
+  if (p.args.length > MAX_EXEC_STRINGS) throw new TsruncError(`${p.args.length} arguments: more than ${MAX_EXEC_STRINGS}`, { field: 'process.args' });
+  if ((p.env?.length ?? 0) > MAX_EXEC_STRINGS) throw new TsruncError(`${p.env!.length} entries: more than ${MAX_EXEC_STRINGS}`, { field: 'process.env' });
 }
 
 /** `exec --process FILE`: the process object against the config schema's process (in a minimal

@@ -110,14 +110,20 @@ export class ContainerDir {
 
   write(state: ContainerState): void {
     const tmp = path.join(this.dir, `.state.json.${process.pid}`);
-    const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(state));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(tmp, 'w', 0o600);
+      try {
+        fs.writeSync(fd, JSON.stringify(state));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.statePath);
+    } catch (e) {
+      // A full or read-only state root (test/fixtures/hostile): name the file, keep no partial copy.
+      fs.rmSync(tmp, { force: true });
+      throw new TsruncError(`cannot write ${this.statePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { field: '--root' });
     }
-    fs.renameSync(tmp, this.statePath);
   }
 
   /** Remove the directory (state.json, fifo, anything else). The lock stays held until close(). */

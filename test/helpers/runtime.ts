@@ -8,9 +8,11 @@ import * as path from 'path';
 export const REPO = path.resolve(__dirname, '..', '..');
 export const ROOTFS_CACHE = path.join(REPO, 'rootfs-cache', 'busybox');
 
-/** The runtime under test: the standalone executable by default; TSRUNC_ENTRY=node for dist/tsrunc.js. */
-export function runtimeCommand(entry = process.env.TSRUNC_ENTRY ?? 'bun'): string[] {
-  return entry === 'node' ? [process.execPath, path.join(REPO, 'dist', 'tsrunc.js')] : [path.join(REPO, 'tsrunc')];
+/** The runtime under test: the standalone executable by default; TSRUNC_ENTRY=node for dist/tsrunc.js.
+ * `testBuild`: the build with fault points compiled in (src/faults.ts), for the crash tests only. */
+export function runtimeCommand(entry = process.env.TSRUNC_ENTRY ?? 'bun', testBuild = false): string[] {
+  const suffix = testBuild ? '-test' : '';
+  return entry === 'node' ? [process.execPath, path.join(REPO, 'dist', `tsrunc${suffix}.js`)] : [path.join(REPO, `tsrunc${suffix}`)];
 }
 
 export const isRoot = process.getuid?.() === 0;

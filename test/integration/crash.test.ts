@@ -21,7 +21,7 @@ describeRoot('delete --force after a crashed create', () => {
 
   /** Start `args` with a fault point, wait until it stops there, SIGKILL it. */
   async function killAt(point: string, args: string[], beforeKill?: (runtimePid: number) => void): Promise<void> {
-    const [cmd, ...pre] = runtimeCommand();
+    const [cmd, ...pre] = runtimeCommand(undefined, true);
     const child = spawn(cmd, [...pre, '--root', sb.root, ...args], { stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: point } });
     const exited = new Promise<void>((res) => child.on('exit', () => res()));
     try {
@@ -31,6 +31,32 @@ describeRoot('delete --force after a crashed create', () => {
       child.kill('SIGKILL');
       await exited;
     }
+  }
+
+  // issue 9: anyone who can set a containerd shim's environment could stop a create half-way if the
+  // product honoured the fault points; only the test builds (tsrunc-test, dist/tsrunc-test.js) do.
+  for (const entry of ['bun', 'node']) {
+    test(`the shipped ${entry === 'node' ? 'dist/tsrunc.js' : './tsrunc'} ignores TSRUNC_TEST_STOP_AT`, async () => {
+      const product = new Sandbox(entry);
+      try {
+        const bundle = product.bundle((c) => { c.process.args = ['sleep', '1000']; });
+        const id = product.id();
+        const [cmd, ...pre] = runtimeCommand(entry);
+        const child = spawn(cmd, [...pre, '--root', product.root, 'create', '--bundle', bundle, id], { stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: 'state-written' } });
+        const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+        let stopped = false;
+        try {
+          await waitFor(() => child.exitCode !== null || (stopped = procState(child.pid!) === 'T'), 20000, 'create to finish');
+        } finally {
+          if (child.exitCode === null) child.kill('SIGKILL');
+        }
+        expect(stopped).toBe(false);
+        expect(await exited).toBe(0);
+        expect(product.state(id).status).toBe('created');
+      } finally {
+        product.cleanup();
+      }
+    });
   }
 
   for (const point of ['state-written', 'cgroup-created', 'spawned', 'ready']) {
