@@ -19,6 +19,9 @@ export interface CgroupRecord {
   /** Shared parent directories (the default `tsrunc` group, DESIGN.md "cgroups") that destroy() removes
    * when they are left empty; another container may still be using them, so EBUSY is not an error. */
   parents?: string[];
+  /** --systemd-cgroup: the container's unit and its parent slice (./systemd.ts); paths.unified is the
+   * unit's cgroup, made and removed by systemd. */
+  systemd?: { slice: string; unit: string };
 }
 
 export interface ApplyOptions {

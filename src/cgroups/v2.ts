@@ -91,7 +91,7 @@ export class V2Manager implements CgroupManager {
   }
 }
 
-function enableControllers(level: string): void {
+export function enableControllers(level: string): void {
   const available = (readCgroupFile(level, 'cgroup.controllers') ?? '').trim().split(/\s+/).filter((c) => MANAGED.includes(c));
   if (!available.length) return;
   const all = available.map((c) => `+${c}`).join(' ');

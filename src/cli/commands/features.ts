@@ -24,7 +24,7 @@ export function features(): Record<string, unknown> {
       namespaces: Object.keys(CLONE_NEW),
       capabilities: CAPABILITIES,
       memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
       seccomp: {
         enabled: true,
         actions: Object.keys(ACTIONS),
