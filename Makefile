@@ -4,11 +4,13 @@ SHELL := /bin/bash
 APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
 # Only for the tests: containerd (test/integration/containerd.test.ts runs a private one).
 TEST_APT_PACKAGES := containerd
+# Only for the test VM (make test-vm, scripts/vm/): qemu's software emulation and debootstrap.
+VM_APT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test npm demo test test-unit test-integration conformance bench install clean
+.PHONY: all build setup apt apt-test apt-vm npm demo test test-unit test-integration test-vm conformance bench install clean
 
 all: build
 
@@ -20,6 +22,10 @@ apt:
 
 apt-test:
 	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+apt-vm:
+	@missing=""; for p in $(VM_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 npm: node_modules/.installed
@@ -71,6 +77,11 @@ test-unit: build
 
 test-integration: build apt-test rootfs-cache/busybox
 	npx --no-install jest --selectProjects integration --runInBand
+
+# The cgroup v2 + systemd tests in a Debian VM (scripts/vm/run.sh; the image is built once, ~10 min,
+# and cached in /var/cache/tsrunc-vm). TSRUNC_VM_TESTS="systemd" runs only test/vm/*systemd*.test.sh.
+test-vm: build apt-vm rootfs-cache/busybox
+	scripts/vm/run.sh
 
 # The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
 conformance: build rootfs-cache/busybox

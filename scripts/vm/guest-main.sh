@@ -23,7 +23,8 @@ mkdir -p "$opt/rootfs"
 tar -C "$opt/rootfs" -xf "$share/rootfs.tar"
 cp -r "$share/test" "$opt/"
 
-export TSRUNC="$opt/tsrunc" ROOTFS="$opt/rootfs"
+(cd "$opt" && ./tsrunc spec) || { echo "guest: tsrunc spec failed"; echo 1 >"$out/rc"; exit 1; }
+export TSRUNC="$opt/tsrunc" ROOTFS="$opt/rootfs" SPEC="$opt/config.json"
 rc=0
 bash "$opt/test/runner.sh" $(cat "$share/tests") || rc=$?
 echo "$rc" >"$out/rc"

@@ -2,13 +2,14 @@
 # `make test-vm`: builds or reuses the test VM image (build-image.sh), boots it under qemu (software
 # emulation, TCG: this machine has no KVM) with the project's build shared in over 9p, runs the tests
 # of test/vm/ inside it as a systemd unit, brings the results back and exits with their status.
-#   TSRUNC_VM_TIMEOUT  hard limit for the whole boot+test, seconds (default 1500)
+#   TSRUNC_VM_TIMEOUT  hard limit for the whole boot+test, seconds (default 1620: the VM part must
+#                      stay under 30 minutes with the image build reused)
 #   TSRUNC_VM_TESTS    which test files of test/vm/ to run (default: all *.test.sh)
 #   TSRUNC_VM_KEEP=1   keep the run directory (console log, results) for a look afterwards
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 REPO=$(cd "$VM_DIR/../.." && pwd)
-TIMEOUT=${TSRUNC_VM_TIMEOUT:-1500}
+TIMEOUT=${TSRUNC_VM_TIMEOUT:-1620}
 
 for f in tsrunc tsrunc.node rootfs-cache/busybox/bin/busybox; do
 	[ -e "$REPO/$f" ] || { echo "tsrunc-vm: $f is missing: run make build rootfs-cache/busybox first" >&2; exit 2; }

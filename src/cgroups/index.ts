@@ -59,7 +59,8 @@ function systemdManager(opts: CreateManagerOptions): CgroupManager {
     throw new TsruncError(`the systemd cgroup driver is supported on cgroup v2 (unified) hosts only; this host is ${layout.mode}`, { field: '--systemd-cgroup' });
   }
   const dir = path.posix.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
-  return managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], systemd: { slice: p.slice, unit: p.unit } });
+  const enableFrom = path.posix.join(opts.root || '/', layout.unified!.mountpoint);
+  return managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
 }
 
 export function managerFromRecord(rec: CgroupRecord): CgroupManager {

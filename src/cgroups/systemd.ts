@@ -18,7 +18,7 @@ import { deviceRules } from './devices';
 import { removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
 import { unitProperties, type Property, type SystemdPath } from './systemdUnit';
-import { enableControllers, V2Manager } from './v2';
+import { enableControllers, existingLevels, V2Manager } from './v2';
 
 const FIELD = '--systemd-cgroup';
 const PRIVATE_SOCKET = '/run/systemd/private';
@@ -172,9 +172,7 @@ export class SystemdManager implements CgroupManager {
     if (state !== 'active') throw new TsruncError(`systemd: unit ${unit} is ${state ?? 'gone'} after its start job`, { field: FIELD });
     // runc (fs2.CreateCgroupPath from the systemd driver): systemd enables only the controllers it
     // manages (not hugetlb, rdma, misc) in the parents; enable what the kernel has, as cgroupfs would.
-    const levels: string[] = [];
-    for (let d = path.dirname(this.dir); d !== '/sys/fs/cgroup' && d !== '/' && d.startsWith('/sys/fs/cgroup/'); d = path.dirname(d)) levels.unshift(d);
-    for (const d of ['/sys/fs/cgroup', ...levels]) if (fs.existsSync(d)) enableControllers(d);
+    for (const d of existingLevels(this.record.enableFrom ?? '/sys/fs/cgroup', path.dirname(this.dir))) enableControllers(d);
   }
 
   private deviceRulesOf(p: { resources: LinuxResources | undefined; opts?: ApplyOptions }) {

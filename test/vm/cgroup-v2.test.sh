@@ -19,7 +19,7 @@ test_oom_kill_and_events_oom() {
 	start "$id" "$b" sh -c 'sleep 2; tail /dev/zero; sleep 60'
 	rt events "$id" >"$TDIR/events" 2>"$TDIR/events.err" &
 	local ev=$!
-	wait_for 40 grep -q '"type":"oom"' "$TDIR/events" || fail "no oom event from events: $(cat "$TDIR/events" "$TDIR/events.err")"
+	wait_for 60 grep -q '"type":"oom"' "$TDIR/events" || fail "no oom event from events: $(cat "$TDIR/events" "$TDIR/events.err")"
 	kill "$ev" 2>/dev/null
 	local kills; kills=$(awk '$1 == "oom_kill" {print $2}' "$(cgdir "$id")/memory.events")
 	[ "${kills:-0}" -ge 1 ] || fail "memory.events oom_kill is ${kills:-missing}"
@@ -31,7 +31,7 @@ test_pids_limit() {
 	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.pids = {limit: 8}') || fail bundle
 	start "$id" "$b" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 60 & done; sleep 60'
 	eq "$(cgread "$id" pids.max)" 8 pids.max
-	wait_for 10 grep -q '^max [1-9]' "$(cgdir "$id")/pids.events" || fail "no fork was refused: pids.events $(cgread "$id" pids.events)"
+	wait_for 20 grep -q '^max [1-9]' "$(cgdir "$id")/pids.events" || fail "no fork was refused: pids.events $(cgread "$id" pids.events)"
 	[ "$(cgread "$id" pids.current)" -le 8 ] || fail "pids.current $(cgread "$id" pids.current) above the limit"
 	gone "$id"
 }
@@ -55,6 +55,7 @@ test_cpu_idle() {
 
 test_cpuset() {
 	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	root_enable cpuset
 	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.cpu = {cpus: "1", mems: "0"}') || fail bundle
 	start "$id" "$b" sleep 60
 	eq "$(cgread "$id" cpuset.cpus)" 1 cpuset.cpus
@@ -82,6 +83,7 @@ test_io_weight_and_max() {
 
 test_hugetlb() {
 	[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)" -gt 0 ] || skip "no 2 MB huge pages in this guest"
+	root_enable hugetlb
 	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]') || fail bundle
 	start "$id" "$b" sleep 60
 	eq "$(cgread "$id" hugetlb.2MB.max)" 4194304 hugetlb.2MB.max
@@ -93,7 +95,7 @@ test_pause_resume() {
 	start "$id" "$b" sleep 60
 	rt pause "$id" || fail pause
 	eq "$(cgread "$id" cgroup.freeze)" 1 cgroup.freeze
-	wait_for 10 grep -q '^frozen 1' "$(cgdir "$id")/cgroup.events" || fail "cgroup.events: not frozen"
+	wait_for 10 has_line "$(cgdir "$id")/cgroup.events" "frozen 1" || fail "cgroup.events: not frozen"
 	eq "$(rt state "$id" | jq -r .status)" paused status
 	rt resume "$id" || fail resume
 	eq "$(cgread "$id" cgroup.freeze)" 0 cgroup.freeze
@@ -104,10 +106,10 @@ test_pause_resume() {
 test_kill_all() {
 	local id b; id=$(newid); b=$(bundle "$id") || fail bundle
 	start "$id" "$b" sh -c 'sleep 100 & sleep 100 & sleep 100'
-	wait_for 10 sh -c "[ \$(wc -l < $(cgdir "$id")/cgroup.procs) -ge 3 ]" || fail "the sleeps did not start"
+	wait_for 20 lines_ge "$(cgdir "$id")/cgroup.procs" 3 || fail "the sleeps did not start"
 	rt kill --all "$id" KILL || fail "kill --all"
-	wait_for 10 sh -c "[ ! -s $(cgdir "$id")/cgroup.procs ]" || fail "processes left: $(cgread "$id" cgroup.procs)"
-	wait_for 10 sh -c "[ \"\$($TSRUNC --root $STATE state $id | jq -r .status)\" = stopped ]" || fail "not stopped"
+	wait_for 10 is_empty "$(cgdir "$id")/cgroup.procs" || fail "processes left: $(cgread "$id" cgroup.procs)"
+	wait_for 10 init_gone "$id" || fail "the init is still there"
 	gone "$id"
 }
 

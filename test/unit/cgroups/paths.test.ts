@@ -98,7 +98,7 @@ describe('cgroupsPath on pure v1 and pure v2 hosts', () => {
     try {
       const m = createManager({ id: 'c1', mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
       expect(m).toBeInstanceOf(V2Manager);
-      expect(m.record).toEqual({ version: 2, path: 'tsrunc/c1', paths: { unified: `${h.cg}/user.slice/tsrunc/c1` }, created: [], parents: [`${h.cg}/user.slice/tsrunc`] });
+      expect(m.record).toEqual({ version: 2, path: 'tsrunc/c1', paths: { unified: `${h.cg}/user.slice/tsrunc/c1` }, created: [], parents: [`${h.cg}/user.slice/tsrunc`], enableFrom: h.cg });
       const abs = createManager({ id: 'c1', cgroupsPath: '/a/b', mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
       expect(abs.record.paths).toEqual({ unified: `${h.cg}/a/b` });
     } finally {
