@@ -26,16 +26,17 @@ const SYSTEM_BUS_SOCKET = '/run/dbus/system_bus_socket';
 const MANAGER = ['org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager'];
 const JOB_TIMEOUT_MS = 30000;
 
-/** Where to reach systemd: its private socket (what runc's go-systemd uses as root), else the system
- * bus. Throws the error that says which one is missing. */
+/** How to reach systemd: the system bus. (runc's go-systemd uses systemd's private socket as root,
+ * but that is a direct connection without a bus daemon and busctl always speaks to a bus: every call
+ * there fails with EBADR, seen in the test VM.) Throws the error that says what is missing. */
 export function busAddress(root = '/'): string[] {
   // sd_booted(3): systemd is running iff /run/systemd/system exists.
   if (!fs.existsSync(path.join(root, 'run/systemd/system'))) {
     throw new TsruncError('the systemd cgroup driver needs systemd, and systemd is not running on this host (no /run/systemd/system)', { field: FIELD });
   }
-  if (fs.existsSync(path.join(root, PRIVATE_SOCKET))) return [`--address=unix:path=${PRIVATE_SOCKET}`];
   if (fs.existsSync(path.join(root, SYSTEM_BUS_SOCKET))) return ['--system'];
-  throw new TsruncError(`the systemd cgroup driver cannot reach systemd: no D-Bus socket at ${PRIVATE_SOCKET} or ${SYSTEM_BUS_SOCKET}`, { field: FIELD });
+  const priv = fs.existsSync(path.join(root, PRIVATE_SOCKET)) ? ` (systemd's private socket ${PRIVATE_SOCKET} is there, but busctl needs a bus: is dbus running?)` : ` or ${PRIVATE_SOCKET}`;
+  throw new TsruncError(`the systemd cgroup driver cannot reach systemd: no D-Bus system bus socket at ${SYSTEM_BUS_SOCKET}${priv}`, { field: FIELD });
 }
 
 class BusError extends Error {}

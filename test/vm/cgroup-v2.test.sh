@@ -15,11 +15,14 @@ test_memory_limit_reservation_swap() {
 test_oom_kill_and_events_oom() {
 	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.memory = {limit: 16777216, swap: 16777216}') || fail bundle
 	# busybox tail keeps the whole of an endless line: it grows until the OOM killer takes it; the
-	# shell (the init) survives so that events can report the kill.
-	start "$id" "$b" sh -c 'sleep 2; tail /dev/zero; sleep 60'
-	rt events "$id" >"$TDIR/events" 2>"$TDIR/events.err" &
+	# shell (the init) survives so that events can report the kill. It starts once events is
+	# watching (its first stats line is out): events reports only what happens after it starts.
+	start "$id" "$b" sh -c 'while [ ! -e /go ]; do sleep 0.2; done; tail /dev/zero; sleep 60'
+	rt events --interval 1s "$id" >"$TDIR/events" 2>"$TDIR/events.err" &
 	local ev=$!
-	wait_for 60 grep -q '"type":"oom"' "$TDIR/events" || fail "no oom event from events: $(cat "$TDIR/events" "$TDIR/events.err")"
+	wait_for 30 grep -q '"type":"stats"' "$TDIR/events" || fail "events did not start: $(cat "$TDIR/events.err")"
+	touch "$b/rootfs/go"
+	wait_for 60 grep -q '"type":"oom"' "$TDIR/events" || fail "no oom event from events: $(grep -v '"type":"stats"' "$TDIR/events"; cat "$TDIR/events.err")"
 	kill "$ev" 2>/dev/null
 	local kills; kills=$(awk '$1 == "oom_kill" {print $2}' "$(cgdir "$id")/memory.events")
 	[ "${kills:-0}" -ge 1 ] || fail "memory.events oom_kill is ${kills:-missing}"
@@ -147,7 +150,7 @@ test_update() {
 
 test_events_stats() {
 	local id b s; id=$(newid); b=$(bundle "$id" '.linux.resources.pids = {limit: 10}') || fail bundle
-	start "$id" "$b" sh -c 'sleep 60 & sleep 60'
+	start "$id" "$b" sh -c 'sleep 60 & sleep 60 & wait'
 	s=$(rt events --stats "$id") || fail "events --stats"
 	eq "$(echo "$s" | jq -r .type)" stats type
 	eq "$(echo "$s" | jq -r .id)" "$id" id

@@ -66,7 +66,8 @@ describe('cgroupsPath on a hybrid host (this machine\'s layout)', () => {
     const e = errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root }));
     expect(e.message).toMatch(/systemd is not running on this host \(no \/run\/systemd\/system\)/);
     fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
-    fs.writeFileSync(path.join(h.root, 'run/systemd/private'), '');
+    fs.mkdirSync(path.join(h.root, 'run/dbus'), { recursive: true });
+    fs.writeFileSync(path.join(h.root, 'run/dbus/system_bus_socket'), '');
     expect(errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root })).message).toMatch(/cgroup v2 \(unified\) hosts only/);
   });
 

@@ -113,12 +113,15 @@ describe('--systemd-cgroup without systemd', () => {
   });
   test('systemd but no socket: names both sockets it looked for', () => {
     fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
-    expect(errorOf(mgr).message).toMatch(/no D-Bus socket at \/run\/systemd\/private or \/run\/dbus\/system_bus_socket/);
+    expect(errorOf(mgr).message).toMatch(/no D-Bus system bus socket at \/run\/dbus\/system_bus_socket or \/run\/systemd\/private/);
+    fs.writeFileSync(path.join(h.root, 'run/systemd/private'), '');
+    expect(errorOf(mgr).message).toMatch(/private socket \/run\/systemd\/private is there, but busctl needs a bus: is dbus running/);
     expect(errorOf(() => busAddress(h.root)).field).toBe('--systemd-cgroup');
   });
   test('with systemd: the unit\'s cgroup under the expanded slice, recorded with the unit', () => {
     fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
-    fs.writeFileSync(path.join(h.root, 'run/systemd/private'), '');
+    fs.mkdirSync(path.join(h.root, 'run/dbus'), { recursive: true });
+    fs.writeFileSync(path.join(h.root, 'run/dbus/system_bus_socket'), '');
     const m = createManager({ id: 'c1', systemd: true, cgroupsPath: 'a-b.slice:p:c1', mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
     expect(m).toBeInstanceOf(SystemdManager);
     expect(m.record.paths.unified).toBe(`${h.root}/sys/fs/cgroup/a.slice/a-b.slice/p-c1.scope`);
@@ -129,7 +132,8 @@ describe('--systemd-cgroup without systemd', () => {
     const hy = fakeHost('hybrid');
     try {
       fs.mkdirSync(path.join(hy.root, 'run/systemd/system'), { recursive: true });
-      fs.writeFileSync(path.join(hy.root, 'run/systemd/private'), '');
+      fs.mkdirSync(path.join(hy.root, 'run/dbus'), { recursive: true });
+      fs.writeFileSync(path.join(hy.root, 'run/dbus/system_bus_socket'), '');
       expect(errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: hy.mountinfo, selfCgroup: hy.selfCgroup, root: hy.root })).message).toMatch(/cgroup v2 \(unified\) hosts only/);
     } finally { hy.uninstall(); }
   });
