@@ -17,7 +17,7 @@ import type { LinuxResources } from '../spec/types';
 import { deviceRules } from './devices';
 import { removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
-import { unitProperties, type Property, type SystemdPath } from './systemdUnit';
+import { unitProperties, type Property } from './systemdUnit';
 import { enableControllers, existingLevels, V2Manager } from './v2';
 
 const FIELD = '--systemd-cgroup';
@@ -103,8 +103,6 @@ function waitJob(job: string, what: string): void {
 function call(method: string, ...args: string[]): unknown {
   return busctl(['call', ...MANAGER, method, ...args])?.data?.[0];
 }
-
-export interface SystemdRecord extends SystemdPath {}
 
 export class SystemdManager implements CgroupManager {
   private readonly fsm: V2Manager;
