@@ -68,9 +68,11 @@ demo: build demo/config.json
 	./tsrunc --root /run/tsrunc-demo delete --force tsrunc-demo >/dev/null 2>&1 || true
 	./tsrunc --root /run/tsrunc-demo run --bundle demo tsrunc-demo
 
-test: build apt-test rootfs-cache/busybox
+# The VM part (test-vm) runs last: ~20 minutes, plus ~15 the first time the image is built.
+test: build apt-test apt-vm rootfs-cache/busybox
 	npx --no-install jest --selectProjects unit
 	npx --no-install jest --selectProjects integration --runInBand
+	scripts/vm/run.sh
 
 test-unit: build
 	npx --no-install jest --selectProjects unit
