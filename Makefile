@@ -7,11 +7,13 @@ APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-gith
 # (test/integration/hostile.test.ts measures the CPU time of each refusal), clang and its libFuzzer
 # runtime (make fuzz).
 TEST_APT_PACKAGES := containerd gcc libc6-dev time clang libclang-rt-14-dev
+# Only for the test VM (make test-vm, scripts/vm/): qemu's software emulation and debootstrap.
+VM_APT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test npm demo test test-unit test-integration lint conformance bench install clean fuzz fuzz-replay soak
+.PHONY: all build setup apt apt-test apt-vm npm demo test test-unit test-integration test-vm lint conformance bench install clean fuzz fuzz-replay soak
 
 all: build
 
@@ -23,6 +25,10 @@ apt:
 
 apt-test:
 	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+apt-vm:
+	@missing=""; for p in $(VM_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 npm: node_modules/.installed
@@ -88,10 +94,12 @@ lint: npm
 	npx --no-install tsc -p tsconfig.test.json
 	npx --no-install eslint .
 
-test: build apt-test rootfs-cache/busybox lint
+# The VM part (test-vm) runs last: ~20 minutes, plus ~15 the first time the image is built.
+test: build apt-test apt-vm rootfs-cache/busybox lint
 	npx --no-install jest --selectProjects unit
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	npx --no-install jest --selectProjects integration --runInBand
+	scripts/vm/run.sh
 
 test-unit: build
 	npx --no-install jest --selectProjects unit
@@ -123,6 +131,11 @@ SOAK_CYCLES ?= 1000
 SOAK_PARALLEL ?= 50
 soak: build apt-test rootfs-cache/busybox
 	SOAK_CYCLES=$(SOAK_CYCLES) SOAK_PARALLEL=$(SOAK_PARALLEL) npx --no-install jest --selectProjects integration --runInBand test/integration/soak.test.ts
+
+# The cgroup v2 + systemd tests in a Debian VM (scripts/vm/run.sh; the image is built once, ~10 min,
+# and cached in /var/cache/tsrunc-vm). TSRUNC_VM_TESTS="systemd" runs only test/vm/*systemd*.test.sh.
+test-vm: build apt-vm rootfs-cache/busybox
+	scripts/vm/run.sh
 
 # The spec conformance suite (conformance/README.md); CONFORMANCE_ARGS="--filter mount" etc.
 conformance: build rootfs-cache/busybox

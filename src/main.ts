@@ -37,7 +37,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (parsed.globals.systemdCgroup) throw new TsruncError('systemd cgroup driver not supported on this host (no systemd)', { field: '--systemd-cgroup' });
     logDebug(() => `command ${parsed.command!.name} ${JSON.stringify(parsed.args)}`);
     const mod = await parsed.command.load();
     return await mod.run({ globals: parsed.globals, flags: parsed.flags, args: parsed.args, rest: parsed.rest });

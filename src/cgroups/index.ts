@@ -28,13 +28,7 @@ export interface CreateManagerOptions {
 
 export function createManager(opts: CreateManagerOptions): CgroupManager {
   const root = opts.root ?? '';
-  if (opts.systemd) {
-    // sd_booted(3): systemd is running iff /run/systemd/system exists.
-    if (!fs.existsSync(path.join(root || '/', 'run/systemd/system'))) {
-      throw new TsruncError('systemd cgroup driver not supported on this host (no systemd)', { field: '--systemd-cgroup' });
-    }
-    throw new TsruncError('systemd cgroup driver not supported yet', { field: '--systemd-cgroup' });
-  }
+  if (opts.systemd) return systemdManager(opts);
   let layout;
   try {
     layout = detectLayout(opts.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
@@ -53,7 +47,24 @@ export function createManager(opts: CreateManagerOptions): CgroupManager {
   return managerFromRecord(resolveRecord(layout, p, self, root));
 }
 
+/** --systemd-cgroup: a transient unit per container (./systemd.ts, loaded only here). runc's systemd
+ * driver also runs on v1 hosts; ours needs the unified hierarchy (every systemd host since 2021). */
+function systemdManager(opts: CreateManagerOptions): CgroupManager {
+  const { busAddress } = require('./systemd') as typeof import('./systemd');
+  const { parseSystemdPath } = require('./systemdUnit') as typeof import('./systemdUnit');
+  const p = parseSystemdPath(opts.cgroupsPath, opts.id);
+  busAddress(opts.root || '/');
+  const layout = detectLayout(opts.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  if (layout.mode !== 'v2') {
+    throw new TsruncError(`the systemd cgroup driver is supported on cgroup v2 (unified) hosts only; this host is ${layout.mode}`, { field: '--systemd-cgroup' });
+  }
+  const dir = path.posix.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
+  const enableFrom = path.posix.join(opts.root || '/', layout.unified!.mountpoint);
+  return managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
+}
+
 export function managerFromRecord(rec: CgroupRecord): CgroupManager {
+  if (rec.systemd) return new (require('./systemd') as typeof import('./systemd')).SystemdManager(rec);
   if (rec.version === 2) return new V2Manager(rec);
   if (rec.paths.unified) return new HybridManager(rec);
   return new V1Manager(rec);

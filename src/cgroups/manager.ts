@@ -1,6 +1,7 @@
 // The one cgroup manager interface (DESIGN.md "cgroups"). v1 and v2 implement it; `createManager`
 // in ./index.ts picks the implementation for the host. Everything a manager writes lies under the
-// container's own cgroup path: the runtime never writes anywhere else on the host.
+// container's own cgroup path, except, on a pure v2 host, the cgroup.subtree_control of the levels
+// above it (CgroupRecord.enableFrom), where runc too enables the controllers a container needs.
 import type { LinuxDevice, LinuxResources } from '../spec/types';
 
 /** What state.json records about a container's cgroups, so that any later command (and delete --force
@@ -19,6 +20,14 @@ export interface CgroupRecord {
   /** Shared parent directories (the default `tsrunc` group, DESIGN.md "cgroups") that destroy() removes
    * when they are left empty; another container may still be using them, so EBUSY is not an error. */
   parents?: string[];
+  /** Pure v2 hosts: the hierarchy's root. create() enables the controllers in every existing level from
+   * there down to the container's parent, as runc does (fs2 CreateCgroupPath): systemd enables only
+   * memory and pids at the root of a stock host, so without this no container gets cpu or io.
+   * Unset (hybrid hosts, private mounts in tests): only the levels the manager makes are touched. */
+  enableFrom?: string;
+  /** --systemd-cgroup: the container's unit and its parent slice (./systemd.ts); paths.unified is the
+   * unit's cgroup, made and removed by systemd. */
+  systemd?: { slice: string; unit: string };
 }
 
 export interface ApplyOptions {

@@ -98,6 +98,7 @@ export function resolveRecord(layout: Layout, p: CgroupsPath, self: Map<string, 
     if (layout.unified) add(layout.unified, 'own');
   }
   const rec: CgroupRecord = { version: layout.mode === 'v2' ? 2 : 1, path: formatCgroupsPath(p), paths, created: [] };
+  if (layout.mode === 'v2') rec.enableFrom = path.posix.join(root || '/', layout.unified!.mountpoint);
   if (parents.length) rec.parents = parents;
   return rec;
 }

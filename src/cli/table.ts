@@ -52,7 +52,7 @@ export const globalFlags: FlagSpec[] = [
   { name: 'log', type: 'string', describe: 'set the log file to write tsrunc logs to (default is stderr)' },
   { name: 'log-format', type: 'string', default: 'text', describe: 'set the log format ("text" or "json")' },
   { name: 'debug', type: 'boolean', default: false, describe: 'enable debug logging' },
-  { name: 'systemd-cgroup', type: 'boolean', default: false, describe: 'enable systemd cgroup support (not supported on this host)' },
+  { name: 'systemd-cgroup', type: 'boolean', default: false, describe: 'enable systemd cgroup support (a transient unit per container; needs systemd and cgroup v2)' },
   { name: 'rootless', type: 'string', default: 'auto', describe: 'ignore cgroup permission errors ("true", "false", or "auto")' },
   { name: 'criu', type: 'string', describe: 'path to the criu binary (checkpoint/restore are not supported)' },
   { name: 'help', type: 'boolean', alias: 'h', describe: 'show help' },

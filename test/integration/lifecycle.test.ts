@@ -196,9 +196,16 @@ describeRoot('container lifecycle', () => {
     expect(last.level).toBe('error');
     expect(last.msg).toMatch(/container nope does not exist/);
     expect(last.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
-    const sys = sb.run(['--systemd-cgroup', 'state', 'x']);
+  });
+
+  test('--systemd-cgroup on a host without systemd: a clear error, nothing left behind (the driver itself is tested in the VM, test/vm/)', () => {
+    if (fs.existsSync('/run/systemd/system')) return; // a systemd host: the VM tests cover it
+    const id = sb.id();
+    const sys = sb.run(['--systemd-cgroup', 'run', '--bundle', sb.bundle(), id]);
     expect(sys.code).toBe(1);
-    expect(sys.stderr).toMatch(/systemd cgroup driver not supported/);
+    expect(sys.stderr).toMatch(/--systemd-cgroup: the systemd cgroup driver needs systemd, and systemd is not running on this host \(no \/run\/systemd\/system\)/);
+    expect(fs.existsSync(path.join(sb.root, id))).toBe(false);
+    expect(sb.run(['--systemd-cgroup', 'state', id]).stderr).toMatch(/does not exist/);
   });
 
   test('--version has runc\'s shape', () => {

@@ -69,7 +69,7 @@ export function features(n: Native = native(), release = os.release()): Record<s
       namespaces: Object.keys(CLONE_NEW),
       capabilities: CAPABILITIES,
       memoryPolicy: { modes: Object.keys(MPOL_MODES), flags: Object.keys(MPOL_FLAGS) },
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
       seccomp: {
         enabled: true,
         actions: actionNames.filter((_, i) => p.actions[i]),

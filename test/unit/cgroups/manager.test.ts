@@ -8,6 +8,7 @@ import * as fsio from '../../../src/cgroups/fsio';
 import type { CgroupManager, CgroupRecord } from '../../../src/cgroups/manager';
 import { stringifyStats } from '../../../src/cgroups/stats';
 import { removeCgroupDirs } from '../../../src/cgroups/tree';
+import { V2Manager } from '../../../src/cgroups/v2';
 import { executeWrites } from '../../../src/cgroups/writes';
 import { TsruncError } from '../../../src/errors';
 import { errorOf } from '../../helpers/errors';
@@ -139,29 +140,43 @@ describe('create: setting up new levels', () => {
     expect(read(`${h.cg}/cpuset/mine/c2/cpuset.cpus`)).toBe('1');
   });
 
-  test('v2: controllers enabled in cgroup.subtree_control of the levels we made only', () => {
+  test('v2: controllers enabled in cgroup.subtree_control of every level from the root down (runc CreateCgroupPath)', () => {
     setup('v2');
     const userSlice = `${h.cg}/user.slice`;
-    const before = read(`${userSlice}/cgroup.subtree_control`);
+    fs.writeFileSync(`${userSlice}/cgroup.controllers`, 'cpuset cpu io memory hugetlb pids rdma');
+    fs.writeFileSync(`${userSlice}/cgroup.subtree_control`, 'memory pids');
     const m = make();
+    expect(m.record.enableFrom).toBe(h.cg);
     m.create();
-    expect(read(`${userSlice}/cgroup.subtree_control`)).toBe(before);
+    // What a stock systemd host lacks: systemd enables only memory and pids (test/vm proves it).
+    expect(read(`${userSlice}/cgroup.subtree_control`)).toBe('+cpuset +cpu +io +memory +hugetlb +pids +rdma');
     expect(read(`${userSlice}/tsrunc/cgroup.subtree_control`)).toBe('+cpuset +cpu +io +memory +hugetlb +pids +rdma');
     // The leaf enables nothing (it holds the processes), and got every controller.
     expect(read(`${m.record.paths.unified}/cgroup.subtree_control`)).toBe('');
     expect(read(`${m.record.paths.unified}/cgroup.controllers`)).toBe('cpuset cpu io memory hugetlb pids rdma');
   });
 
-  test('v2: a pre-existing level of a user path is not touched', () => {
+  test('v2: a pre-existing level of a user path gets the controllers it offers, nothing else of it changes', () => {
     setup('v2');
     fs.mkdirSync(`${h.cg}/machine`);
     fs.writeFileSync(`${h.cg}/machine/cgroup.controllers`, 'memory pids');
     fs.writeFileSync(`${h.cg}/machine/cgroup.subtree_control`, 'pids');
     const m = make('c1', '/machine/pod/c1');
     m.create();
-    expect(read(`${h.cg}/machine/cgroup.subtree_control`)).toBe('pids');
-    expect(read(`${h.cg}/machine/pod/cgroup.subtree_control`)).toBe('+pids');
+    expect(read(`${h.cg}/machine/cgroup.subtree_control`)).toBe('+memory +pids');
+    expect(read(`${h.cg}/machine/pod/cgroup.subtree_control`)).toBe('+memory +pids');
     expect(m.record.created).toEqual([`${h.cg}/machine/pod`, `${h.cg}/machine/pod/c1`]);
+  });
+
+  test('v2 without enableFrom (a record not from a pure v2 host, e.g. a private mount): a pre-existing level is not touched', () => {
+    setup('v2');
+    fs.mkdirSync(`${h.cg}/machine`);
+    fs.writeFileSync(`${h.cg}/machine/cgroup.controllers`, 'memory pids');
+    fs.writeFileSync(`${h.cg}/machine/cgroup.subtree_control`, 'pids');
+    const rec = make('c1', '/machine/pod/c1').record;
+    delete rec.enableFrom;
+    new V2Manager(rec).create();
+    expect(read(`${h.cg}/machine/cgroup.subtree_control`)).toBe('pids');
   });
 });
 

@@ -64,9 +64,11 @@ describe('cgroupsPath on a hybrid host (this machine\'s layout)', () => {
 
   test('--systemd-cgroup without systemd, and with it', () => {
     const e = errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root }));
-    expect(e.message).toBe('systemd cgroup driver not supported on this host (no systemd)');
+    expect(e.message).toMatch(/systemd is not running on this host \(no \/run\/systemd\/system\)/);
     fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
-    expect(errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root })).message).toMatch(/not supported yet/);
+    fs.mkdirSync(path.join(h.root, 'run/dbus'), { recursive: true });
+    fs.writeFileSync(path.join(h.root, 'run/dbus/system_bus_socket'), '');
+    expect(errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root })).message).toMatch(/cgroup v2 \(unified\) hosts only/);
   });
 
   test('managerFromRecord rebuilds the same kind of manager from the record', () => {
@@ -97,7 +99,7 @@ describe('cgroupsPath on pure v1 and pure v2 hosts', () => {
     try {
       const m = createManager({ id: 'c1', mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
       expect(m).toBeInstanceOf(V2Manager);
-      expect(m.record).toEqual({ version: 2, path: 'tsrunc/c1', paths: { unified: `${h.cg}/user.slice/tsrunc/c1` }, created: [], parents: [`${h.cg}/user.slice/tsrunc`] });
+      expect(m.record).toEqual({ version: 2, path: 'tsrunc/c1', paths: { unified: `${h.cg}/user.slice/tsrunc/c1` }, created: [], parents: [`${h.cg}/user.slice/tsrunc`], enableFrom: h.cg });
       const abs = createManager({ id: 'c1', cgroupsPath: '/a/b', mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
       expect(abs.record.paths).toEqual({ unified: `${h.cg}/a/b` });
     } finally {

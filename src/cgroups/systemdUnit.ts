@@ -1,0 +1,169 @@
+// The pure half of the systemd cgroup driver (./systemd.ts): cgroupsPath "slice:prefix:name" -> unit
+// and cgroup directory, and linux.resources -> the unit properties systemd understands. runc:
+// libcontainer/specconv CreateCgroupConfig (the path), cgroups/systemd/common.go ExpandSlice,
+// getUnitName, v2.go genV2ResourcesProperties, cpuset.go RangeToBits, devices.go.
+import * as fs from 'fs';
+import { TsruncError } from '../errors';
+import type { LinuxResources } from '../spec/types';
+import type { DeviceRule } from './devices';
+import { blkioToIoWeight, sharesToWeight, swapToV2 } from './v2Resources';
+import { blkioWeight, integer, limit, parseList, R } from './validate';
+
+const FIELD = 'linux.cgroupsPath';
+/** systemd's "infinity" for a uint64 property. */
+export const INFINITY = 18446744073709551615n;
+
+export interface SystemdPath {
+  /** The parent slice unit ("system.slice"). */
+  slice: string;
+  /** The container's unit: "<prefix>-<name>.scope", or a slice when name ends in ".slice". */
+  unit: string;
+  /** The unit's cgroup, relative to the cgroup2 mount: "/system.slice/<unit>". */
+  cgroup: string;
+}
+
+/** runc ExpandSlice: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice"; "-.slice" is the root. */
+export function expandSlice(slice: string): string {
+  if (!slice.endsWith('.slice') || slice.includes('/')) throw new TsruncError(`invalid slice name "${slice}": must end in ".slice" and contain no "/"`, { field: FIELD });
+  const base = slice.slice(0, -'.slice'.length);
+  if (base === '-') return '/';
+  if (base === '' || base.startsWith('-') || base.endsWith('-') || base.includes('--')) {
+    throw new TsruncError(`invalid slice name "${slice}": empty component between "-"`, { field: FIELD });
+  }
+  let out = '';
+  let prefix = '';
+  for (const part of base.split('-')) {
+    prefix = prefix ? `${prefix}-${part}` : part;
+    out += `/${prefix}.slice`;
+  }
+  return out;
+}
+
+/** Characters systemd accepts in a unit name (unit_name_is_valid: [A-Za-z0-9:_.\\-@]). */
+const UNIT_CHARS = /^[A-Za-z0-9:_.\\@-]+$/;
+
+/**
+ * --systemd-cgroup's cgroupsPath (config-linux.md "Cgroups Path": "slice:prefix:name"), as runc reads
+ * it: empty -> system.slice and "tsrunc-<id>.scope" (runc uses the prefix "runc"); an empty slice ->
+ * system.slice; a name ending in ".slice" makes the container's unit that slice, not a scope.
+ */
+export function parseSystemdPath(cgroupsPath: string | undefined, id: string): SystemdPath {
+  let slice = '', prefix = 'tsrunc', name = id;
+  if (cgroupsPath) {
+    const parts = cgroupsPath.split(':');
+    if (parts.length !== 3) throw new TsruncError(`expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups, got "${cgroupsPath}" instead`, { field: FIELD });
+    [slice, prefix, name] = parts;
+    if (!name) throw new TsruncError(`"${cgroupsPath}": the name (after the second ":") is empty`, { field: FIELD });
+  }
+  slice ||= 'system.slice';
+  const unit = name.endsWith('.slice') ? name : `${prefix ? prefix + '-' : ''}${name}.scope`;
+  if (!UNIT_CHARS.test(unit) || unit.length > 255) throw new TsruncError(`"${unit}" is not a valid systemd unit name`, { field: FIELD });
+  const parent = expandSlice(slice);
+  const cgroup = name.endsWith('.slice') ? expandSlice(name) : `${parent === '/' ? '' : parent}/${unit}`;
+  if (name.endsWith('.slice') && !cgroup.startsWith(parent === '/' ? '/' : parent + '/')) {
+    throw new TsruncError(`slice "${name}" is not inside its parent "${slice}"`, { field: FIELD });
+  }
+  return { slice, unit, cgroup };
+}
+
+/** One unit property as busctl takes it: name, D-Bus signature, value(s). */
+export type Property = [name: string, signature: string, value: string | number | bigint | boolean | (string | number)[] | [string, string][]];
+
+const u64 = (n: number): bigint => (n === -1 ? INFINITY : BigInt(n));
+
+/** runc RangeToBits: "0-2,7" -> the little-endian byte mask systemd's AllowedCPUs takes. */
+export function rangeToBytes(text: string, field: string): number[] {
+  const set = parseList(text, field);
+  const bytes: number[] = [];
+  for (const n of set) {
+    while (bytes.length <= n >> 3) bytes.push(0);
+    bytes[n >> 3] |= 1 << (n & 7);
+  }
+  return bytes;
+}
+
+/**
+ * linux.resources -> the properties runc's systemd v2 driver sets (genV2ResourcesProperties) plus
+ * IOWeight and the device policy; the cgroup files are then written as well (./systemd.ts), so what
+ * systemd has no property for still applies, and what it has cannot be reverted by a daemon-reload.
+ */
+export function unitProperties(r: LinuxResources | undefined, rules?: DeviceRule[]): Property[] {
+  const out: Property[] = [];
+  const m = r?.memory;
+  if (m) {
+    const mem = m.limit === undefined ? 0 : limit(m.limit, `${R}.memory.limit`);
+    if (mem) out.push(['MemoryMax', 't', u64(mem)]);
+    const low = m.reservation === undefined ? 0 : limit(m.reservation, `${R}.memory.reservation`);
+    if (low) out.push(['MemoryLow', 't', u64(low)]);
+    const swapIn = m.swap === undefined ? 0 : limit(m.swap, `${R}.memory.swap`);
+    const swap = swapToV2(swapIn, mem, `${R}.memory.swap`);
+    if (swap !== 0 || (swapIn > 0 && swapIn === mem)) out.push(['MemorySwapMax', 't', u64(swap)]);
+  }
+  const c = r?.cpu;
+  if (c) {
+    if (c.shares) out.push(['CPUWeight', 't', BigInt(sharesToWeight(integer(c.shares, `${R}.cpu.shares`, 2, 262144)))]);
+    // runc addCpuQuota: quota per second of wall time, rounded up to whole 10 ms, since systemd
+    // rounds down and a limit must never become stricter than asked; the period goes with it.
+    const period = c.period ? integer(c.period, `${R}.cpu.period`, 1000, 1000000) : 0;
+    const quota = c.quota ?? 0;
+    if (period) out.push(['CPUQuotaPeriodUSec', 't', BigInt(period)]);
+    if (quota > 0 || period) {
+      let perSec = INFINITY;
+      if (quota > 0) {
+        let q = Math.floor((quota * 1000000) / (period || 100000));
+        if (q % 10000 !== 0) q = (Math.floor(q / 10000) + 1) * 10000;
+        perSec = BigInt(q);
+      }
+      out.push(['CPUQuotaPerSecUSec', 't', perSec]);
+    }
+    if (c.cpus) out.push(['AllowedCPUs', 'ay', rangeToBytes(c.cpus, `${R}.cpu.cpus`)]);
+    if (c.mems) out.push(['AllowedMemoryNodes', 'ay', rangeToBytes(c.mems, `${R}.cpu.mems`)]);
+  }
+  const pids = r?.pids?.limit;
+  if (pids !== undefined && (pids > 0 || pids === -1)) out.push(['TasksMax', 't', u64(pids)]);
+  const w = r?.blockIO?.weight;
+  if (w) out.push(['IOWeight', 't', BigInt(blkioToIoWeight(blkioWeight(w, `${R}.blockIO.weight`)))]);
+  if (rules) out.push(...deviceProperties(rules));
+  return out;
+}
+
+/**
+ * Device rules -> DevicePolicy/DeviceAllow. systemd has only allow lists, so it gets an allow list
+ * at least as wide as the rules (every allow rule; "auto" when the list ends up allowing all), and
+ * the exact rules, denies included, are enforced by our own eBPF filter attached beside systemd's
+ * (runc likewise keeps both, cgroups/systemd/devices.go and fs2 setDevices).
+ */
+export function deviceProperties(rules: DeviceRule[], procDevices = readProcDevices()): Property[] {
+  let allowAll = false;
+  const allow: [string, string][] = [];
+  for (const r of rules) {
+    if (r.type === 'a') { allowAll = r.allow; if (!r.allow) allow.length = 0; continue; }
+    if (!r.allow) continue;
+    const kind = r.type === 'c' ? 'char' : 'block';
+    let node: string | undefined;
+    if (r.major === '*') node = `${kind}-*`;
+    else if (r.minor === '*') {
+      const name = procDevices[kind].get(r.major);
+      node = name ? `${kind}-${name}` : undefined; // a major no driver has: nothing can match it
+    } else node = `/dev/${kind}/${r.major}:${r.minor}`;
+    if (node) allow.push([node, r.access]);
+  }
+  if (allowAll) return [['DevicePolicy', 's', 'auto'], ['DeviceAllow', 'a(ss)', []]];
+  return [['DevicePolicy', 's', 'strict'], ['DeviceAllow', 'a(ss)', allow]];
+}
+
+function readProcDevices(): { char: Map<number, string>; block: Map<number, string> } {
+  const out = { char: new Map<number, string>(), block: new Map<number, string>() };
+  let cur: Map<number, string> | undefined;
+  let text = '';
+  try { text = fs.readFileSync('/proc/devices', 'utf8'); } catch { /* no names: wildcard minors are skipped */ }
+  for (const line of text.split('\n')) {
+    if (line.startsWith('Character')) cur = out.char;
+    else if (line.startsWith('Block')) cur = out.block;
+    else {
+      const m = /^\s*(\d+)\s+(\S+)$/.exec(line);
+      if (m && cur) cur.set(Number(m[1]), m[2]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+// The systemd cgroup driver's pure parts (src/cgroups/systemdUnit.ts: runc's slice:prefix:name,
+// ExpandSlice, genV2ResourcesProperties) and its refusal on a host without systemd. The driver's
+// D-Bus half runs against a real systemd in the test VM (test/vm/, `make test-vm`).
+import * as fs from 'fs';
+import * as path from 'path';
+import { createManager, managerFromRecord } from '../../../src/cgroups';
+import { deviceRules } from '../../../src/cgroups/devices';
+import { busAddress, propertyArgs, SystemdManager, unitObjectPath } from '../../../src/cgroups/systemd';
+import { deviceProperties, expandSlice, INFINITY, parseSystemdPath, rangeToBytes, unitProperties } from '../../../src/cgroups/systemdUnit';
+import { errorOf } from '../../helpers/errors';
+import { FakeHost, fakeHost } from './fakefs';
+
+describe('cgroupsPath slice:prefix:name', () => {
+  test('runc\'s example: system.slice:docker:1234', () => {
+    expect(parseSystemdPath('system.slice:docker:1234', 'c1')).toEqual({ slice: 'system.slice', unit: 'docker-1234.scope', cgroup: '/system.slice/docker-1234.scope' });
+  });
+  test('empty: system.slice and tsrunc-<id>.scope', () => {
+    expect(parseSystemdPath(undefined, 'c1')).toEqual({ slice: 'system.slice', unit: 'tsrunc-c1.scope', cgroup: '/system.slice/tsrunc-c1.scope' });
+    expect(parseSystemdPath('', 'c1').unit).toBe('tsrunc-c1.scope');
+  });
+  test('partial: an empty slice is system.slice, an empty prefix leaves "<name>.scope"', () => {
+    expect(parseSystemdPath(':p:n', 'c1').cgroup).toBe('/system.slice/p-n.scope');
+    expect(parseSystemdPath('user.slice::n', 'c1').unit).toBe('n.scope');
+  });
+  test('nested slices are expanded like systemd (a-b.slice is inside a.slice)', () => {
+    expect(parseSystemdPath('machine-pod1.slice:cri:c9', 'x').cgroup).toBe('/machine.slice/machine-pod1.slice/cri-c9.scope');
+    expect(expandSlice('a-b-c.slice')).toBe('/a.slice/a-b.slice/a-b-c.slice');
+    expect(expandSlice('-.slice')).toBe('/');
+    expect(parseSystemdPath('-.slice:p:n', 'x').cgroup).toBe('/p-n.scope');
+  });
+  test('a name ending in .slice makes the container a slice of its own', () => {
+    expect(parseSystemdPath('a.slice::a-c1.slice', 'x')).toEqual({ slice: 'a.slice', unit: 'a-c1.slice', cgroup: '/a.slice/a-c1.slice' });
+    expect(errorOf(() => parseSystemdPath('a.slice::b-c1.slice', 'x')).message).toMatch(/not inside its parent/);
+  });
+  test.each([
+    ['/a/b', /slice:prefix:name/],
+    ['a:b', /slice:prefix:name/],
+    ['a:b:c:d', /slice:prefix:name/],
+    ['system:p:n', /must end in ".slice"/],
+    ['a--b.slice:p:n', /empty component/],
+    ['-a.slice:p:n', /empty component/],
+    ['system.slice:p:', /name .* is empty/],
+    ['system.slice:p:a/b', /not a valid systemd unit name/],
+    ['system.slice:p:a b', /not a valid systemd unit name/],
+  ])('%s is refused naming linux.cgroupsPath', (p, msg) => {
+    const e = errorOf(() => parseSystemdPath(p, 'c1'));
+    expect(e.field).toBe('linux.cgroupsPath');
+    expect(e.message).toMatch(msg);
+  });
+});
+
+describe('linux.resources -> unit properties (runc genV2ResourcesProperties)', () => {
+  const props = (r: any) => Object.fromEntries(unitProperties(r).map(([n, s, v]) => [n, [s, v]]));
+  test('memory: MemoryMax, MemoryLow, and MemorySwapMax as swap alone', () => {
+    expect(props({ memory: { limit: 33554432, reservation: 16777216, swap: 50331648 } })).toEqual({
+      MemoryMax: ['t', 33554432n], MemoryLow: ['t', 16777216n], MemorySwapMax: ['t', 16777216n],
+    });
+    expect(props({ memory: { limit: -1 } })).toEqual({ MemoryMax: ['t', INFINITY], MemorySwapMax: ['t', INFINITY] });
+    expect(props({ memory: { limit: 100, swap: 100 } }).MemorySwapMax).toEqual(['t', 0n]);
+  });
+  test('cpu: CPUWeight from shares, quota per second rounded up to 10 ms, the period, cpusets as byte masks', () => {
+    expect(props({ cpu: { shares: 2048, quota: 50000, period: 100000 } })).toEqual({
+      CPUWeight: ['t', 79n], CPUQuotaPeriodUSec: ['t', 100000n], CPUQuotaPerSecUSec: ['t', 500000n],
+    });
+    // 12345 us per 100 ms = 123450 us/s -> 130000 (runc addCpuQuota rounds up)
+    expect(props({ cpu: { quota: 12345, period: 100000 } }).CPUQuotaPerSecUSec).toEqual(['t', 130000n]);
+    expect(props({ cpu: { quota: -1, period: 50000 } }).CPUQuotaPerSecUSec).toEqual(['t', INFINITY]);
+    expect(props({ cpu: { cpus: '0-2,9', mems: '0' } })).toEqual({ AllowedCPUs: ['ay', [7, 2]], AllowedMemoryNodes: ['ay', [1]] });
+    expect(rangeToBytes('1', 'f')).toEqual([2]);
+  });
+  test('pids and io: TasksMax (infinity for -1), IOWeight converted like io.weight', () => {
+    expect(props({ pids: { limit: 8 } })).toEqual({ TasksMax: ['t', 8n] });
+    expect(props({ pids: { limit: -1 } })).toEqual({ TasksMax: ['t', INFINITY] });
+    expect(props({ pids: { limit: 0 } })).toEqual({});
+    expect(props({ blockIO: { weight: 500 } })).toEqual({ IOWeight: ['t', 4950n] });
+  });
+  test('bad values are refused naming the field, as with the cgroupfs driver', () => {
+    expect(errorOf(() => unitProperties({ memory: { limit: 100, swap: 50 } })).field).toBe('linux.resources.memory.swap');
+    expect(errorOf(() => unitProperties({ cpu: { cpus: 'x' } } as any)).field).toBe('linux.resources.cpu.cpus');
+    expect(errorOf(() => unitProperties({ blockIO: { weight: 5 } })).field).toBe('linux.resources.blockIO.weight');
+  });
+  test('devices: a strict allow list of every allow rule; "auto" when the rules allow everything', () => {
+    const names = { char: new Map([[136, 'pts'], [10, 'misc']]), block: new Map([[8, 'sd']]) };
+    const rules = deviceRules({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'b', major: 8, access: 'r' }, { allow: false, type: 'c', major: 1, minor: 3, access: 'w' }] }, []);
+    const [[, , policy], [, sig, allow]] = deviceProperties(rules, names);
+    expect(policy).toBe('strict');
+    expect(sig).toBe('a(ss)');
+    expect(allow).toEqual(expect.arrayContaining([['block-sd', 'r'], ['char-*', 'm'], ['block-*', 'm'], ['/dev/char/1:3', 'rwm'], ['char-pts', 'rwm']]));
+    expect(deviceProperties(deviceRules({ devices: [{ allow: true, access: 'rwm' }] }, []), names)[0]).toEqual(['DevicePolicy', 's', 'auto']);
+  });
+});
+
+describe('the D-Bus calls', () => {
+  test('busctl arguments for a(sv): count, then name, signature and the value spelled out', () => {
+    expect(propertyArgs([['Delegate', 'b', true], ['PIDs', 'au', [42]], ['MemoryMax', 't', INFINITY], ['DeviceAllow', 'a(ss)', [['/dev/null', 'rw']]]])).toEqual(
+      ['4', 'Delegate', 'b', 'true', 'PIDs', 'au', '1', '42', 'MemoryMax', 't', '18446744073709551615', 'DeviceAllow', 'a(ss)', '1', '/dev/null', 'rw']);
+  });
+  test('unit object paths are escaped as systemd does', () => {
+    expect(unitObjectPath('tsrunc-c1.scope')).toBe('/org/freedesktop/systemd1/unit/tsrunc_2dc1_2escope');
+  });
+});
+
+describe('--systemd-cgroup without systemd', () => {
+  let h: FakeHost;
+  beforeEach(() => { h = fakeHost('v2'); });
+  afterEach(() => h.uninstall());
+  const mgr = () => createManager({ id: 'c1', systemd: true, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
+
+  test('no /run/systemd/system: says systemd is not running', () => {
+    const e = errorOf(mgr);
+    expect(e.field).toBe('--systemd-cgroup');
+    expect(e.message).toMatch(/systemd is not running on this host \(no \/run\/systemd\/system\)/);
+  });
+  test('systemd but no socket: names both sockets it looked for', () => {
+    fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
+    expect(errorOf(mgr).message).toMatch(/no D-Bus system bus socket at \/run\/dbus\/system_bus_socket or \/run\/systemd\/private/);
+    fs.writeFileSync(path.join(h.root, 'run/systemd/private'), '');
+    expect(errorOf(mgr).message).toMatch(/private socket \/run\/systemd\/private is there, but busctl needs a bus: is dbus running/);
+    expect(errorOf(() => busAddress(h.root)).field).toBe('--systemd-cgroup');
+  });
+  test('with systemd: the unit\'s cgroup under the expanded slice, recorded with the unit', () => {
+    fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
+    fs.mkdirSync(path.join(h.root, 'run/dbus'), { recursive: true });
+    fs.writeFileSync(path.join(h.root, 'run/dbus/system_bus_socket'), '');
+    const m = createManager({ id: 'c1', systemd: true, cgroupsPath: 'a-b.slice:p:c1', mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
+    expect(m).toBeInstanceOf(SystemdManager);
+    expect(m.record.paths.unified).toBe(`${h.root}/sys/fs/cgroup/a.slice/a-b.slice/p-c1.scope`);
+    expect(m.record.systemd).toEqual({ slice: 'a-b.slice', unit: 'p-c1.scope' });
+    expect(managerFromRecord(m.record)).toBeInstanceOf(SystemdManager);
+  });
+  test('a hybrid host with systemd is refused: the driver needs the unified hierarchy', () => {
+    const hy = fakeHost('hybrid');
+    try {
+      fs.mkdirSync(path.join(hy.root, 'run/systemd/system'), { recursive: true });
+      fs.mkdirSync(path.join(hy.root, 'run/dbus'), { recursive: true });
+      fs.writeFileSync(path.join(hy.root, 'run/dbus/system_bus_socket'), '');
+      expect(errorOf(() => createManager({ id: 'c1', systemd: true, mountinfo: hy.mountinfo, selfCgroup: hy.selfCgroup, root: hy.root })).message).toMatch(/cgroup v2 \(unified\) hosts only/);
+    } finally { hy.uninstall(); }
+  });
+});

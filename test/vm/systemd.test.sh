@@ -1,0 +1,76 @@
+# The systemd cgroup driver against the guest's systemd: the transient scope, its properties, and
+# that nothing (no unit, failed or not, no cgroup) is left after delete.
+DRIVERS=systemd
+
+unit_of() { echo "tsrunc-vmtest-$1.scope"; }
+prop() { systemctl show -p "$2" --value "$(unit_of "$1")"; }
+
+test_scope_with_properties() {
+	local id b; id=$(newid)
+	b=$(bundle "$id" '.linux.resources.memory = {limit: 33554432, reservation: 16777216} | .linux.resources.pids = {limit: 30} | .linux.resources.cpu = {shares: 2048, quota: 25000, period: 100000, cpus: "0"}') || fail bundle
+	start "$id" "$b" sleep 60
+	eq "$(systemctl is-active "$(unit_of "$id")")" active "unit state"
+	eq "$(cgdir "$id")" "/sys/fs/cgroup/system.slice/$(unit_of "$id")" "cgroup"
+	grep -qx "$(jq .pid "$STATE/$id/state.json")" "$(cgdir "$id")/cgroup.procs" || fail "the init is not in the scope"
+	eq "$(prop "$id" Delegate)" yes Delegate
+	eq "$(prop "$id" MemoryMax)" 33554432 MemoryMax
+	eq "$(prop "$id" MemoryLow)" 16777216 MemoryLow
+	eq "$(prop "$id" TasksMax)" 30 TasksMax
+	eq "$(prop "$id" CPUWeight)" 79 CPUWeight
+	eq "$(prop "$id" CPUQuotaPerSecUSec)" 250ms CPUQuotaPerSecUSec
+	eq "$(prop "$id" AllowedCPUs)" 0 AllowedCPUs
+	# The cgroup files agree with the properties.
+	eq "$(cgread "$id" memory.max)" 33554432 memory.max
+	eq "$(cgread "$id" cpu.max)" "25000 100000" cpu.max
+	gone "$id"
+	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after delete"
+}
+
+test_update_sets_unit_properties() {
+	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.memory = {limit: 33554432}') || fail bundle
+	start "$id" "$b" sleep 60
+	rt update --memory 67108864 --pids-limit 40 "$id" || fail update
+	eq "$(prop "$id" MemoryMax)" 67108864 "MemoryMax after update"
+	eq "$(prop "$id" TasksMax)" 40 "TasksMax after update"
+	eq "$(cgread "$id" memory.max)" 67108864 memory.max
+	# A daemon-reload re-applies the unit's properties to its cgroup: the update must survive it.
+	systemctl daemon-reload
+	eq "$(cgread "$id" memory.max)" 67108864 "memory.max after daemon-reload"
+	gone "$id"
+}
+
+# A scope whose process was OOM-killed ends up "failed"; delete must not leave it behind.
+test_no_failed_unit_left() {
+	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.memory = {limit: 16777216, swap: 16777216}') || fail bundle
+	start "$id" "$b" sh -c 'tail /dev/zero'
+	wait_for 60 init_gone "$id" || fail "the container did not die"
+	rt delete "$id" || fail delete
+	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after delete"
+	systemctl list-units --failed --plain --no-legend | grep -q "$(unit_of "$id")" && fail "a failed unit is left"
+	return 0
+}
+
+test_exec_joins_the_scope() {
+	local id b cg; id=$(newid); b=$(bundle "$id") || fail bundle
+	start "$id" "$b" sleep 60
+	cg=$(rt exec "$id" cat /proc/self/cgroup) || fail exec
+	# Without a cgroup namespace the path is the host's.
+	contains "$cg" "$(unit_of "$id")" "exec'd process's cgroup"
+	gone "$id"
+}
+
+test_default_cgroups_path() {
+	local id b; id=$(newid); b=$(bundle "$id" 'del(.linux.cgroupsPath)') || fail bundle
+	start "$id" "$b" sleep 60
+	eq "$(systemctl is-active "tsrunc-$id.scope")" active "tsrunc-<id>.scope"
+	eq "$(cgdir "$id")" "/sys/fs/cgroup/system.slice/tsrunc-$id.scope" cgroup
+	gone "$id"
+}
+
+test_bad_path_leaves_nothing() {
+	local id b out; id=$(newid); b=$(bundle "$id" '.linux.cgroupsPath = "/not/systemd"') || fail bundle
+	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "a cgroupfs path with --systemd-cgroup ran"
+	contains "$out" 'linux.cgroupsPath' error
+	contains "$out" 'slice:prefix:name' error
+	[ ! -e "$STATE/$id" ] || fail "state left behind"
+}
