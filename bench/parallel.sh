@@ -12,14 +12,8 @@ n=${1:-100}
 par=${2:-10}
 work=$(mktemp -d /tmp/tsrunc-par.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bundle"
-cp -a rootfs-cache/busybox "$work/bundle/rootfs"
-(cd "$work/bundle" && "$OLDPWD/tsrunc" spec)
-node -e '
-const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileSync(f));
-c.ociVersion="1.0.2"; c.process.terminal=false; c.process.args=["sleep","5"];
-fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
-wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
+. bench/lib.sh
+make_bundle "$work" sleep 5
 
 # sample EXE_REALPATH OUT: every 5 ms, the sum of Pss (kB) of the processes running EXE; the max
 # (in one node process: a shell loop forking readlink per pid takes seconds per pass).

@@ -13,19 +13,13 @@ done
 runs=${RUNS:-50}
 work=$(mktemp -d /tmp/tsrunc-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/bundle"
-cp -a rootfs-cache/busybox "$work/bundle/rootfs"
-(cd "$work/bundle" && "$OLDPWD/tsrunc" spec)
-node -e '
-const fs=require("fs"); const f=process.argv[1]; const c=JSON.parse(fs.readFileSync(f));
-c.ociVersion="1.0.2"; c.process.terminal=false; c.process.args=["true"];
-fs.writeFileSync(f, JSON.stringify(c));' "$work/bundle/config.json"
+. bench/lib.sh
+make_bundle "$work" true
 tsrunc=$PWD/tsrunc
 node_entry="node $PWD/dist/tsrunc.js"
 # The floor (issue 12): a Bun executable built with tsrunc's own flags (Makefile) that prints one line.
 floor=$PWD/bench/floor
 [ -x "$floor" ] || make -s bench/floor
-wrap() { echo "unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; $1'"; }
 names=(tsrunc node runc crun)
 bins=("$tsrunc" "$node_entry" runc crun)
 labels=("tsrunc (bun executable)" "tsrunc (node dist/tsrunc.js)" runc crun)
