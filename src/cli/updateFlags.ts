@@ -143,23 +143,3 @@ export function parseResourcesJson(text: string, source: string): LinuxResources
   return r as LinuxResources;
 }
 
-/**
- * The recorded linux.resources with an update merged in, as runc merges into its saved config: each
- * field given replaces the old value, the rest stay. Devices are never changed by update (runc sets
- * SkipDevices); an unlimited memory limit without a swap value makes swap unlimited too (update.go).
- */
-export function mergeResources(old: LinuxResources | undefined, upd: LinuxResources): LinuxResources {
-  const out: Record<string, unknown> = { ...(old ?? {}) };
-  for (const [k, v] of Object.entries(upd)) {
-    if (k === 'devices' || v === undefined) continue;
-    const prev = out[k];
-    if (k !== 'unified' && typeof v === 'object' && v !== null && !Array.isArray(v) && typeof prev === 'object' && prev !== null && !Array.isArray(prev)) {
-      out[k] = { ...prev, ...v };
-    } else {
-      out[k] = v;
-    }
-  }
-  const mem = out.memory as LinuxResources['memory'];
-  if (upd.memory?.limit === -1 && upd.memory.swap === undefined && mem) mem.swap = -1;
-  return out as LinuxResources;
-}

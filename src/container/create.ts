@@ -70,6 +70,13 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan, mgr };
 }
 
+/** `create --dry-run`: the plan create would run, one op a line, validated but not executed. */
+export function describeCreate(opts: CreateOptions): string {
+  const { plan } = prepare(opts);
+  const { flagNames } = require('../linux/namespaces') as typeof import('../linux/namespaces');
+  return `# tsrunc create ${opts.id}: clone3 flags ${plan.cloneFlags ? flagNames(plan.cloneFlags) : '0'}\n${plan.describe()}\n`;
+}
+
 export function createContainer(opts: CreateOptions): Created {
   const { spec, bundleDir, rootfs, plan, mgr } = prepare(opts);
 

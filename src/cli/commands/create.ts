@@ -1,6 +1,6 @@
 // `tsrunc create [--bundle B] [--pid-file F] [--console-socket S] [--no-pivot] [--preserve-fds N] <id>`
 // (runc-create(8)). With --dry-run: validate and print the plan, touching nothing.
-import { createContainer, prepare, CreateOptions } from '../../container/create';
+import { createContainer, describeCreate, CreateOptions } from '../../container/create';
 import { stdout } from '../output';
 import type { CommandContext } from '../table';
 
@@ -22,8 +22,7 @@ export function createOptions(ctx: CommandContext): CreateOptions {
 export function run(ctx: CommandContext): number {
   const opts = createOptions(ctx);
   if (ctx.flags['dry-run']) {
-    const { plan } = prepare(opts);
-    stdout(`# tsrunc create ${opts.id}: clone3 flags ${plan.cloneFlags ? require('../../linux/namespaces').flagNames(plan.cloneFlags) : '0'}\n${plan.describe()}\n`);
+    stdout(describeCreate(opts));
     return 0;
   }
   createContainer(opts);

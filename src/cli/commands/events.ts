@@ -1,15 +1,9 @@
 // `tsrunc events [--stats] [--interval D] <id>` (runc-events(8), runc events.go): one JSON object per
 // line, {"type":"stats","id":...,"data":{...runc's Stats...}} and {"type":"oom","id":...}. --stats
-// prints the stats once; otherwise stats every interval (default 5s) and OOM notifications as they
-// happen, until the container's cgroup goes away. The state lock is released before streaming, so a
-// long-running `events` never holds up `delete`.
-import * as fs from 'fs';
-import { isFrozen } from '../../container/frozen';
-import { TsruncError, UsageError, formatError } from '../../errors';
-import { logError } from '../../log';
-import { check } from '../../state/lifecycle';
-import { deriveStatus } from '../../state/status';
-import { ContainerDir } from '../../state/store';
+// prints the stats once; otherwise every interval (default 5s) until the cgroup goes away. The
+// operation is src/container/events.ts; Go's durations are parsed here.
+import { containerEvents } from '../../container/events';
+import { TsruncError, UsageError } from '../../errors';
 import { stdout } from '../output';
 import type { CommandContext } from '../table';
 
@@ -46,46 +40,6 @@ export function run(ctx: CommandContext): Promise<number> | number {
   }
   if (!(intervalMs > 0)) throw new TsruncError('duration interval must be greater than 0', { field: '--interval' });
 
-  const dir = ContainerDir.open(ctx.globals.root, id, 'shared');
-  let s;
-  try {
-    s = dir.mustRead();
-    check('events', s.id, deriveStatus(s, isFrozen));
-  } finally {
-    dir.close();
-  }
-  const rec = s.cgroup;
-  if (!rec) throw new TsruncError(`container ${id} has no cgroup to read events from`);
-  const cgroups = require('../../cgroups') as typeof import('../../cgroups');
-  const { stringifyStats } = require('../../cgroups/stats') as typeof import('../../cgroups/stats');
-  const mgr = cgroups.managerFromRecord(rec);
-  const emit = (ev: { type: string; id: string; data?: unknown }) => stdout(stringifyStats(ev) + '\n');
-
-  if (ctx.flags.stats) {
-    emit({ type: 'stats', id, data: mgr.stats() });
-    return 0;
-  }
-
-  const { notifyOOM } = require('../../cgroups/oom') as typeof import('../../cgroups/oom');
-  return new Promise<number>((resolve) => {
-    // Assigned after done() exists: notifyOOM may call done() before the interval is set.
-    // eslint-disable-next-line prefer-const
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      if (timer) clearInterval(timer);
-      watch?.close();
-      resolve(0);
-    };
-    // Without an OOM watch (no memory cgroup), stop once none of the container's cgroups is left.
-    const gone = () => Object.values(rec.paths).every((d) => !fs.existsSync(d));
-    const watch = notifyOOM(rec, { oom: () => emit({ type: 'oom', id }), gone: done });
-    timer = setInterval(() => {
-      if (!watch && gone()) return done();
-      try {
-        emit({ type: 'stats', id, data: mgr.stats() });
-      } catch (e) {
-        logError(formatError(e)); // runc logs and carries on
-      }
-    }, intervalMs);
-  });
+  const r = containerEvents(ctx.globals.root, id, (line) => stdout(line + '\n'), ctx.flags.stats ? undefined : intervalMs);
+  return r ? r.then(() => 0) : 0;
 }

@@ -4,7 +4,7 @@
 // options (default -ef), its header line, then only the lines whose PID column is one of those pids.
 import { spawnSync } from 'child_process';
 import { TsruncError } from '../../errors';
-import { ContainerDir } from '../../state/store';
+import { containerPids } from '../../container/ps';
 import { stdout } from '../output';
 import type { CommandContext } from '../table';
 
@@ -34,17 +34,7 @@ export function filterPs(output: string, pids: number[]): string {
 export function run(ctx: CommandContext): number {
   const format = String(ctx.flags.format ?? 'table');
   if (format !== 'table' && format !== 'json') throw new TsruncError('invalid format option', { field: '--format' });
-  let pids: number[] = [];
-  const dir = ContainerDir.open(ctx.globals.root, ctx.args[0], 'shared');
-  try {
-    const s = dir.mustRead();
-    if (s.cgroup) {
-      const { managerFromRecord } = require('../../cgroups') as typeof import('../../cgroups');
-      pids = managerFromRecord(s.cgroup).pids();
-    }
-  } finally {
-    dir.close();
-  }
+  const pids = containerPids(ctx.globals.root, ctx.args[0]);
   if (format === 'json') {
     // runc prints `null` for a container with no process left; an empty array is the same to every
     // client (Go and JSON.parse alike) and is what "a JSON array of pids" says.

@@ -1,49 +1,8 @@
-// `tsrunc run [--detach] <id>` (runc-run(8)): create + start. In the foreground it forwards signals
-// to the container, waits for it, removes it, and exits with its status (128+N for a signal N).
-import { createContainer } from '../../container/create';
-import { destroyContainer } from '../../container/destroy';
-import { startContainer } from '../../container/start';
-import { native } from '../../native';
-import { ContainerDir } from '../../state/store';
+// `tsrunc run [--detach] [--keep] <id>` (runc-run(8)): src/container/run.ts.
+import { runContainer } from '../../container/run';
 import type { CommandContext } from '../table';
 import { createOptions } from './create';
 
 export function run(ctx: CommandContext): number {
-  const detach = Boolean(ctx.flags.detach);
-  const opts = { ...createOptions(ctx), keepPidfd: true, foreground: !detach };
-  // An init in a joined PID namespace is a grandchild (see the FORK op): as a subreaper we still
-  // get to wait for it.
-  if (!detach) {
-    native().setSubreaper();
-    // Caught from now on (as runc does): a signal sent while the container starts is forwarded once
-    // it runs instead of killing `run` and orphaning it.
-    native().forwardSignals();
-  }
-  const { state, pidfd, ptyMaster } = createContainer(opts);
-  let dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
-  try {
-    startContainer(dir, dir.mustRead(), pidfd);
-  } catch (e) {
-    // A failing startContainer/poststart hook has already destroyed the container and its state.
-    const left = dir.read();
-    if (left) {
-      destroyContainer(left);
-      dir.remove();
-    }
-    dir.close();
-    throw e;
-  }
-  dir.close();
-  if (detach) return 0;
-  // With a terminal, run proxies between its own stdio and the pty (raw mode, window size), as runc.
-  const status = native().waitForeground(pidfd, state.pid!, ptyMaster ?? -1);
-  if (ctx.flags.keep) return status.code;
-  dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
-  try {
-    destroyContainer(dir.read() ?? state);
-    dir.remove();
-  } finally {
-    dir.close();
-  }
-  return status.code;
+  return runContainer(createOptions(ctx), Boolean(ctx.flags.detach), Boolean(ctx.flags.keep));
 }

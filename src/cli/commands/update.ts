@@ -1,17 +1,13 @@
 // `tsrunc update [flags] <id>` and `tsrunc update --resources FILE|- <id>` (runc-update(8); docker
-// update sends LinuxResources JSON on stdin). The cgroup manager validates every value before the first
-// write and, if the kernel refuses one, says what was already written; the new values are then merged
-// into the config recorded in state.json, so later commands see them (runc saves them too).
+// update sends LinuxResources JSON on stdin): the flags or JSON become a LinuxResources here; the
+// operation is src/container/update.ts.
 import * as fs from 'fs';
-import { isFrozen } from '../../container/frozen';
+import { updateContainer } from '../../container/update';
 import { TsruncError } from '../../errors';
 import { logWarn } from '../../log';
-import { check } from '../../state/lifecycle';
-import { deriveStatus } from '../../state/status';
-import { ContainerDir } from '../../state/store';
 import type { LinuxResources } from '../../spec/types';
 import type { CommandContext } from '../table';
-import { FLAG_OF_FIELD, mergeResources, parseResourcesJson, resourcesFromFlags } from '../updateFlags';
+import { FLAG_OF_FIELD, parseResourcesJson, resourcesFromFlags } from '../updateFlags';
 
 function readResources(ctx: CommandContext): { resources: LinuxResources; fromFlags: boolean } {
   const file = ctx.flags.resources === undefined ? '' : String(ctx.flags.resources);
@@ -36,26 +32,14 @@ export function run(ctx: CommandContext): number {
   const { resources, fromFlags } = readResources(ctx);
   if (fromFlags) checkRdt(ctx.flags);
   if (resources.devices?.length) logWarn('update: linux.resources.devices ignored (device rules cannot be updated, as with runc)');
-  const dir = ContainerDir.open(ctx.globals.root, ctx.args[0], 'exclusive');
   try {
-    const s = dir.mustRead();
-    check('update', s.id, deriveStatus(s, isFrozen));
-    if (!s.cgroup) throw new TsruncError(`container ${s.id} has no cgroup to update`);
-    const { managerFromRecord } = require('../../cgroups') as typeof import('../../cgroups');
-    const { devices: _ignored, ...apply } = resources;
-    try {
-      managerFromRecord(s.cgroup).apply(apply, { skipDevices: true });
-    } catch (e) {
-      // Name the flag the user typed rather than the config path it maps to.
-      if (fromFlags && e instanceof TsruncError && e.field && FLAG_OF_FIELD[e.field]) {
-        throw new TsruncError(e.message, { field: FLAG_OF_FIELD[e.field], syscall: e.syscall, errno: e.errno });
-      }
-      throw e;
+    updateContainer(ctx.globals.root, ctx.args[0], resources);
+  } catch (e) {
+    // Name the flag the user typed rather than the config path it maps to.
+    if (fromFlags && e instanceof TsruncError && e.field && FLAG_OF_FIELD[e.field]) {
+      throw new TsruncError(e.message, { field: FLAG_OF_FIELD[e.field], syscall: e.syscall, errno: e.errno });
     }
-    s.config.linux = { ...(s.config.linux ?? {}), resources: mergeResources(s.config.linux?.resources, apply) };
-    dir.write(s);
-  } finally {
-    dir.close();
+    throw e;
   }
   return 0;
 }

@@ -4,7 +4,8 @@
 import { parseArgv } from '../../../src/cli/parse';
 import { parseDuration } from '../../../src/cli/commands/events';
 import { filterPs, pidIndex } from '../../../src/cli/commands/ps';
-import { FLAG_OF_FIELD, mergeResources, parseRamInBytes, parseResourcesJson, resourcesFromFlags } from '../../../src/cli/updateFlags';
+import { FLAG_OF_FIELD, parseRamInBytes, parseResourcesJson, resourcesFromFlags } from '../../../src/cli/updateFlags';
+import { mergeResources } from '../../../src/container/update';
 import { UsageError } from '../../../src/errors';
 import { errorOf } from '../../helpers/errors';
 

@@ -2,7 +2,7 @@
 // libseccomp resolves, what this kernel's seccomp and mount_setattr take. A fake addon stands for the
 // host here; test/integration/cli.test.ts runs the real one through the upstream schema.
 import * as os from 'os';
-import { features } from '../../../src/cli/commands/features';
+import { features } from '../../../src/features';
 import type { Native } from '../../../src/native';
 import { SKIP_REASON, haveUpstream, loadUpstream } from '../../helpers/upstreamSchema';
 

@@ -1,0 +1,105 @@
+// kill (runc-kill(8), libcontainer's Signal and signalAllProcesses). The init is signalled through a pidfd opened
+// and then re-checked against the recorded start time, so a reused pid is never hit. --all signals
+// every process in the container's cgroup as runc 1.1 does (signalAllProcesses): freeze, list, signal,
+// thaw, so nothing forks past the list; it works on a stopped container too (processes left behind by
+// an init that exited; containerd's `task delete -f` sends `kill --all 9`), and succeeds when nothing
+// is left. SIGKILL to a paused container thaws it, else nothing would die (runc); other signals leave
+// a paused container paused (runc 1.1's --all would thaw it as a side effect).
+import * as fs from 'fs';
+import { TsruncError } from '../errors';
+import { logWarn } from '../log';
+import { native } from '../native';
+import { check } from '../state/lifecycle';
+import { isAlive } from '../state/proc';
+import { parseSignal } from '../state/signals';
+import type { ContainerState } from '../state/store';
+import type { CgroupRecord } from '../cgroups/manager';
+import { withContainer } from './open';
+
+/** The cgroup manager, loaded only when needed: a plain kill of the init needs none (start-up). */
+function managerFromRecord(rec: CgroupRecord) {
+  return (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(rec);
+}
+
+/** `signal`: a name or number as given on the command line, or undefined for the default. */
+export function killContainer(root: string, id: string, signal: string | undefined, all: boolean): void {
+  // --all freezes and thaws the cgroup: that changes the container, so it locks exclusively.
+  withContainer(root, id, all ? 'exclusive' : 'shared', undefined, ({ state: s, status }) => {
+    // Without a signal: the image's stop signal if the config carries one (config.md
+    // "Annotations": org.opencontainers.image.stopSignal), else SIGTERM.
+    const sig = signal !== undefined ? parseSignal(signal, 'signal', true) : defaultSignal(s.config?.annotations);
+    if (all && s.cgroup) {
+      if (status !== 'stopped') check('kill', s.id, status);
+      signalAll(s.cgroup, sig);
+      return;
+    }
+    check('kill', s.id, status);
+    if (status === 'paused' && sig === SIGKILL && s.cgroup) {
+      // A task frozen by the v1 freezer does not act on SIGKILL until thawed; thaw after signalling.
+      try { signalInit(s, sig); } finally { thaw(s.cgroup); }
+      return;
+    }
+    signalInit(s, sig);
+  });
+}
+
+const SIGKILL = 9;
+
+function thaw(rec: CgroupRecord): void {
+  try { managerFromRecord(rec).thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }
+}
+
+/** Every process in the cgroup: freeze (unless already frozen), list, signal, restore. */
+function signalAll(rec: CgroupRecord, sig: number): void {
+  const mgr = managerFromRecord(rec);
+  // Never pid <= 0 (kill(2) would take it as a process group) and never ourselves.
+  const list = () => mgr.pids().filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
+  if (!list().length) return; // nothing left (or no cgroup any more): done, as runc
+  if (sig === 0) return; // a liveness probe (kill(2) signal 0): the list above is the answer, no freeze
+  const wasFrozen = mgr.isFrozen();
+  if (!wasFrozen) {
+    try { mgr.freeze(); } catch (e) { logWarn(`cannot freeze the container before signalling: ${(e as Error).message}`); }
+  }
+  try {
+    for (const pid of list()) {
+      try {
+        process.kill(pid, sig);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') logWarn(`kill ${pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    }
+  } finally {
+    if (!wasFrozen || sig === SIGKILL) {
+      try { mgr.thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }
+    }
+  }
+}
+
+function signalInit(s: ContainerState, sig: number): void {
+  const n = native();
+  let fd: number;
+  try {
+    fd = n.pidfdOpen(s.pid!);
+  } catch {
+    throw new TsruncError('container not running');
+  }
+  try {
+    if (!isAlive(s.pid, s.pidStartTime)) throw new TsruncError('container not running');
+    n.pidfdSendSignal(fd, sig);
+  } catch (e) {
+    if (e instanceof TsruncError) throw e;
+    throw new TsruncError(`no such process: ${(e as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function defaultSignal(annotations: Record<string, string> | undefined): number {
+  const stop = annotations?.['org.opencontainers.image.stopSignal'];
+  if (stop === undefined || stop === '') return parseSignal('SIGTERM');
+  try {
+    return parseSignal(stop);
+  } catch {
+    throw new TsruncError(`invalid stop signal "${stop}"`, { field: 'annotations["org.opencontainers.image.stopSignal"]' });
+  }
+}
