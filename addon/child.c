@@ -92,7 +92,7 @@ static int strings_ok(const struct tsr_prepared *p, uint32_t off, int64_t n) {
 
 int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char **why) {
   memset(p, 0, sizeof *p);
-  p->sock = p->rootfd = p->fifofd = p->devnull = p->procfd = -1;
+  p->sock = p->rootfd = p->fifofd = p->devnull = p->procfd = p->fddir = -1;
   if (len < sizeof(struct tsr_plan_header)) { *why = "plan too short"; return -1; }
   p->hdr = buf;
   if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) { *why = "bad plan magic/version"; return -1; }
@@ -768,7 +768,8 @@ static void op_wait_fifo(struct tsr_prepared *p, uint32_t i) {
    * container); reopening /proc/self/fd/N for writing blocks until `start` opens the read side. */
   /* Through the procfs handle opened before pivot_root: the container's /proc is not trusted (an
    * earlier mount could sit over /proc/<pid>/fd); only the last step follows the fd's magic link. */
-  int dir = proc_open(p, "/proc/self/fd", O_PATH | O_DIRECTORY);
+  int dir = p->fddir >= 0 ? p->fddir : proc_open(p, "/proc/self/fd", O_PATH | O_DIRECTORY);
+  p->fddir = -1;
   if (dir < 0) fail(p, i, errno, "open exec fifo", NULL);
   char num[24];
   num[0] = 0;
@@ -1055,6 +1056,13 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(p, i, errno, "no_new_privs", NULL);
         break;
       case TSR_OP_SECCOMP: {
+        /* The filter may deny what the walk to /proc/<self>/fd uses (openat2: a profile that names
+         * fewer syscalls gets ENOSYS for it from the stub); after the filter, WAIT_FIFO only needs
+         * openat and write, as runc's init. */
+        if (p->fifofd >= 0 && !p->fifo_open && p->fddir < 0) {
+          p->fddir = proc_open(p, "/proc/self/fd", O_PATH | O_DIRECTORY);
+          if (p->fddir < 0) fail(p, i, errno, "open /proc/self/fd for the exec fifo", NULL);
+        }
         struct sock_fprog prog = {(unsigned short)op->a[0], (struct sock_filter *)(p->str + op->s[0])};
         long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)op->a[1], &prog);
         if (fd < 0) fail(p, i, errno, "seccomp", NULL);

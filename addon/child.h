@@ -22,6 +22,7 @@ struct tsr_prepared {
   int detached;        /* 1 once ACK was sent: the runtime is gone, errors go to stderr */
   int devnull;         /* the container's /dev/null, verified to be the null device (first MASK_PATH) */
   int procfd;          /* a procfs root verified by fd, for every write into procfs (open_procfs) */
+  int fddir;           /* /proc/<self>/fd under procfd, resolved before seccomp for WAIT_FIFO (-1: not yet) */
   int cwd_pending;     /* CHDIR a0=1 met EACCES/EPERM: CHDIR a0=2 tries again as the process user */
   char exec_path[PATH_MAX];
   char path_buf[PATH_MAX];
