@@ -82,6 +82,9 @@ describeRoot('hostile input: one line naming the problem, non-zero exit, < 1 s, 
       const r = sb.run(['--root', root, 'create', '--bundle', bundle, id], {
         root: false, timeout: 10000, wrap: [...(c.stateRoot ? stateRootWrap(c.stateRoot, root) : []), '/usr/bin/time', '-f', '%U %S', '-o', times],
       });
+      // A create that wrongly succeeded lives under a root the sandbox does not know: remove it now,
+      // so a failing case never leaves a container behind (before the NUL checks, two did).
+      if (r.code === 0) sb.run(['--root', root, 'delete', '--force', String(id)], { root: false });
       const wall = Date.now() - started;
       const cpu = fs.readFileSync(times, 'utf8').trim().split('\n').pop()!.split(' ').reduce((a, x) => a + Number(x) * 1000, 0);
 
