@@ -13,7 +13,7 @@ echo "guest: $(uname -r), $(nproc) cpus, cgroup $(stat -fc %T /sys/fs/cgroup), s
 opt=/opt/tsrunc
 mkdir -p "$opt"
 t0=$(date +%s.%N)
-cp "$share/tsrunc" "$share/tsrunc.node" "$opt/"
+cp "$share/tsrunc" "$share/tsrunc.node" "$share/tsrunc-init" "$opt/"
 t1=$(date +%s.%N)
 "$share/tsrunc" --version >/dev/null; t2=$(date +%s.%N)
 "$opt/tsrunc" --version >/dev/null; t3=$(date +%s.%N)

@@ -11,7 +11,7 @@ set -euo pipefail
 REPO=$(cd "$VM_DIR/../.." && pwd)
 TIMEOUT=${TSRUNC_VM_TIMEOUT:-1620}
 
-for f in tsrunc tsrunc.node rootfs-cache/busybox/bin/busybox; do
+for f in tsrunc tsrunc.node tsrunc-init rootfs-cache/busybox/bin/busybox; do
 	[ -e "$REPO/$f" ] || { echo "tsrunc-vm: $f is missing: run make build rootfs-cache/busybox first" >&2; exit 2; }
 done
 command -v qemu-system-x86_64 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-system-x86 qemu-utils >/dev/null
@@ -28,7 +28,7 @@ trap cleanup EXIT
 # The share: the build, the busybox rootfs (as a tarball: one 9p read instead of hundreds) and the tests.
 share="$run/share"
 mkdir -p "$share/out" "$share/test"
-cp "$REPO/tsrunc" "$REPO/tsrunc.node" "$share/"
+cp "$REPO/tsrunc" "$REPO/tsrunc.node" "$REPO/tsrunc-init" "$share/"
 tar -C "$REPO/rootfs-cache/busybox" -cf "$share/rootfs.tar" .
 cp "$VM_DIR/guest-main.sh" "$share/"
 cp "$REPO"/test/vm/*.sh "$share/test/"
