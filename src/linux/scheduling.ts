@@ -19,9 +19,18 @@ export function compileScheduler(spec: Spec, plan: Plan): void {
   const policy = POLICIES[s.policy];
   if (policy === undefined) throw new TsruncError(`unknown scheduling policy "${s.policy}"`, { field: `${field}.policy` });
   const nice = s.nice ?? 0;
-  if (nice < -20 || nice > 19) throw new TsruncError('nice must be between -20 and 19', { field: `${field}.nice` });
-  if ((policy === 1 || policy === 2) && !(s.priority && s.priority >= 1 && s.priority <= 99))
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19) throw new TsruncError('nice must be between -20 and 19', { field: `${field}.nice` });
+  if ((policy === 1 || policy === 2) && !(s.priority && Number.isInteger(s.priority) && s.priority >= 1 && s.priority <= 99))
     throw new TsruncError(`${s.policy} needs a priority between 1 and 99`, { field: `${field}.priority` });
+  // runc's validateScheduler: a priority only means something to the real-time policies (the kernel
+  // refuses any other with EINVAL).
+  if (policy !== 1 && policy !== 2 && (s.priority ?? 0) !== 0)
+    throw new TsruncError('priority can only be specified for the SCHED_FIFO or SCHED_RR policy', { field: `${field}.priority` });
+  // Every other value goes into struct sched_attr as an unsigned 64-bit field.
+  for (const k of ['runtime', 'deadline', 'period'] as const) {
+    const v = s[k];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new TsruncError(`${k} must be a non-negative integer (nanoseconds)`, { field: `${field}.${k}` });
+  }
   let flags = 0;
   (s.flags ?? []).forEach((f, i) => {
     if (!(f in SCHED_FLAGS)) throw new TsruncError(`unknown scheduler flag "${f}"`, { field: `${field}.flags[${i}]` });
