@@ -4,7 +4,7 @@
 //   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError, childError } from '../errors';
+import { TsruncError } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { loadBundle } from '../spec/load';
@@ -18,7 +18,8 @@ import { startTimeOf } from '../state/proc';
 import type { CgroupManager } from '../cgroups/manager';
 import { createManager } from '../cgroups';
 import { destroyResources } from './destroy';
-import { sendIdmappedMount } from './idmap';
+import { idmappedMountFd } from './idmap';
+import { SyncDriver } from './sync';
 import { runHooks, setHookState, validateHooks } from '../hooks';
 import { sendSeccompFd } from './seccompListener';
 import { moveNetDevices } from '../linux/netdevices';
@@ -125,8 +126,7 @@ export function createContainer(opts: CreateOptions): Created {
     if (child.intoCgroup) logDebug(`init cloned into cgroup ${mgr.cloneTarget()}`);
     mgr.addProcess(child.pid, { cloned: child.intoCgroup });
     writeIdMappings(spec, child.pid);
-    native().syncSend(sock, Sync.GO);
-    awaitChild(plan, sock, Sync.READY, {
+    const sync = new SyncDriver(plan, sock, 'container init', {
       hooks: () => {
         // Lifecycle steps 3-5: the hooks see the state the lifecycle implies after step 2, "created".
         moveNetDevices(spec, state.pid!);
@@ -134,19 +134,11 @@ export function createContainer(opts: CreateOptions): Created {
         const ctx = { spec, state: stateOutput(state, 'created') };
         runHooks('prestart', ctx);
         runHooks('createRuntime', ctx);
-        native().syncSend(sock, Sync.GO);
       },
-      mountfd: (op) => sendIdmappedMount(plan, op, sock, state.pid!),
+      mountFd: (op) => idmappedMountFd(plan, op, state.pid!),
       pty: (fd) => {
-        if (!opts.consoleSocket) { ptyMaster = fd; return; }
-        // The console socket gets the master (SCM_RIGHTS) with its name, as runc's utils.SendFile.
-        try {
-          native().sendToListener(opts.consoleSocket, '/dev/ptmx', fd);
-        } catch (e) {
-          throw new TsruncError(`cannot send the pty to the console socket: ${(e as Error).message}`, { field: '--console-socket' });
-        } finally {
-          fs.closeSync(fd);
-        }
+        if (!opts.consoleSocket) ptyMaster = fd;
+        else sendPtyToConsole(opts.consoleSocket, fd);
       },
       seccompFd: (fd) => sendSeccompFd(spec, fd, state.pid!, stateOutput(state, 'creating')),
       forked: (pid) => {
@@ -157,15 +149,16 @@ export function createContainer(opts: CreateOptions): Created {
         dir.write(state);
         fs.closeSync(pidfd);
         pidfd = native().pidfdOpen(pid);
-        native().syncSend(sock, Sync.GO);
       },
     });
+    sync.send(Sync.GO);
+    sync.until(Sync.READY);
     faultPoint('ready');
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid!);
     state.phase = 'created';
     dir.write(state);
-    native().syncSend(sock, Sync.COMMIT);
-    awaitChild(plan, sock, Sync.ACK);
+    sync.send(Sync.COMMIT);
+    sync.until(Sync.ACK);
     // Once the init waits on the exec fifo, as runc's (the receiver may act on it at once).
     if (opts.pidfdSocket) sendPidfd(opts.pidfdSocket, 'standard', pidfd);
     fs.closeSync(sock);
@@ -184,25 +177,6 @@ export function createContainer(opts: CreateOptions): Created {
   } finally {
     dir.close();
   }
-}
-
-/** Wait for `want` from the child; an ERROR becomes a message naming the config entry at fault. */
-interface ChildRequests { hooks?: () => void; forked?: (pid: number) => void; mountfd?: (op: number) => void; seccompFd?: (fd: number) => void; pty?: (fd: number) => void }
-
-function awaitChild(plan: Plan, sock: number, want: number, on: ChildRequests = {}): void {
-  let m = native().syncRecv(sock);
-  for (;;) {
-    if (m?.type === Sync.HOOKS && on.hooks) on.hooks();
-    else if (m?.type === Sync.FORKED && on.forked) on.forked(m.arg);
-    else if (m?.type === Sync.MOUNTFD && on.mountfd) on.mountfd(m.arg);
-    else if (m?.type === Sync.SECCOMP_FD && on.seccompFd && m.fd !== undefined) on.seccompFd(m.fd);
-    else if (m?.type === Sync.PTY && on.pty && m.fd !== undefined) on.pty(m.fd);
-    else break;
-    m = native().syncRecv(sock);
-  }
-  if (m === null) throw new TsruncError('container init exited before it was set up');
-  if (m.type === Sync.ERROR) throw childError(plan, m);
-  if (m.type !== want) throw new TsruncError(`protocol error: expected message ${want} from init, got ${m.type}`);
 }
 
 /** user_namespaces(7): the parent writes the child's maps while the child waits for GO. The maps
@@ -243,6 +217,18 @@ export function sendPidfd(socketPath: string, initType: 'standard' | 'setns', pi
     native().sendToListener(socketPath, initType, pidfd);
   } catch (e) {
     throw new TsruncError(`cannot send the pidfd: ${(e as Error).message}`, { field: '--pidfd-socket' });
+  }
+}
+
+/** The pty master of process.terminal to --console-socket (SCM_RIGHTS) with its name, as runc's
+ * utils.SendFile; closed here either way. */
+export function sendPtyToConsole(socketPath: string, fd: number): void {
+  try {
+    native().sendToListener(socketPath, '/dev/ptmx', fd);
+  } catch (e) {
+    throw new TsruncError(`cannot send the pty to the console socket: ${(e as Error).message}`, { field: '--console-socket' });
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -2,7 +2,7 @@
 // only read (shared lock): exec changes nothing the other commands rely on. The new process joins
 // the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
 import * as fs from 'fs';
-import { TsruncError, childError } from '../errors';
+import { TsruncError } from '../errors';
 import { faultPoint } from '../faults';
 import { logDebug } from '../log';
 import { native } from '../native';
@@ -13,7 +13,8 @@ import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
 import { deriveStatus, stateOutput } from '../state/status';
 import { ContainerDir } from '../state/store';
-import { sendPidfd, writePidFile } from './create';
+import { sendPidfd, sendPtyToConsole, writePidFile } from './create';
+import { EXECVE, SyncDriver } from './sync';
 import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
@@ -88,11 +89,23 @@ export function execProcess(o: ExecOptions): number {
     childPid = child.pid;
     logDebug(`exec: pid ${child.pid}`);
     faultPoint('exec-spawned');
-    if (o.process.execCPUAffinity?.initial) {
-      const m = n.syncRecv(sock);
-      if (m?.type === Sync.ERROR) throw childError(plan, m);
-      if (m?.type !== Sync.READY) throw new TsruncError('the exec\'d process exited before it was set up');
-    }
+    const sync = new SyncDriver(plan, sock, "the exec'd process", {
+      pidfd: () => initPidfd,
+      forked: (pid) => {
+        // The process now lives in the container's PID namespace, as our child (CLONE_PARENT).
+        n.reap(childPid, 1);
+        fs.closeSync(pidfd);
+        pidfd = -1;
+        childPid = pid;
+        pidfd = n.pidfdOpen(childPid);
+      },
+      pty: (fd) => {
+        if (!o.consoleSocket) ptyMaster = fd;
+        else sendPtyToConsole(o.consoleSocket, fd);
+      },
+      seccompFd: (fd) => sendSeccompFd(spec, fd, childPid, stateOutput(state, 'running')),
+    });
+    if (o.process.execCPUAffinity?.initial) sync.until(Sync.READY);
     if (mgr) {
       if (child.intoCgroup) logDebug(`exec: cloned into cgroup ${mgr.cloneTarget()}`);
       try {
@@ -108,45 +121,17 @@ export function execProcess(o: ExecOptions): number {
     // A delete meanwhile kills the process with the container (it is in its cgroup), and the init's
     // namespaces are joined through its pidfd, which cannot name another process.
     dir.close();
-    n.syncSend(sock, Sync.GO);
+    sync.send(Sync.GO);
     // Requests until the socket closes: it is close-on-exec, so EOF is the execve of the process.
-    for (;;) {
-      const m = n.syncRecv(sock, o.detach ? 0 : 1);
-      if (m === null) break;
-      if (m.signal) {
+    sync.until(EXECVE, {
+      watchSignals: !o.detach,
+      onSignal: (sig) => {
         // SIGTERM/SIGINT before the process ran (it may be frozen in a paused container): exec
         // gives up, and the catch below kills what it started, which never ran the command.
         aborted = true;
-        throw new TsruncError(`interrupted by signal ${m.signal} before the process started`);
-      }
-      if (m.type === Sync.MOUNTFD) n.sendMountFd(sock, initPidfd);
-      else if (m.type === Sync.FORKED) {
-        // The process now lives in the container's PID namespace, as our child (CLONE_PARENT).
-        n.reap(childPid, 1);
-        fs.closeSync(pidfd);
-        pidfd = -1;
-        childPid = m.arg;
-        pidfd = n.pidfdOpen(childPid);
-        n.syncSend(sock, Sync.GO);
-      } else if (m.type === Sync.PTY && m.fd !== undefined) {
-        if (!o.consoleSocket) ptyMaster = m.fd;
-        else {
-          try {
-            n.sendToListener(o.consoleSocket, '/dev/ptmx', m.fd);
-          } catch (e) {
-            throw new TsruncError(`cannot send the pty to the console socket: ${(e as Error).message}`, { field: '--console-socket' });
-          } finally {
-            fs.closeSync(m.fd);
-          }
-        }
-      } else if (m.type === Sync.SECCOMP_FD && m.fd !== undefined) {
-        sendSeccompFd(spec, m.fd, childPid, stateOutput(state, 'running'));
-      } else if (m.type === Sync.ERROR) {
-        throw childError(plan, m);
-      } else {
-        throw new TsruncError(`protocol error: unexpected message ${m.type} from the exec'd process`);
-      }
-    }
+        throw new TsruncError(`interrupted by signal ${sig} before the process started`);
+      },
+    });
     if (o.pidfdSocket) sendPidfd(o.pidfdSocket, 'setns', pidfd);
     started = true;
     fs.closeSync(sock);

@@ -1,7 +1,7 @@
 // The parent's half of an idmapped mount (SYNC_MOUNTFD): the id mapping comes from a user namespace,
 // either a short-lived holder process made with the mount's own uidMappings/gidMappings, or the
-// container's own user namespace; the runtime applies it to a detached copy of the source and sends
-// the copy's fd to the child.
+// container's own user namespace; the runtime applies it to a detached copy of the source, whose fd
+// the sync driver (./sync.ts) sends to the child.
 import * as fs from 'fs';
 import { TsruncError } from '../errors';
 import { native } from '../native';
@@ -34,26 +34,21 @@ function usernsHolder(uid: Mapping[], gid: Mapping[]): { path: string; release: 
   return { path: `/proc/${child.pid}/ns/user`, release };
 }
 
-export function sendIdmappedMount(plan: Plan, opIndex: number, sock: number, containerPid: number): void {
+/** The fd of the detached mount for op `opIndex` (the child's MOUNTFD request); the sync driver
+ * (./sync.ts) sends it, or ERROR if this throws. */
+export function idmappedMountFd(plan: Plan, opIndex: number, containerPid: number): number {
   const req: IdmapRequest | undefined = plan.idmapped.get(opIndex);
   const field = plan.ops[opIndex]?.source ?? 'mounts';
-  if (!req) throw new TsruncError(`protocol error: no idmapped mount for op ${opIndex}`);
+  if (!req) throw new TsruncError(`sync: no idmapped mount for op ${opIndex}`);
   const holder = req.uidMappings && !req.plain ? usernsHolder(req.uidMappings, req.gidMappings!) : undefined;
   const lo = (v: bigint) => Number(v & 0xffffffffn), hi = (v: bigint) => Number(v >> 32n);
-  let fd = -1;
   try {
     // plain: no user namespace to map with, only the open (and the mount attributes).
-    fd = native().openTreeIdmapped(req.source, req.plain ? '' : holder ? holder.path : `/proc/${containerPid}/ns/user`, req.recursive ? 1 : 0,
+    return native().openTreeIdmapped(req.source, req.plain ? '' : holder ? holder.path : `/proc/${containerPid}/ns/user`, req.recursive ? 1 : 0,
       lo(req.attrs), hi(req.attrs), lo(req.recAttrs), hi(req.recAttrs));
   } catch (e) {
-    native().syncSend(sock, Sync.ERROR); // the child exits; the error below is the one reported
     throw new TsruncError(`${req.plain ? 'bind' : 'idmapped mount'} of ${req.source}: ${(e as Error).message}`, { field });
   } finally {
     holder?.release();
-  }
-  try {
-    native().sendMountFd(sock, fd);
-  } finally {
-    fs.closeSync(fd);
   }
 }

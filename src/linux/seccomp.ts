@@ -105,7 +105,7 @@ export function compileProfile(s: LinuxSeccomp): CompiledProfile {
   return { defaultAction, architectures, rules, flags, enosysStub: needsEnosysStub(s), names };
 }
 
-const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
+export const SECCOMP_FILTER_FLAG_NEW_LISTENER = 8;
 
 /** Whether the filter hands a notify fd to a listener (then it must be loaded while create runs). */
 export function usesNotify(spec: Spec): boolean {
