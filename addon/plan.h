@@ -105,7 +105,6 @@
 #define TSR_SYNC_ACK 4       /* child -> parent: pdeathsig cleared; the parent may exit */
 #define TSR_SYNC_ERROR 5     /* child -> parent: an op failed; see struct tsr_sync */
 #define TSR_SYNC_HOOKS 6     /* child -> parent: run the hooks for point a0, then send GO */
-#define TSR_SYNC_USERMAP 7   /* child -> parent: write my uid/gid maps, then send GO */
 #define TSR_SYNC_FORKED 8    /* intermediate child -> parent: arg = the pid that carries on */
 #define TSR_SYNC_SECCOMP_FD 10 /* child -> parent: the seccomp notify fd (SCM_RIGHTS), for listenerPath */
 #define TSR_SYNC_PTY 11        /* child -> parent: the pty master (SCM_RIGHTS), for --console-socket or run */

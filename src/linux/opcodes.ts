@@ -76,7 +76,6 @@ export const Sync = {
   ACK: 4,
   ERROR: 5,
   HOOKS: 6,
-  USERMAP: 7,
   FORKED: 8,
   MOUNTFD: 9,
   SECCOMP_FD: 10,
