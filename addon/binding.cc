@@ -664,14 +664,14 @@ Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, tree);
 }
 
-// sendMountFd(sock, fd): the reply to SYNC_MOUNTFD, carrying fd with SCM_RIGHTS.
-Napi::Value SendMountFd(const Napi::CallbackInfo &info) {
+// syncSendFd(sock, type, fd): a reply carrying fd with SCM_RIGHTS (SYNC_MOUNTFD, SYNC_PIDFD).
+Napi::Value SyncSendFd(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int64_t sock, fd;
-  if (!ArgInt(info, 0, &sock) || !ArgInt(info, 1, &fd)) return env.Undefined();
+  int64_t sock, type, fd;
+  if (!ArgInt(info, 0, &sock) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &fd)) return env.Undefined();
   struct tsr_sync m;
   memset(&m, 0, sizeof m);
-  m.type = TSR_SYNC_MOUNTFD;
+  m.type = (uint32_t)type;
   union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
   memset(&u, 0, sizeof u);
   struct iovec iov = {&m, sizeof m};
@@ -807,7 +807,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setSubreaper", Napi::Function::New(env, SetSubreaper));
   exports.Set("umountDetach", Napi::Function::New(env, UmountDetach));
   exports.Set("openTreeIdmapped", Napi::Function::New(env, OpenTreeIdmapped));
-  exports.Set("sendMountFd", Napi::Function::New(env, SendMountFd));
+  exports.Set("syncSendFd", Napi::Function::New(env, SyncSendFd));
   exports.Set("sendToListener", Napi::Function::New(env, SendToListener));
   exports.Set("eventfd", Napi::Function::New(env, Eventfd));
   exports.Set("netdevMove", Napi::Function::New(env, NetdevMove));

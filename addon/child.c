@@ -432,9 +432,10 @@ static void send_fd(struct tsr_prepared *p, uint32_t i, uint32_t type, int fd) {
   if (sendmsg(p->sock, &mh, MSG_NOSIGNAL) < 0) fail(p, i, errno, "send fd", NULL);
 }
 
-/* Ask the parent for a mount it prepared (SYNC_MOUNTFD) and receive its fd (SCM_RIGHTS). */
-static int recv_mount_fd(struct tsr_prepared *p, uint32_t i) {
-  sync_send(p, i, TSR_SYNC_MOUNTFD, (int32_t)i);
+/* Ask the parent for an fd (SYNC_MOUNTFD: a mount it prepared; SYNC_PIDFD: the init's pidfd) and
+ * receive it (SCM_RIGHTS) in a reply of the same type. */
+static int request_fd(struct tsr_prepared *p, uint32_t i, uint32_t type) {
+  sync_send(p, i, type, (int32_t)i);
   struct tsr_sync m;
   union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
   struct iovec iov = {&m, sizeof m};
@@ -450,7 +451,7 @@ static int recv_mount_fd(struct tsr_prepared *p, uint32_t i) {
   if (n != (ssize_t)sizeof m) fail(p, i, n < 0 ? errno : EPROTO, "receive mount fd", NULL);
   if (m.type == TSR_SYNC_ERROR) _exit(1); /* the parent reports its own error */
   struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  if (m.type != TSR_SYNC_MOUNTFD || !c || c->cmsg_type != SCM_RIGHTS) fail(p, i, EPROTO, "receive mount fd", NULL);
+  if (m.type != type || !c || c->cmsg_type != SCM_RIGHTS) fail(p, i, EPROTO, "receive mount fd", NULL);
   int fd;
   memcpy(&fd, CMSG_DATA(c), sizeof fd);
   return fd;
@@ -529,7 +530,7 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
   if (bits & TSR_MNT_PROPAGATION_ONLY) {
     if (mount(NULL, t, NULL, (unsigned long)op->a[1], NULL) < 0) fail(p, i, errno, "set propagation of", target);
   } else if (bits & TSR_MNT_FROM_PARENT) {
-    int tree = recv_mount_fd(p, i);
+    int tree = request_fd(p, i, TSR_SYNC_MOUNTFD);
     long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
                        : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
     if (mr < 0) fail(p, i, errno, "attach the runtime's mount on", target);
@@ -1124,7 +1125,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       case TSR_OP_HIDE_MOUNT: op_hide_mount(p, i, op); break;
       case TSR_OP_CHOWN_STDIO: op_chown_stdio(p, i, (uid_t)op->a[0]); break;
       case TSR_OP_SETNS_PIDFD: {
-        int pfd = recv_mount_fd(p, i);
+        int pfd = request_fd(p, i, TSR_SYNC_PIDFD);
         if (setns(pfd, (int)op->a[0]) < 0) fail(p, i, errno, "setns into the container's namespaces", NULL);
         close(pfd);
         break;

@@ -74,7 +74,7 @@
                                     container, sends the master (SYNC_PTY), binds the pty over /dev/console,
                                     makes it fds 0-2 and the controlling terminal */
 #define TSR_OP_SETNS_PIDFD 46    /* a0 = CLONE_NEW* flags: ask the runtime for the container init's pidfd
-                                    (SYNC_MOUNTFD) and setns(pidfd, a0): all at once, no pid reuse race */
+                                    (SYNC_PIDFD) and setns(pidfd, a0): all at once, no pid reuse race */
 #define TSR_OP_RUN_HOOK 47     /* createContainer/startContainer hook, run by the process itself (runc): s0 = path,
                                     s1 = argv blob (a0 strings), s2 = env blob (a1 strings), s3 = blob of 3 strings:
                                     the config field, the state JSON before and after its pid (getpid() goes
@@ -110,6 +110,8 @@
 #define TSR_SYNC_PTY 11        /* child -> parent: the pty master (SCM_RIGHTS), for --console-socket or run */
 #define TSR_SYNC_MOUNTFD 9   /* child -> parent: send the detached mount for op `arg`; parent -> child:
                                 the reply, carrying the fd (or ERROR with the reason) */
+#define TSR_SYNC_PIDFD 12    /* child -> parent: send the container init's pidfd (SETNS_PIDFD, op `arg`);
+                                parent -> child: the reply, carrying it */
 
 #define TSR_ERR_TEXT 200
 

@@ -27,7 +27,8 @@ export interface Native {
   waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;
   setSubreaper(): void;
   openTreeIdmapped(source: string, userns: string, recursive: number, set: number, clr: number, rset: number, rclr: number): number;
-  sendMountFd(sock: number, fd: number): void;
+  /** A reply carrying fd (SCM_RIGHTS): SYNC_MOUNTFD, SYNC_PIDFD. */
+  syncSendFd(sock: number, type: number, fd: number): void;
   sendToListener(path: string, payload: string, fd: number): void;
   /** eventfd(0, EFD_CLOEXEC): for cgroup v1 OOM notifications (events). */
   eventfd(): number;

@@ -19,8 +19,8 @@
 //     <- MOUNTFD(op)                             MOUNT with FROM_PARENT: asks for the mount of op
 //   MOUNTFD [fd] (or ERROR: the child exits) ->    `op` (idmapped, or a source it cannot reach) and
 //                                                  attaches the fd the runtime made (open_tree)
-//     <- MOUNTFD(op)                             SETNS_PIDFD (exec): asks for the init's pidfd
-//   MOUNTFD [the init's pidfd] -------------->     and setns(pidfd, the namespaces) at once
+//     <- PIDFD(op)                               SETNS_PIDFD (exec): asks for the init's pidfd
+//   PIDFD [the init's pidfd] ---------------->     and setns(pidfd, the namespaces) at once
 //     <- HOOKS                                   SYNC_SEND HOOKS: netDevices, prestart and
 //   run them in the runtime's namespaces; GO ->  SYNC_WAIT GO   createRuntime hooks
 //     <- FORKED(pid)                             FORK: the intermediate reports the grandchild in
@@ -34,7 +34,7 @@
 //     <- end of file (exec)                      EXEC: the socket is close-on-exec
 //
 // ERROR (with the failing op, errno and text) may come instead of any child message, and end of
-// file instead of any but the last: both end the protocol. Requests (HOOKS, FORKED, MOUNTFD) are
+// file instead of any but the last: both end the protocol. Requests (HOOKS, FORKED, MOUNTFD, PIDFD) are
 // answered by the driver right after their handler returns; READY and ACK are answered by the
 // caller (send), which has its own work to do first.
 import * as fs from 'fs';
@@ -75,8 +75,8 @@ export function syncSteps(plan: Plan): SyncStep[] {
         }
         break;
       case 'SETNS_PIDFD':
-        add('child', Sync.MOUNTFD, i);
-        add('runtime', Sync.MOUNTFD, i, true);
+        add('child', Sync.PIDFD, i);
+        add('runtime', Sync.PIDFD, i, true);
         break;
       case 'OPEN_PTY': add('child', Sync.PTY, i, true); break;
       case 'SECCOMP': if (a(1) & BigInt(SECCOMP_FILTER_FLAG_NEW_LISTENER)) add('child', Sync.SECCOMP_FD, i, true); break;
@@ -100,10 +100,10 @@ export interface SyncHandlers {
   hooks?: (point: number) => void;
   /** FORKED: the intermediate has exited, `pid` carries on; the driver then sends GO. */
   forked?: (pid: number) => void;
-  /** MOUNTFD for a MOUNT op: the fd of the mount the runtime made; the driver sends it and closes it.
+  /** MOUNTFD: the fd of the mount the runtime made; the driver sends it and closes it.
    * If it throws, the driver sends ERROR (the child exits) and the error is the one reported. */
   mountFd?: (op: number) => number;
-  /** MOUNTFD for SETNS_PIDFD: the container init's pidfd; sent, not closed. */
+  /** PIDFD (SETNS_PIDFD): the container init's pidfd; sent, not closed. */
   pidfd?: () => number;
   /** PTY: the pty master, now the handler's to close. */
   pty?: (fd: number) => void;
@@ -170,7 +170,9 @@ export class SyncDriver {
       throw childError(this.plan, m);
     }
     if (m.type !== s.type) refuse(`sync: expected ${syncName(s.type)} from the child, got ${syncName(m.type)}`);
-    if (s.type === Sync.MOUNTFD && m.arg !== s.op) refuse(`sync: expected MOUNTFD for op ${s.op} from the child, got MOUNTFD for op ${m.arg}`);
+    if ((s.type === Sync.MOUNTFD || s.type === Sync.PIDFD) && m.arg !== s.op) {
+      refuse(`sync: expected ${syncName(s.type)} for op ${s.op} from the child, got ${syncName(m.type)} for op ${m.arg}`);
+    }
     if (s.fd && m.fd === undefined) refuse(`sync: expected ${syncName(s.type)} with an fd from the child, got none`);
     if (!s.fd && m.fd !== undefined) refuse(`sync: expected ${syncName(s.type)} from the child, got it with an fd`);
   }
@@ -187,11 +189,8 @@ export class SyncDriver {
       case Sync.FORKED: this.handler('forked')(m.arg); this.reply(); break;
       case Sync.PTY: this.handler('pty')(m.fd!); break;
       case Sync.SECCOMP_FD: this.handler('seccompFd')(m.fd!); break;
+      case Sync.PIDFD: this.reply(this.handler('pidfd')()); break;
       case Sync.MOUNTFD: {
-        if (this.plan.ops[s.op].op === 'SETNS_PIDFD') {
-          this.reply(this.handler('pidfd')());
-          break;
-        }
         let fd: number;
         try {
           fd = this.handler('mountFd')(s.op);
@@ -214,7 +213,7 @@ export class SyncDriver {
     const r = this.steps[this.next];
     if (r?.from !== 'runtime') return; // the child does not wait for an answer here
     this.next++;
-    if (r.fd) native().sendMountFd(this.sock, fd!);
+    if (r.fd) native().syncSendFd(this.sock, r.type, fd!);
     else native().syncSend(this.sock, r.type);
   }
 }

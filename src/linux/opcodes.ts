@@ -80,6 +80,7 @@ export const Sync = {
   MOUNTFD: 9,
   SECCOMP_FD: 10,
   PTY: 11,
+  PIDFD: 12,
 } as const;
 
 export const ERR_TEXT = 200;

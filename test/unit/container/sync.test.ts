@@ -23,7 +23,7 @@ function fakeAddon(inbox: (SyncMessage | null)[]): { sent: string[] } {
       return inbox.shift()!;
     },
     syncSend: (_sock: number, type: number) => { sent.push(`${type}`); return true; },
-    sendMountFd: (_sock: number, fd: number) => { sent.push(`fd:${fd}`); },
+    syncSendFd: (_sock: number, type: number, fd: number) => { sent.push(`${type}+fd:${fd}`); },
   } as unknown as Native);
   return { sent };
 }
@@ -95,7 +95,7 @@ describe('syncSteps: the order read from the plan', () => {
     spec.process!.terminal = true;
     const plan = compileExecPlan(spec, { joinTypes: ['pid', 'mount'], preserveFds: 0 });
     expect(syncSteps(plan).map((s) => `${s.from}:${s.type}${s.fd ? '+fd' : ''}`)).toEqual([
-      `runtime:${Sync.GO}`, `child:${Sync.MOUNTFD}`, `runtime:${Sync.MOUNTFD}+fd`,
+      `runtime:${Sync.GO}`, `child:${Sync.PIDFD}`, `runtime:${Sync.PIDFD}+fd`,
       `child:${Sync.FORKED}`, `runtime:${Sync.GO}`, `child:${Sync.PTY}+fd`, `child:${EXECVE}`,
     ]);
   });
@@ -110,7 +110,7 @@ describe('SyncDriver', () => {
     d.send(Sync.GO);
     d.until(Sync.READY);
     expect(r.calls).toEqual(['mountFd 2', 'hooks 3', 'forked 4242', 'pty 55']);
-    expect(sent).toEqual([`${Sync.GO}`, expect.stringMatching(/^fd:\d+$/), `${Sync.GO}`, `${Sync.GO}`]);
+    expect(sent).toEqual([`${Sync.GO}`, expect.stringMatching(new RegExp(`^${Sync.MOUNTFD}\\+fd:\\d+$`)), `${Sync.GO}`, `${Sync.GO}`]);
     d.send(Sync.COMMIT);
     d.until(Sync.ACK);
     expect(sent.slice(4)).toEqual([`${Sync.COMMIT}`]);
@@ -188,22 +188,28 @@ describe('SyncDriver', () => {
     expect(sent).toEqual([`${Sync.GO}`, `${Sync.ERROR}`]);
   });
 
-  test('exec: the end of file is the execve; a message where it is due is refused', () => {
+  test('exec: the pidfd goes in its own message (PIDFD, not MOUNTFD); the end of file is the execve; a message where it is due is refused', () => {
     const spec = unitSpec();
     spec.process!.terminal = false;
     const plan = compileExecPlan(spec, { joinTypes: ['mount'], preserveFds: 0 });
-    const { sent } = fakeAddon([msg(Sync.MOUNTFD, { arg: plan.indexOf('SETNS_PIDFD') }), null]);
+    const { sent } = fakeAddon([msg(Sync.PIDFD, { arg: plan.indexOf('SETNS_PIDFD') }), null]);
     const r = recorder();
     const d = new SyncDriver(plan, SOCK, "the exec'd process", r.on);
     d.send(Sync.GO);
     d.until(EXECVE);
     expect(r.calls).toEqual(['pidfd']);
-    expect(sent).toEqual([`${Sync.GO}`, 'fd:77']);
+    expect(sent).toEqual([`${Sync.GO}`, `${Sync.PIDFD}+fd:77`]);
 
-    fakeAddon([msg(Sync.MOUNTFD, { arg: plan.indexOf('SETNS_PIDFD') }), msg(Sync.FORKED, { arg: 5 })]);
+    fakeAddon([msg(Sync.PIDFD, { arg: plan.indexOf('SETNS_PIDFD') }), msg(Sync.FORKED, { arg: 5 })]);
     const d2 = new SyncDriver(plan, SOCK, "the exec'd process", recorder().on);
     d2.send(Sync.GO);
     expect(thrown(() => d2.until(EXECVE)).message).toBe('sync: expected end of file (execve) from the child, got FORKED');
+
+    // The old way, the pidfd asked for as a MOUNTFD, is refused.
+    fakeAddon([msg(Sync.MOUNTFD, { arg: plan.indexOf('SETNS_PIDFD') })]);
+    const d3 = new SyncDriver(plan, SOCK, "the exec'd process", recorder().on);
+    d3.send(Sync.GO);
+    expect(thrown(() => d3.until(EXECVE)).message).toBe('sync: expected PIDFD from the child, got MOUNTFD');
   });
 
   test('a terminating signal while waiting goes to onSignal', () => {
