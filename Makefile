@@ -113,8 +113,8 @@ test-integration: build apt-test rootfs-cache/busybox
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iaddon
 
-fuzz/plan_fuzz: fuzz/plan_fuzz.c addon/child.c addon/child.h addon/plan.h
-	clang $(FUZZ_CFLAGS) fuzz/plan_fuzz.c addon/child.c -o $@
+fuzz/plan_fuzz: fuzz/plan_fuzz.c addon/child.c addon/child.h addon/plan.h addon/scm.c addon/scm.h
+	clang $(FUZZ_CFLAGS) fuzz/plan_fuzz.c addon/child.c addon/scm.c -o $@
 
 fuzz: apt-test fuzz/plan_fuzz rootfs-cache/busybox
 	rm -rf fuzz/work && mkdir -p fuzz/work

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tsrunc",
-      "sources": ["addon/binding.cc", "addon/child.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc", "addon/features.cc"],
+      "sources": ["addon/binding.cc", "addon/child.c", "addon/scm.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc", "addon/features.cc"],
       "libraries": ["-lseccomp"],
       "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
@@ -14,7 +14,7 @@
     {
       "target_name": "tsrunc-init",
       "type": "executable",
-      "sources": ["addon/init.c", "addon/child.c"],
+      "sources": ["addon/init.c", "addon/child.c", "addon/scm.c"],
       "ldflags": ["-static", "-s", "-Wl,--gc-sections"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fno-strict-aliasing", "-ffunction-sections", "-fdata-sections"],
       "cflags_c": ["-std=gnu11"]

@@ -11,6 +11,7 @@
 extern "C" {
 #include "child.h"
 }
+#include "scm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,27 +269,15 @@ Napi::Value SyncRecv(const Napi::CallbackInfo &info) {
     if (pf[0].revents) break;
   }
   struct tsr_sync m;
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-  struct iovec iov = {&m, sizeof m};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  ssize_t n;
-  do n = recvmsg((int)fd, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  int passed;
+  ssize_t n = tsr_recv_fd((int)fd, &m, sizeof m, &passed);
   if (n < 0) return ThrowErrno(env, "recv", errno);
+  if (n != (ssize_t)sizeof m && passed >= 0) close(passed);
   if (n == 0) return env.Null();
   if (n != (ssize_t)sizeof m) return ThrowErrno(env, "recv", EPROTO);
   m.text[TSR_ERR_TEXT - 1] = 0;
   Napi::Object r = Napi::Object::New(env);
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-    int passed;
-    memcpy(&passed, CMSG_DATA(c), sizeof passed);
-    r.Set("fd", Napi::Number::New(env, passed));
-  }
+  if (passed >= 0) r.Set("fd", Napi::Number::New(env, passed));
   r.Set("type", Napi::Number::New(env, m.type));
   r.Set("op", Napi::Number::New(env, m.op));
   r.Set("errno", Napi::Number::New(env, m.err));
@@ -672,22 +661,7 @@ Napi::Value SyncSendFd(const Napi::CallbackInfo &info) {
   struct tsr_sync m;
   memset(&m, 0, sizeof m);
   m.type = (uint32_t)type;
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-  memset(&u, 0, sizeof u);
-  struct iovec iov = {&m, sizeof m};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  int f = (int)fd;
-  memcpy(CMSG_DATA(c), &f, sizeof f);
-  if (sendmsg((int)sock, &mh, MSG_NOSIGNAL) < 0) return ThrowErrno(env, "sendmsg", errno);
+  if (tsr_send_fd((int)sock, &m, sizeof m, (int)fd) < 0) return ThrowErrno(env, "sendmsg", errno);
   return env.Undefined();
 }
 
@@ -711,22 +685,7 @@ Napi::Value SendToListener(const Napi::CallbackInfo &info) {
     close(s);
     return ThrowErrno(env, "connect", e, path);
   }
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-  memset(&u, 0, sizeof u);
-  struct iovec iov = {(void *)payload.data(), payload.size()};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  int f = (int)fd;
-  memcpy(CMSG_DATA(c), &f, sizeof f);
-  ssize_t n = sendmsg(s, &mh, MSG_NOSIGNAL);
+  ssize_t n = tsr_send_fd(s, payload.data(), payload.size(), (int)fd);
   int e = errno;
   size_t off = n > 0 ? (size_t)n : 0;
   while (n >= 0 && off < payload.size()) {  // the rest without fds (the spec allows several sendmsg)

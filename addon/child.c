@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "child.h"
+#include "scm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -415,21 +416,7 @@ static void send_fd(struct tsr_prepared *p, uint32_t i, uint32_t type, int fd) {
   struct tsr_sync m;
   memset(&m, 0, sizeof m);
   m.type = type;
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-  memset(&u, 0, sizeof u);
-  struct iovec iov = {&m, sizeof m};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  if (sendmsg(p->sock, &mh, MSG_NOSIGNAL) < 0) fail(p, i, errno, "send fd", NULL);
+  if (tsr_send_fd(p->sock, &m, sizeof m, fd) < 0) fail(p, i, errno, "send fd", NULL);
 }
 
 /* Ask the parent for an fd (SYNC_MOUNTFD: a mount it prepared; SYNC_PIDFD: the init's pidfd) and
@@ -437,23 +424,12 @@ static void send_fd(struct tsr_prepared *p, uint32_t i, uint32_t type, int fd) {
 static int request_fd(struct tsr_prepared *p, uint32_t i, uint32_t type) {
   sync_send(p, i, type, (int32_t)i);
   struct tsr_sync m;
-  union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
-  struct iovec iov = {&m, sizeof m};
-  struct msghdr mh;
-  memset(&mh, 0, sizeof mh);
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = u.buf;
-  mh.msg_controllen = sizeof u.buf;
-  ssize_t n;
-  do n = recvmsg(p->sock, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  int fd;
+  ssize_t n = tsr_recv_fd(p->sock, &m, sizeof m, &fd);
   if (n == 0) _exit(1);
   if (n != (ssize_t)sizeof m) fail(p, i, n < 0 ? errno : EPROTO, "receive mount fd", NULL);
   if (m.type == TSR_SYNC_ERROR) _exit(1); /* the parent reports its own error */
-  struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-  if (m.type != type || !c || c->cmsg_type != SCM_RIGHTS) fail(p, i, EPROTO, "receive mount fd", NULL);
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  if (m.type != type || fd < 0) fail(p, i, EPROTO, "receive mount fd", NULL);
   return fd;
 }
 
@@ -517,6 +493,19 @@ static void op_chown_stdio(struct tsr_prepared *p, uint32_t i, uid_t uid) {
   }
 }
 
+/* Attach a detached mount (MOUNT op) on its target, by fd when the target was resolved in root (no
+ * path walk, no magic link to follow), set its propagation (a1) and close it. */
+static void attach_tree(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op, int tree, int tfd, const char *t, const char *what) {
+  const char *target = S(p, op->s[1]);
+  uint64_t bits = (uint64_t)op->a[2];
+  long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                     : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
+  if (mr < 0) fail(p, i, errno, what, target);
+  if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
+    fail(p, i, errno, "set propagation of", target);
+  close(tree);
+}
+
 static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *src = S(p, op->s[0]), *target = S(p, op->s[1]), *fstype = S(p, op->s[2]), *data = S(p, op->s[3]);
   uint64_t bits = (uint64_t)op->a[2];
@@ -530,13 +519,7 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
   if (bits & TSR_MNT_PROPAGATION_ONLY) {
     if (mount(NULL, t, NULL, (unsigned long)op->a[1], NULL) < 0) fail(p, i, errno, "set propagation of", target);
   } else if (bits & TSR_MNT_FROM_PARENT) {
-    int tree = request_fd(p, i, TSR_SYNC_MOUNTFD);
-    long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
-                       : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
-    if (mr < 0) fail(p, i, errno, "attach the runtime's mount on", target);
-    if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
-      fail(p, i, errno, "set propagation of", target);
-    close(tree);
+    attach_tree(p, i, op, request_fd(p, i, TSR_SYNC_MOUNTFD), tfd, t, "attach the runtime's mount on");
   } else if (bits & TSR_MNT_BIND) {
     unsigned tflags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((bits & TSR_MNT_RECURSIVE) ? AT_RECURSIVE : 0);
     int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src, tflags);
@@ -547,13 +530,7 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
       fail(p, i, errno, "set recursive mount attributes on", target);
     if ((set || clr) && sys_mount_setattr(tree, "", AT_EMPTY_PATH, set, clr, 0) < 0)
       fail(p, i, errno, "set mount attributes on", target);
-    /* Attach by fd when the target was resolved in root: no path walk, no magic link to follow. */
-    long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
-                       : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
-    if (mr < 0) fail(p, i, errno, "bind mount on", target);
-    if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
-      fail(p, i, errno, "set propagation of", target);
-    close(tree);
+    attach_tree(p, i, op, tree, tfd, t, "bind mount on");
   } else {
     if (mount(src, t, fstype, (unsigned long)op->a[0], data) < 0) fail(p, i, errno, "mount on", target);
     if (op->a[1]) {
@@ -635,15 +612,18 @@ static void op_move_root(struct tsr_prepared *p, uint32_t i, const struct tsr_op
   if (chdir("/") < 0) fail(p, i, errno, "chdir /", NULL);
 }
 
-static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
-  /* maskedPaths (config-linux.md): a missing path is not an error; directories get a read-only
-   * tmpfs, everything else /dev/null bound over it. */
-  const char *path = S(p, op->s[0]);
+/* A maskedPaths/readonlyPaths entry (config-linux.md): a missing path is not an error (-1). */
+static int open_listed_path(struct tsr_prepared *p, uint32_t i, const char *path, const char *what) {
   int fd = open_in_root(p, path, 0, 0);
-  if (fd < 0) {
-    if (errno == ENOENT) return;
-    fail(p, i, errno, "resolve masked path", path);
-  }
+  if (fd < 0 && errno != ENOENT) fail(p, i, errno, what, path);
+  return fd;
+}
+
+static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
+  /* maskedPaths: directories get a read-only tmpfs, everything else /dev/null bound over it. */
+  const char *path = S(p, op->s[0]);
+  int fd = open_listed_path(p, i, path, "resolve masked path");
+  if (fd < 0) return;
   struct stat st;
   if (fstat(fd, &st) < 0) fail(p, i, errno, "stat masked path", path);
   int tree;
@@ -673,11 +653,8 @@ static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op)
 
 static void op_readonly(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *path = S(p, op->s[0]);
-  int fd = open_in_root(p, path, 0, 0);
-  if (fd < 0) {
-    if (errno == ENOENT) return;
-    fail(p, i, errno, "resolve readonly path", path);
-  }
+  int fd = open_listed_path(p, i, path, "resolve readonly path");
+  if (fd < 0) return;
   int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
   if (tree < 0) fail(p, i, errno, "bind readonly path", path);
   if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0, 0) < 0) fail(p, i, errno, "make read-only", path);
