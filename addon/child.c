@@ -4,6 +4,10 @@
  * Rules (DESIGN.md "Rules for the child"): the parent is multithreaded, so after clone there is no
  * malloc, no stdio, no locks: only syscalls on memory prepared before the clone (struct tsr_prepared).
  * Every failure is reported as {op index, errno, text} and the child exits.
+ *
+ * The child's half of the sync protocol is in the ops (SYNC_SEND/SYNC_WAIT, request_fd, send_fd,
+ * FORK): the runtime's half, src/container/sync.ts, reads the order from the same plan and draws it
+ * (runc: libcontainer/sync.go; the FORK stage as runc's nsenter/nsexec.c).
  */
 #define _GNU_SOURCE
 #include "child.h"

@@ -1,5 +1,6 @@
 // spawn: clone3 and the execve of tsrunc-init (addon/init.c) on a plan, from a sealed memfd copy.
-// The child side of the clone makes raw syscalls only; what follows in the child is child.c.
+// The child side of the clone makes raw syscalls only; what follows in the child is child.c. runc
+// clones in C for the same reason, before its Go runtime starts (libcontainer/nsenter/nsexec.c).
 #include "binding.h"
 
 extern "C" {

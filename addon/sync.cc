@@ -1,5 +1,6 @@
 // The runtime's end of the sync socket (struct tsr_sync, addon/plan.h): the message order is kept
-// by src/container/sync.ts; here only the datagrams and the fds they carry (addon/scm.c).
+// and drawn by src/container/sync.ts (as runc's libcontainer/sync.go); here only the datagrams and
+// the fds they carry (addon/scm.c).
 #include "binding.h"
 
 extern "C" {
