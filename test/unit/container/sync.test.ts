@@ -67,14 +67,12 @@ function recorder(): { calls: string[]; on: SyncHandlers } {
   };
 }
 
+/** The TsruncError f throws (it must throw one). */
 function thrown(f: () => void): TsruncError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TsruncError);
-    return e as TsruncError;
-  }
-  throw new Error('expected it to throw');
+  let err: unknown;
+  try { f(); } catch (e) { err = e; }
+  expect(err).toBeInstanceOf(TsruncError);
+  return err as TsruncError;
 }
 
 describe('syncSteps: the order read from the plan', () => {
@@ -116,32 +114,23 @@ describe('SyncDriver', () => {
     expect(sent.slice(4)).toEqual([`${Sync.COMMIT}`]);
   });
 
-  test('a message out of order is refused naming both, and its handler never runs', () => {
-    // FORKED where the plan has the child ask for its mount first.
-    fakeAddon([msg(Sync.FORKED, { arg: 4242 })]);
+  // Each: what the child sends after GO, the refusal, and the handlers that ran before it.
+  test.each([
+    ['FORKED where the plan has the child ask for its mount first', [msg(Sync.FORKED, { arg: 4242 })],
+      'sync: expected MOUNTFD from the child, got FORKED', []],
+    ['READY before the hooks were asked for', [msg(Sync.MOUNTFD, { arg: 2 }), msg(Sync.READY)],
+      'sync: expected HOOKS from the child, got READY', ['mountFd 2']],
+    ['MOUNTFD for another op than the plan\'s next one', [msg(Sync.MOUNTFD, { arg: 3 })],
+      'sync: expected MOUNTFD for op 2 from the child, got MOUNTFD for op 3', []],
+    ['a PTY without its fd', [msg(Sync.MOUNTFD, { arg: 2 }), msg(Sync.HOOKS), msg(Sync.FORKED, { arg: 9 }), msg(Sync.PTY)],
+      'sync: expected PTY with an fd from the child, got none', ['mountFd 2', 'hooks 0', 'forked 9']],
+  ])('out of order: %s is refused naming both, and its handler never runs', (_what, inbox, error, calls) => {
+    fakeAddon(inbox);
     const r = recorder();
     const d = new SyncDriver(createPlan(), SOCK, 'container init', r.on);
     d.send(Sync.GO);
-    expect(thrown(() => d.until(Sync.READY)).message).toBe('sync: expected MOUNTFD from the child, got FORKED');
-    expect(r.calls).toEqual([]);
-  });
-
-  test('READY before the hooks were asked for is refused', () => {
-    fakeAddon([msg(Sync.MOUNTFD, { arg: 2 }), msg(Sync.READY)]);
-    const r = recorder();
-    const d = new SyncDriver(createPlan(), SOCK, 'container init', r.on);
-    d.send(Sync.GO);
-    expect(thrown(() => d.until(Sync.READY)).message).toBe('sync: expected HOOKS from the child, got READY');
-    expect(r.calls).toEqual(['mountFd 2']);
-  });
-
-  test('MOUNTFD for another op than the plan\'s next one is refused', () => {
-    fakeAddon([msg(Sync.MOUNTFD, { arg: 3 })]);
-    const r = recorder();
-    const d = new SyncDriver(createPlan(), SOCK, 'container init', r.on);
-    d.send(Sync.GO);
-    expect(thrown(() => d.until(Sync.READY)).message).toBe('sync: expected MOUNTFD for op 2 from the child, got MOUNTFD for op 3');
-    expect(r.calls).toEqual([]);
+    expect(thrown(() => d.until(Sync.READY)).message).toBe(error);
+    expect(r.calls).toEqual(calls);
   });
 
   test('an fd riding on a message out of order is closed', () => {
@@ -151,13 +140,6 @@ describe('SyncDriver', () => {
     d.send(Sync.GO);
     expect(thrown(() => d.until(Sync.READY)).message).toBe('sync: expected MOUNTFD from the child, got PTY');
     expect(() => fs.fstatSync(fd)).toThrow(/EBADF/);
-  });
-
-  test('a PTY without its fd is refused', () => {
-    fakeAddon([msg(Sync.MOUNTFD, { arg: 2 }), msg(Sync.HOOKS), msg(Sync.FORKED, { arg: 9 }), msg(Sync.PTY)]);
-    const d = new SyncDriver(createPlan(), SOCK, 'container init', recorder().on);
-    d.send(Sync.GO);
-    expect(thrown(() => d.until(Sync.READY)).message).toBe('sync: expected PTY with an fd from the child, got none');
   });
 
   test('the runtime cannot send out of order either', () => {
