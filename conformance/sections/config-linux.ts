@@ -234,7 +234,7 @@ dd('default-device-console', 'MUST', '/dev/console is set up with terminal: true
     const py = host.python();
     if (!py) skip('python3 (needed for the console-socket helper) is not installed');
     const sock = t.path('console.sock'), out = t.path('console.out');
-    const p = t.helper(py, [path.join(HELPERS, 'console_socket.py'), sock, out]);
+    const p = t.helper(py, [path.join(HELPERS, 'fd_receiver.py'), 'console', sock, out]);
     await waitFor(() => fs.existsSync(sock), 5000, 'the console socket');
     const b = t.bundle((c) => { c.process.terminal = true; c.process.args = ['sh', '-c', 'stat -c "%t:%T" /dev/console $(tty)']; c.linux.resources = { devices: DENY_ALL_DEVICES }; });
     const id = t.id();
