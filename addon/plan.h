@@ -126,7 +126,8 @@ struct tsr_plan_header {
 
 struct tsr_op {
   uint32_t code;
-  uint32_t src; /* index into the TS-side table of config paths, for error messages */
+  uint32_t src; /* the op's own index (Plan.serialize); unread by C: an ERROR names the op by its
+                  position and the runtime maps that to its config path (PlanOp.source) */
   int64_t a[4];
   uint32_t s[4];
 };

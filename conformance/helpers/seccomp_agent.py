@@ -3,12 +3,12 @@
 fds), whether the peer closed the connection, and the payload; close the received fds at once (so
 the notified syscalls fail with ENOSYS instead of blocking). Writes OUT (JSON list) after each
 connection. Usage: seccomp_agent.py SOCKET OUT"""
-import array, json, os, socket, sys
+import json, os, socket, sys
+
+from fd_receiver import listen, recv_fds
 
 sock_path, out_path = sys.argv[1], sys.argv[2]
-srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(sock_path)
-srv.listen(8)
+srv = listen(sock_path, 8)
 conns = []
 while True:
     conn, _ = srv.accept()
@@ -16,11 +16,7 @@ while True:
     rec = {'messages': [], 'payload': '', 'closed': False}
     try:
         while True:
-            fds = array.array('i')
-            msg, anc, _, _ = conn.recvmsg(65536, socket.CMSG_SPACE(16 * fds.itemsize))
-            for level, kind, data in anc:
-                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                    fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+            msg, fds = recv_fds(conn, 65536)
             for fd in fds:
                 os.close(fd)
             if not msg and not fds:

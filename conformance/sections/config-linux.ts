@@ -6,6 +6,8 @@ import {
   Ctx, DENY_ALL_DEVICES, Requirement, assert, cgroupChildFiles, cgroupDir, cgroupRead, cgroupRoot, cgroupsOf, eq, errorLine, fail, host, hostOk, killCgroup, mountAt, nsOf,
   parseMountinfo, propagation, read, section, settings, sh, skip, sleepSync, waitFor,
 } from '../lib';
+// The spec's type -> /proc/<pid>/ns/ name is a kernel fact, not tsrunc behaviour: shared, not copied.
+import { NS_PROC_FILE } from '../../src/linux/namespaces';
 
 const list: Requirement[] = [];
 export default list;
@@ -38,7 +40,6 @@ for (const [p, type] of [['/proc', 'proc'], ['/sys', 'sysfs'], ['/dev/pts', 'dev
 
 // ---------------------------------------------------------------------------------------------
 const ns = h('Namespaces');
-const NSFILE: Record<string, string> = { pid: 'pid', network: 'net', mount: 'mnt', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time' };
 
 ns('namespace-pid', 'SHOULD', 'pid namespaces are supported: the container process is PID 1 and sees only the container\'s processes',
   (t) => {
@@ -119,12 +120,12 @@ for (const [type, flags] of JOIN) {
   ns(`namespace-path-join-${type}`, 'MUST', `with a path, the container process is placed in that ${type} namespace`,
     async (t) => {
       const helper = await t.nsHelper(flags);
-      const want = nsOf(helper, NSFILE[type]);
+      const want = nsOf(helper, NS_PROC_FILE[type]);
       const c = t.start((cfg) => {
         cfg.linux.namespaces = cfg.linux.namespaces.filter((n: any) => n.type !== type);
-        cfg.linux.namespaces.push({ type, path: `/proc/${helper}/ns/${NSFILE[type]}` });
+        cfg.linux.namespaces.push({ type, path: `/proc/${helper}/ns/${NS_PROC_FILE[type]}` });
       });
-      eq(nsOf(c.pid, NSFILE[type]), want, `${type} namespace of the container process`);
+      eq(nsOf(c.pid, NS_PROC_FILE[type]), want, `${type} namespace of the container process`);
     });
 }
 ns('namespace-path-wrong-type-error', 'MUST', 'a namespace path that is not a namespace of its type is an error',
@@ -233,7 +234,7 @@ dd('default-device-console', 'MUST', '/dev/console is set up with terminal: true
     const py = host.python();
     if (!py) skip('python3 (needed for the console-socket helper) is not installed');
     const sock = t.path('console.sock'), out = t.path('console.out');
-    const p = t.helper(py, [path.join(HELPERS, 'console_socket.py'), sock, out]);
+    const p = t.helper(py, [path.join(HELPERS, 'fd_receiver.py'), 'console', sock, out]);
     await waitFor(() => fs.existsSync(sock), 5000, 'the console socket');
     const b = t.bundle((c) => { c.process.terminal = true; c.process.args = ['sh', '-c', 'stat -c "%t:%T" /dev/console $(tty)']; c.linux.resources = { devices: DENY_ALL_DEVICES }; });
     const id = t.id();

@@ -328,7 +328,7 @@ async function withTerminal(t: Ctx, script: string, edit?: (c: any) => void): Pr
   const py = host.python();
   if (!py) skip('python3 (needed for the console-socket helper) is not installed');
   const sock = t.path('console.sock'), out = t.path('console.out');
-  const p = t.helper(py, [path.join(HELPERS, 'console_socket.py'), sock, out]);
+  const p = t.helper(py, [path.join(HELPERS, 'fd_receiver.py'), 'console', sock, out]);
   await waitFor(() => fs.existsSync(sock), 5000, 'the console socket');
   const b = t.bundle((c) => { c.process.terminal = true; c.process.args = ['sh', '-c', script]; edit?.(c); });
   const id = t.id();

@@ -1,4 +1,4 @@
-// The cgroup manager for a container (DESIGN.md "cgroups"): createManager() reads the host's layout
+// The cgroup manager for a container (docs/ARCHITECTURE.md "cgroups"): createManager() reads the host's layout
 // and resolves linux.cgroupsPath, without touching any cgroup; managerFromRecord() rebuilds the same
 // manager later (delete, kill --all, pause) from what state.json recorded.
 import * as fs from 'fs';

@@ -1,4 +1,4 @@
-// The one cgroup manager interface (DESIGN.md "cgroups"). v1 and v2 implement it; `createManager`
+// The one cgroup manager interface (docs/ARCHITECTURE.md "cgroups"). v1 and v2 implement it; `createManager`
 // in ./index.ts picks the implementation for the host. Everything a manager writes lies under the
 // container's own cgroup path, except, on a pure v2 host, the cgroup.subtree_control of the levels
 // above it (CgroupRecord.enableFrom), where runc too enables the controllers a container needs.
@@ -17,7 +17,7 @@ export interface CgroupRecord {
   paths: Record<string, string>;
   /** Directories this runtime created (deepest last), removed in reverse order by destroy(). */
   created: string[];
-  /** Shared parent directories (the default `tsrunc` group, DESIGN.md "cgroups") that destroy() removes
+  /** Shared parent directories (the default `tsrunc` group, docs/ARCHITECTURE.md "cgroups") that destroy() removes
    * when they are left empty; another container may still be using them, so EBUSY is not an error. */
   parents?: string[];
   /** Pure v2 hosts: the hierarchy's root. create() enables the controllers in every existing level from

@@ -6,7 +6,7 @@
 //                    service) has processes, and v2's "no internal processes" rule would then keep the
 //                    new cgroup from getting any controller;
 //   absent           "tsrunc/<id>" relative: runc's default is "<id>"; we group ours under a shared
-//                    `tsrunc` parent (DESIGN.md "cgroups") that destroy() removes when it is left empty.
+//                    `tsrunc` parent (docs/ARCHITECTURE.md "cgroups") that destroy() removes when it is left empty.
 // Unlike runc (which clamps ".." at the root), a path that climbs out of its base is refused: it
 // would name a cgroup that belongs to someone else.
 import * as path from 'path';

@@ -1,6 +1,7 @@
 // Making and removing the container's cgroup directories, with the bookkeeping that lets a later
-// `delete --force` undo a create that was killed half way (DESIGN.md: state.json is written before
-// each resource is made; runc#4534): every directory goes into record.created before it is made.
+// `delete --force` undo a create that was killed half way (docs/ARCHITECTURE.md "Crash safety":
+// state.json is written before each resource is made; runc#4534): every directory goes into
+// record.created before it is made.
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';

@@ -1,7 +1,7 @@
 // argv -> {globals, command, flags, args}, parsed by the table-driven parseFlags below (no parser
-// library on the hot path). Full yargs costs ~15 ms to import (DESIGN.md), so it is only loaded by
-// help.ts. Global flags come before the command, as with runc (urfave/cli); like urfave/cli we accept
-// `-flag` as well as `--flag` for long names.
+// library on the hot path). Full yargs costs ~15 ms to import (docs/ARCHITECTURE.md "Start-up"), so
+// it is only loaded by help.ts. Global flags come before the command, as with runc (urfave/cli);
+// like urfave/cli we accept `-flag` as well as `--flag` for long names.
 import { UsageError } from '../errors';
 import { CommandSpec, FlagSpec, GlobalOptions, findCommand, globalFlags } from './table';
 

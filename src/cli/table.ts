@@ -143,7 +143,7 @@ export const commands: CommandSpec[] = [
       { name: 'no-new-privs', type: 'boolean', default: false, describe: 'set the no new privileges value for the process' },
       { name: 'cap', type: 'array', alias: 'c', describe: 'add a capability to the bounding set for the process (repeatable)' },
       preserveFds,
-      { name: 'cgroup', type: 'array', describe: 'run the process in an (existing) sub-cgroup(s) (not supported)' },
+      { name: 'cgroup', type: 'array', describe: 'run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.' },
       { name: 'ignore-paused', type: 'boolean', default: false, describe: 'allow exec in a paused container' }, help],
     load: () => import('./commands/exec'),
   },

@@ -1,4 +1,4 @@
-// The create sequence (runtime.md "create", DESIGN.md "Lifecycle and state"). Every resource is
+// The create sequence (runtime.md "create", docs/ARCHITECTURE.md "State, status and locking"). Every resource is
 // recorded in state.json before it is made, so `delete --force` can undo a create killed at any point:
 //   state dir (locked) -> state.json(creating) -> cgroup -> exec fifo -> clone -> state(pid)
 //   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
@@ -8,9 +8,9 @@ import { TsruncError } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { loadBundle } from '../spec/load';
-import type { Spec } from '../spec/types';
+import type { IDMapping, Spec } from '../spec/types';
 import { compileCreatePlan } from '../linux/create';
-import type { IdMapping } from '../linux/idmappings';
+import { idMapText } from '../linux/idmappings';
 import { Sync } from '../linux/opcodes';
 import type { Plan } from '../linux/plan';
 import { ContainerDir, ContainerState, validateId } from '../state/store';
@@ -183,9 +183,9 @@ export function createContainer(opts: CreateOptions): Created {
  * were checked when the plan was compiled (linux/idmappings.ts): both present, valid. */
 function writeIdMappings(spec: Spec, pid: number): void {
   if (!spec.linux?.namespaces?.some((n) => n.type === 'user' && !n.path)) return;
-  const write = (file: string, field: string, maps: IdMapping[]) => {
+  const write = (file: string, field: string, maps: IDMapping[]) => {
     try {
-      fs.writeFileSync(`/proc/${pid}/${file}`, maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join(''));
+      fs.writeFileSync(`/proc/${pid}/${file}`, idMapText(maps));
     } catch (e) {
       throw new TsruncError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code}`, { field });
     }

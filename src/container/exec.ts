@@ -7,6 +7,7 @@ import { faultPoint } from '../faults';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { compileExecPlan } from '../linux/exec';
+import { NS_PROC_FILE } from '../linux/namespaces';
 import { Sync } from '../linux/opcodes';
 import type { Process, Spec } from '../spec/types';
 import { check } from '../state/lifecycle';
@@ -34,13 +35,11 @@ export interface ExecOptions {
   cgroups?: string[];
 }
 
-const NS_FILES: Record<string, string> = { user: 'user', pid: 'pid', network: 'net', ipc: 'ipc', uts: 'uts', cgroup: 'cgroup', mount: 'mnt', time: 'time' };
-
 /** The namespace types of the container's config in which `pid` differs from this process. */
 function joinTypes(spec: Spec, pid: number): string[] {
   const out: string[] = [];
   for (const ns of spec.linux?.namespaces ?? []) {
-    const file = NS_FILES[ns.type];
+    const file = NS_PROC_FILE[ns.type];
     if (!file) continue;
     try {
       if (fs.readlinkSync(`/proc/${pid}/ns/${file}`) !== fs.readlinkSync(`/proc/self/ns/${file}`)) out.push(ns.type);

@@ -8,11 +8,11 @@ import { native } from '../native';
 import { CLONE_NEW } from '../linux/namespaces';
 import { Sync } from '../linux/opcodes';
 import { IdmapRequest, Plan } from '../linux/plan';
-
-type Mapping = { containerID: number; hostID: number; size: number };
+import { idMapText } from '../linux/idmappings';
+import type { IDMapping } from '../spec/types';
 
 /** A process in a new user namespace with the given maps; it lives until release() closes its socket. */
-function usernsHolder(uid: Mapping[], gid: Mapping[]): { path: string; release: () => void } {
+function usernsHolder(uid: IDMapping[], gid: IDMapping[]): { path: string; release: () => void } {
   const n = native();
   const plan = new Plan();
   plan.cloneFlags = CLONE_NEW.user;
@@ -24,9 +24,8 @@ function usernsHolder(uid: Mapping[], gid: Mapping[]): { path: string; release: 
     fs.closeSync(child.pidfd);
   };
   try {
-    const fmt = (maps: Mapping[]) => maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
-    fs.writeFileSync(`/proc/${child.pid}/uid_map`, fmt(uid));
-    fs.writeFileSync(`/proc/${child.pid}/gid_map`, fmt(gid));
+    fs.writeFileSync(`/proc/${child.pid}/uid_map`, idMapText(uid));
+    fs.writeFileSync(`/proc/${child.pid}/gid_map`, idMapText(gid));
   } catch (e) {
     release();
     throw e;

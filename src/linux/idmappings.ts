@@ -3,16 +3,14 @@
 // (user_namespaces(7) "Defining user and group ID mappings"), so a bad map is an error naming the
 // field instead of an EINVAL from /proc/<pid>/uid_map after clone.
 import { TsruncError } from '../errors';
-import type { Spec } from '../spec/types';
-
-export interface IdMapping { containerID: number; hostID: number; size: number }
+import type { IDMapping, Spec } from '../spec/types';
 
 /** The kernel accepts at most 340 lines per map (since Linux 4.15). */
 const MAX_LINES = 340;
 /** id + size must stay below 2^32: the kernel refuses a range that wraps its u32 (map_write). */
 const ID_LIMIT = 2 ** 32;
 
-export function checkIdMappings(maps: IdMapping[] | undefined, field: string): void {
+export function checkIdMappings(maps: IDMapping[] | undefined, field: string): void {
   if (!maps) return;
   if (maps.length > MAX_LINES) throw new TsruncError(`at most ${MAX_LINES} mappings are allowed, got ${maps.length}`, { field });
   maps.forEach((m, i) => {
@@ -43,4 +41,10 @@ export function checkAllIdMappings(spec: Spec, newUserNs: boolean): void {
     checkIdMappings(m.uidMappings, `mounts[${i}].uidMappings`);
     checkIdMappings(m.gidMappings, `mounts[${i}].gidMappings`);
   });
+}
+
+/** The text of /proc/<pid>/uid_map or gid_map for these maps (user_namespaces(7)): one
+ * "container-id host-id size" line each. */
+export function idMapText(maps: IDMapping[]): string {
+  return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}\n`).join('');
 }

@@ -15,6 +15,12 @@ export const CLONE_NEW: Record<string, bigint> = {
   time: 0x00000080n,
 };
 
+/** linux.namespaces[].type -> its file under /proc/<pid>/ns/ (namespaces(7) "The /proc/[pid]/ns/
+ * directory"): the spec's names are not the kernel's for mount and network. */
+export const NS_PROC_FILE: Record<string, string> = {
+  mount: 'mnt', uts: 'uts', ipc: 'ipc', user: 'user', pid: 'pid', network: 'net', cgroup: 'cgroup', time: 'time',
+};
+
 export interface NamespaceSet {
   /** type -> path ('' when the namespace is new) */
   byType: Map<string, string>;

@@ -1,6 +1,8 @@
-// The plan: a flat, ordered list of primitive operations with every value resolved (DESIGN.md).
+// The plan: a flat, ordered list of primitive operations with every value resolved
+// (docs/ARCHITECTURE.md "The plan and its interpreter").
 // TypeScript builds it here; addon/child.c executes it. `serialize` produces the exact byte layout of
 // addon/plan.h; `describe` renders it for humans (`tsrunc create --dry-run`).
+import type { IDMapping } from '../spec/types';
 import { HEADER_SIZE, NO_STR, OP_SIZE, Op, OpName, PLAN_MAGIC, PLAN_VERSION } from './opcodes';
 
 export interface PlanOp {
@@ -24,8 +26,8 @@ export interface IdmapRequest {
    * (a bind in a user namespace, src/linux/mounts.ts). */
   plain?: boolean;
   /** The mount's own mappings; absent: the container's user namespace mapping. */
-  uidMappings?: { containerID: number; hostID: number; size: number }[];
-  gidMappings?: { containerID: number; hostID: number; size: number }[];
+  uidMappings?: IDMapping[];
+  gidMappings?: IDMapping[];
 }
 
 export class Plan {

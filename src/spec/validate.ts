@@ -1,6 +1,6 @@
 // Schema validation of config.json, state.json and the features structure, with the validators that
 // scripts/gen-validators.js compiles from schemas/*.json at build time (Ajv standalone code: nothing
-// is compiled at start-up, DESIGN.md "Start-up cost"). A failure becomes one TsruncError whose
+// is compiled at start-up, docs/ARCHITECTURE.md "Start-up"). A failure becomes one TsruncError whose
 // `field` is the config path at fault (`mounts[3].destination`) and whose message is one short line.
 // These are the schema checks only; src/spec/load.ts adds the semantic ones the schema cannot express.
 import { TsruncError } from '../errors';

@@ -1,4 +1,5 @@
-// Status is derived from the live system each time (DESIGN.md), never trusted from state.json alone.
+// Status is derived from the live system each time (docs/ARCHITECTURE.md "State, status and
+// locking"), never trusted from state.json alone.
 import * as fs from 'fs';
 import type { StateOutput } from '../spec/types';
 import { isAlive } from './proc';

@@ -223,13 +223,19 @@ export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'
   }
 }
 
-export function pidAlive(pid: number): boolean {
+/** The state letter of /proc/<pid>/stat (R, S, D, T, Z, ...); undefined when there is no such pid. */
+export function procState(pid: number): string | undefined {
   try {
-    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/\) [ZX] /.test(st);
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+export function pidAlive(pid: number): boolean {
+  const s = procState(pid);
+  return s !== undefined && s !== 'Z' && s !== 'X';
 }
 
 /** Give a tree (a rootfs for a user namespace) to a host uid/gid, symlinks included. */

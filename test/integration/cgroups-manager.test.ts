@@ -11,6 +11,7 @@ import { detectLayout } from '../../src/cgroups/layout';
 import { V2Manager } from '../../src/cgroups/v2';
 import { native } from '../../src/native';
 import { errorOf } from '../helpers/errors';
+import { procState, waitFor } from '../helpers/runtime';
 import type { CgroupManager } from '../../src/cgroups/manager';
 
 const isRoot = process.getuid?.() === 0;
@@ -19,23 +20,6 @@ const title = 'cgroup manager on this host' + (isRoot ? '' : ' (skipped: needs r
 
 const suffix = crypto.randomBytes(4).toString('hex');
 const ids = [`tsrunc-test-${suffix}`, `tsrunc-test-${suffix}-paused`, `tsrunc-test-${suffix}-dev1`, `tsrunc-test-${suffix}-dev2`];
-
-function procState(pid: number): string | undefined {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
-
-async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Directories named after our ids anywhere under /sys/fs/cgroup (the leftover check). */
 function dirsNamed(names: string[]): string[] {

@@ -1,18 +1,10 @@
 // `delete --force` after a create killed with SIGKILL half way: at every recorded step
-// (DESIGN.md: state.json is written before each resource is made; runc#4534 is this bug in runc).
+// (docs/ARCHITECTURE.md "Crash safety": state.json is written before each resource is made;
+// runc#4534 is this bug in runc).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, processesWithArg, runtimeCommand, waitFor } from '../helpers/runtime';
-
-function procState(pid: number): string | undefined {
-  try {
-    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
+import { Sandbox, assertNothingLeft, cgroupDirsOf, describeRoot, pidAlive, procState, processesWithArg, runtimeCommand, waitFor } from '../helpers/runtime';
 
 describeRoot('delete --force after a crashed create', () => {
   let sb: Sandbox;

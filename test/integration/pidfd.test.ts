@@ -1,13 +1,13 @@
 // --pidfd-socket (runc 1.2+ on create, run and exec): the process's pidfd is sent over the AF_UNIX
 // socket with the init type as the message ("standard" for the init, "setns" for an exec'd process),
-// as runc's setupPidfd/cmsg.SendRawFd. A small receiver (test/fixtures/pidfd_receiver.py) reports
+// as runc's setupPidfd/cmsg.SendRawFd. A small receiver (conformance/helpers/fd_receiver.py) reports
 // what the pidfd refers to and can kill the process through it.
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO, Sandbox, assertNothingLeft, describeRoot, waitFor } from '../helpers/runtime';
 
-const RECEIVER = path.join(REPO, 'test', 'fixtures', 'pidfd_receiver.py');
+const RECEIVER = path.join(REPO, 'conformance', 'helpers', 'fd_receiver.py');
 
 describeRoot('--pidfd-socket', () => {
   let sb: Sandbox;
@@ -21,7 +21,7 @@ describeRoot('--pidfd-socket', () => {
   /** A receiver listening on a new socket; `received()` waits for and returns what it got. */
   async function receiver(kill = false) {
     const sock = path.join(sb.dir, `pidfd-${receivers.length}.sock`), out = `${sock}.out`;
-    receivers.push(spawn('python3', [RECEIVER, sock, out, ...(kill ? ['kill'] : [])], { stdio: 'ignore' }));
+    receivers.push(spawn('python3', [RECEIVER, 'pidfd', sock, out, ...(kill ? ['kill'] : [])], { stdio: 'ignore' }));
     await waitFor(() => fs.existsSync(sock), 10000, 'the pidfd socket');
     return {
       sock,

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { REPO, Sandbox, assertNothingLeft, describeRoot, waitFor } from '../helpers/runtime';
 
-const CONSOLE_SOCKET = path.join(REPO, 'conformance', 'helpers', 'console_socket.py');
+const FD_RECEIVER = path.join(REPO, 'conformance', 'helpers', 'fd_receiver.py');
 
 describeRoot('terminal', () => {
   let sb: Sandbox;
@@ -57,7 +57,7 @@ describeRoot('terminal', () => {
   test('create --console-socket: the pty master goes to the socket; the container writes to it', async () => {
     const bundle = sb.bundle(withTerminal('echo via-console-socket; tty'));
     const sock = path.join(sb.dir, 'console.sock'), out = path.join(sb.dir, 'console.out');
-    const receiver = spawn('python3', [CONSOLE_SOCKET, sock, out], { stdio: 'ignore' });
+    const receiver = spawn('python3', [FD_RECEIVER, 'console', sock, out], { stdio: 'ignore' });
     try {
       await waitFor(() => fs.existsSync(sock), 10000, 'the console socket');
       const id = sb.id();

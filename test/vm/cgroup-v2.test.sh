@@ -3,8 +3,7 @@
 # cgroupfs, plus the commands that read or change a running container's cgroup.
 
 test_memory_limit_reservation_swap() {
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.memory = {limit: 33554432, reservation: 16777216, swap: 50331648}') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.memory = {limit: 33554432, reservation: 16777216, swap: 50331648}'
 	eq "$(cgread "$id" memory.max)" 33554432 memory.max
 	eq "$(cgread "$id" memory.low)" 16777216 memory.low
 	# The spec's swap is memory+swap; v2's memory.swap.max is swap alone.
@@ -31,8 +30,7 @@ test_oom_kill_and_events_oom() {
 }
 
 test_pids_limit() {
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.pids = {limit: 8}') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.pids = {limit: 8}'
 	eq "$(cgread "$id" pids.max)" 8 pids.max
 	# From an exec'd shell: ash exits when a fork fails, and with systemd an emptied scope is gone.
 	rt exec "$id" sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 60 & done' >/dev/null 2>&1
@@ -42,8 +40,7 @@ test_pids_limit() {
 }
 
 test_cpu_weight_max_burst() {
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.cpu = {shares: 2048, quota: 50000, period: 100000, burst: 10000}') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.cpu = {shares: 2048, quota: 50000, period: 100000, burst: 10000}'
 	# runc ConvertCPUSharesToCgroupV2Value: 1 + (2048-2)*9999/262142.
 	eq "$(cgread "$id" cpu.weight)" 79 cpu.weight
 	eq "$(cgread "$id" cpu.max)" "50000 100000" cpu.max
@@ -52,8 +49,7 @@ test_cpu_weight_max_burst() {
 }
 
 test_cpu_idle() {
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.cpu = {idle: 1}') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.cpu = {idle: 1}'
 	eq "$(cgread "$id" cpu.idle)" 1 cpu.idle
 	gone "$id"
 }
@@ -61,8 +57,7 @@ test_cpu_idle() {
 test_cpuset() {
 	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
 	root_enable cpuset
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.cpu = {cpus: "1", mems: "0"}') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.cpu = {cpus: "1", mems: "0"}'
 	eq "$(cgread "$id" cpuset.cpus)" 1 cpuset.cpus
 	eq "$(cgread "$id" cpuset.mems)" 0 cpuset.mems
 	eq "$(rt exec "$id" sh -c 'grep Cpus_allowed_list /proc/self/status | cut -f2')" 1 "Cpus_allowed_list inside"
@@ -89,15 +84,13 @@ test_io_weight_and_max() {
 test_hugetlb() {
 	[ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)" -gt 0 ] || skip "no 2 MB huge pages in this guest"
 	root_enable hugetlb
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
 	eq "$(cgread "$id" hugetlb.2MB.max)" 4194304 hugetlb.2MB.max
 	gone "$id"
 }
 
 test_pause_resume() {
-	local id b; id=$(newid); b=$(bundle "$id") || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper
 	rt pause "$id" || fail pause
 	eq "$(cgread "$id" cgroup.freeze)" 1 cgroup.freeze
 	wait_for 10 has_line "$(cgdir "$id")/cgroup.events" "frozen 1" || fail "cgroup.events: not frozen"
@@ -123,23 +116,26 @@ test_kill_all() {
 test_device_filter() {
 	local dev; dev=$(cat /sys/block/vda/dev) || skip "no /sys/block/vda"
 	local maj=${dev%:*} min=${dev#*:}
-	local node="{path: \"/dev/vda\", type: \"b\", major: $maj, minor: $min, fileMode: 432, uid: 0, gid: 0}"
-	local id b out; id=$(newid); b=$(bundle "$id" ".linux.devices = [$node] | .process.args = [\"head\", \"-c\", \"512\", \"/dev/vda\"]") || fail bundle
-	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null | wc -c)
-	eq "$out" "$(printf 'head: /dev/vda: Operation not permitted\n' | wc -c)" "reading a device the rules deny"
-	rt delete --force "$id"
-	id=$(newid); b=$(bundle "$id" ".linux.devices = [$node] | .linux.resources.devices += [{allow: true, type: \"b\", major: $maj, minor: $min, access: \"r\"}] | .process.args = [\"head\", \"-c\", \"512\", \"/dev/vda\"]") || fail bundle
-	out=$(rt run --bundle "$b" "$id" 2>/dev/null </dev/null | wc -c)
-	eq "$out" 512 "bytes read from an allowed device"
-	rt delete --force "$id"
-	id=$(newid); b=$(bundle "$id" ".linux.devices = [$node] | .linux.resources.devices += [{allow: true, type: \"b\", major: $maj, minor: $min, access: \"r\"}] | .process.args = [\"sh\", \"-c\", \"echo x > /dev/vda\"]") || fail bundle
-	rt run --bundle "$b" "$id" >/dev/null 2>&1 </dev/null && fail "writing to a read-only allowed device succeeded"
-	gone "$id"
+	local allow_r="{allow: true, type: \"b\", major: $maj, minor: $min, access: \"r\"}"
+	# vda_run RULES ARGS: a container with /dev/vda, RULES added to linux.resources.devices, running
+	# ARGS (a JSON list) in the foreground; its stdout in $TDIR/vda.out, its stderr in vda.err.
+	vda_run() {
+		local node="{path: \"/dev/vda\", type: \"b\", major: $maj, minor: $min, fileMode: 432, uid: 0, gid: 0}"
+		local id b rc; id=$(newid); b=$(bundle "$id" ".linux.devices = [$node] | .linux.resources.devices += [$1] | .process.args = $2") || fail bundle
+		rt run --bundle "$b" "$id" </dev/null >"$TDIR/vda.out" 2>"$TDIR/vda.err"; rc=$?
+		gone "$id"
+		return $rc
+	}
+	vda_run "" '["head", "-c", "512", "/dev/vda"]'
+	eq "$(cat "$TDIR/vda.out" "$TDIR/vda.err" | wc -c)" "$(printf 'head: /dev/vda: Operation not permitted\n' | wc -c)" "reading a device the rules deny"
+	vda_run "$allow_r" '["head", "-c", "512", "/dev/vda"]'
+	eq "$(wc -c <"$TDIR/vda.out")" 512 "bytes read from an allowed device"
+	vda_run "$allow_r" '["sh", "-c", "echo x > /dev/vda"]' && fail "writing to a read-only allowed device succeeded"
+	return 0
 }
 
 test_update() {
-	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 10}') || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper '.linux.resources.memory = {limit: 33554432} | .linux.resources.pids = {limit: 10}'
 	rt update --memory 67108864 --pids-limit 20 --cpu-quota 20000 --cpu-period 100000 "$id" || fail update
 	eq "$(cgread "$id" memory.max)" 67108864 memory.max
 	eq "$(cgread "$id" pids.max)" 20 pids.max
@@ -164,8 +160,7 @@ test_events_stats() {
 }
 
 test_exec_cgroup() {
-	local id b; id=$(newid); b=$(bundle "$id") || fail bundle
-	start "$id" "$b" sleep 60
+	local id b; sleeper
 	mkdir "$(cgdir "$id")/sub" || fail "mkdir sub"
 	local cg; cg=$(rt exec --cgroup sub "$id" cat /proc/self/cgroup) || fail "exec --cgroup"
 	case "$cg" in 0::*/sub) ;; *) fail "exec --cgroup sub: /proc/self/cgroup is $cg";; esac

@@ -49,6 +49,13 @@ start() {
 	rt run -d --bundle "$b" "$id" </dev/null >/dev/null 2>"$TDIR/err" || fail "run -d $id: $(cat "$TDIR/err")"
 }
 
+# sleeper [JQ-FILTER]: a new container from bundle's config with JQ-FILTER, running sleep 60. Sets
+# the caller's id and b (declare them local first).
+sleeper() {
+	id=$(newid); b=$(bundle "$id" "${1:-.}") || fail bundle
+	start "$id" "$b" sleep 60
+}
+
 # The container's cgroup v2 directory, as recorded in its state.
 cgdir() { jq -r '.cgroup.paths.unified' "$STATE/$1/state.json"; }
 cgread() { cat "$(cgdir "$1")/$2"; }
