@@ -9,11 +9,13 @@ APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-gith
 TEST_APT_PACKAGES := containerd gcc libc6-dev time clang libclang-rt-14-dev
 # Only for the test VM (make test-vm, scripts/vm/): qemu's software emulation and debootstrap.
 VM_APT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs
+# Only for make bench (bench/): the runtimes compared, hyperfine for times, perf for page faults.
+BENCH_APT_PACKAGES := hyperfine runc crun linux-perf bc
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test apt-vm npm demo test test-unit test-integration test-vm lint conformance bench install clean fuzz fuzz-replay soak
+.PHONY: all build setup apt apt-test apt-vm apt-bench npm demo test test-unit test-integration test-vm lint conformance bench install clean fuzz fuzz-replay soak
 
 all: build
 
@@ -25,6 +27,10 @@ apt:
 
 apt-test:
 	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+apt-bench:
+	@missing=""; for p in $(BENCH_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 apt-vm:
@@ -141,7 +147,7 @@ test-vm: build apt-vm rootfs-cache/busybox
 conformance: build rootfs-cache/busybox
 	$(BUN) conformance/run.ts $(CONFORMANCE_ARGS)
 
-bench: build rootfs-cache/busybox bench/floor
+bench: build apt-bench rootfs-cache/busybox bench/floor
 	bash bench/run.sh
 	bash bench/parallel.sh
 
