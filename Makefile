@@ -75,9 +75,13 @@ dist/tsrunc-test.js: dist/tsrunc.js
 BUN_COMPILE_FLAGS := --minify --bytecode --splitting --format=esm --target=bun --no-compile-autoload-dotenv --no-compile-autoload-bunfig --compile-jit-policy=100
 # The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
 # halves start-up (flags above). The addon and tsrunc-init are loaded from beside it.
-tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
+# Then a second pass lays the bytecode out in the order the start-up commands run it
+# (scripts/bytecode-order.sh; --bytecode-order): ~33 page faults less for state, kill, list, --version.
+tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node scripts/bytecode-order.sh
 	$(BUN) build --compile $(BUN_COMPILE_FLAGS) --define TSRUNC_FAULTS=false src/main.ts --outfile tsrunc
 	cp build/Release/tsrunc.node build/Release/tsrunc-init .
+	order=$$(scripts/bytecode-order.sh ./tsrunc build/bytecode-order) && \
+	  $(BUN) build --compile $(BUN_COMPILE_FLAGS) --bytecode-order=$$order --define TSRUNC_FAULTS=false src/main.ts --outfile tsrunc
 
 tsrunc-test: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node
 	$(BUN) build --compile $(BUN_COMPILE_FLAGS) --define TSRUNC_FAULTS=true src/main.ts --outfile tsrunc-test
