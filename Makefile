@@ -76,7 +76,8 @@ BUN_COMPILE_FLAGS := --minify --bytecode --splitting --format=esm --target=bun -
 # The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
 # halves start-up (flags above). The addon and tsrunc-init are loaded from beside it.
 # Then a second pass lays the bytecode out in the order the start-up commands run it
-# (scripts/bytecode-order.sh; --bytecode-order): ~33 page faults less for state, kill, list, --version.
+# (scripts/bytecode-order.sh; --bytecode-order): ~33 page faults less for state, kill, list, --version;
+# as root with rootfs-cache/busybox it also runs a container: run and exec ~45 less again.
 tsrunc: $(TS_SOURCES) $(GENERATED) build/Release/tsrunc.node scripts/bytecode-order.sh
 	$(BUN) build --compile $(BUN_COMPILE_FLAGS) --define TSRUNC_FAULTS=false src/main.ts --outfile tsrunc
 	cp build/Release/tsrunc.node build/Release/tsrunc-init .
