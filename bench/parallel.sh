@@ -21,19 +21,21 @@ sample() {
   node -e '
 const fs = require("fs");
 const [exe, out, stop] = process.argv.slice(1);
-let peak = 0;
+let peak = 0, peakAnon = 0, peakProcs = 0;
 const tick = () => {
-  let sum = 0;
+  let sum = 0, anon = 0, procs = 0;
   for (const d of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       if (fs.readlinkSync(`/proc/${d}/exe`) !== exe) continue;
-      const m = /^Pss:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${d}/smaps_rollup`, "utf8"));
-      if (m) sum += Number(m[1]);
+      const r = fs.readFileSync(`/proc/${d}/smaps_rollup`, "utf8");
+      const m = /^Pss:\s+(\d+)/m.exec(r), a = /^Pss_Anon:\s+(\d+)/m.exec(r);
+      if (m) { sum += Number(m[1]); procs++; }
+      if (a) anon += Number(a[1]);
     } catch { /* gone or not ours */ }
   }
-  peak = Math.max(peak, sum);
-  if (fs.existsSync(stop)) { fs.writeFileSync(out, String(peak)); return; }
+  if (sum > peak) { peak = sum; peakAnon = anon; peakProcs = procs; }
+  if (fs.existsSync(stop)) { fs.writeFileSync(out, `${peak} ${peakAnon} ${peakProcs}\n`); return; }
   setTimeout(tick, 5);
 };
 tick();' "$1" "$2" "$work/stop"
@@ -55,13 +57,15 @@ for rt in tsrunc runc crun; do
   touch "$work/stop"
   wait $sampler
   total=$(echo "$end - $start" | bc)
-  peak=$(cat "$work/peak-$rt")
-  echo "$rt: $n containers, $par at a time: $fails failed, ${total}s, peak Pss of runtime processes ${peak} kB"
-  rows+="| $rt | $fails | $(printf %.2f "$total") | $peak |"$'\n'
+  read -r peak anon procs < "$work/peak-$rt"
+  echo "$rt: $n containers, $par at a time: $fails failed, ${total}s, peak Pss of runtime processes ${peak} kB ($anon kB anonymous, $procs processes)"
+  rows+="| $rt | $fails | $(printf %.2f "$total") | $peak | $anon | $((peak - anon)) | $procs |"$'\n'
 done
 if [ -f bench/RESULTS.md ]; then
   {
     printf '\n## %s containers created, started and deleted, %s at a time\n\n' "$n" "$par"
-    printf '| runtime | failures | total (s) | peak Pss of all runtime processes (kB) |\n|---|---|---|---|\n%s' "$rows"
+    printf 'Pss splits a shared page between the processes mapping it, so the sum counts the executable'"'"'s pages\n'
+    printf 'in the page cache once (file-backed) and each process'"'"'s own heap and stacks (anonymous) in full.\n\n'
+    printf '| runtime | failures | total (s) | peak Pss of all runtime processes (kB) | of which anonymous (kB) | file-backed (kB) | processes at the peak |\n|---|---|---|---|---|---|---|\n%s' "$rows"
   } >> bench/RESULTS.md
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// bench/report.js RESULTS_DIR: turns the hyperfine JSON of bench/run.sh into bench/RESULTS.md (date,
-// machine, commands, means and ratios to runc, the time above the bare Bun executable) and
-// bench/results.svg (ratios to runc as horizontal bars, the floor drawn as its own bar).
+// bench/report.js RESULTS_DIR [OUT_DIR]: turns the hyperfine JSON and page-fault counts of bench/run.sh
+// into bench/RESULTS.md (date, machine, kernel, tool versions, the exact commands, means, ratios to
+// runc and to crun, the time above the bare Bun executable, page faults) and bench/results.svg (ratios
+// to runc as horizontal bars, the floor drawn as its own bar). No dependencies beyond Node.
 'use strict';
 const fs = require('fs');
 const os = require('os');
@@ -16,25 +17,40 @@ const mem = fs.existsSync(path.join(dir, 'pss.json')) ? JSON.parse(fs.readFileSy
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || ['', 'unknown'])[1];
 const kernel = os.release();
 const sh = (c, a) => { try { return execFileSync(c, a, { encoding: 'utf8' }).trim().split('\n')[0]; } catch { return 'not installed'; } };
-const versions = { runc: sh('runc', ['--version']), crun: sh('crun', ['--version']), bun: sh(path.join(__dirname, '..', 'node_modules', '.bin', 'bun'), ['--version']) };
+const versions = {
+  runc: sh('runc', ['--version']), crun: sh('crun', ['--version']), bun: sh(path.join(__dirname, '..', 'node_modules', '.bin', 'bun'), ['--version']),
+  node: process.version, hyperfine: sh('hyperfine', ['--version']), perf: sh('perf', ['--version']),
+  tsrunc: sh(path.join(__dirname, '..', 'tsrunc'), ['--version']),
+};
 
 const rows = [];
 for (const g of groups) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, `${g.name}.json`), 'utf8')).results;
   const runc = r.find((x) => x.command === 'runc');
+  const crun = r.find((x) => x.command === 'crun');
   const floor = r.find((x) => x.command.startsWith('bare Bun'));
-  rows.push({ group: g, results: r.map((x) => ({ name: x.command, mean: x.mean * 1000, stddev: (x.stddev || 0) * 1000, min: x.min * 1000, ratio: runc ? x.mean / runc.mean : NaN, aboveFloor: floor && !x.command.startsWith('bare Bun') ? (x.mean - floor.mean) * 1000 : undefined })) });
+  const faultsFile = path.join(dir, `${g.name}-faults.json`);
+  const faults = fs.existsSync(faultsFile) ? JSON.parse(fs.readFileSync(faultsFile, 'utf8')) : {};
+  rows.push({ group: g, results: r.map((x) => ({
+    name: x.command, mean: x.mean * 1000, stddev: (x.stddev || 0) * 1000, min: x.min * 1000,
+    ratio: runc ? x.mean / runc.mean : NaN, ratioCrun: crun ? x.mean / crun.mean : NaN,
+    aboveFloor: floor && !x.command.startsWith('bare Bun') ? (x.mean - floor.mean) * 1000 : undefined,
+    faults: faults[x.command] ?? undefined,
+  })) });
 }
 
-let md = `# Start-up benchmarks\n\nMade by \`make bench\` (bench/run.sh, then bench/report.js). Ratios are to runc within one hyperfine\n`;
-md += `invocation; absolute times on this machine are noisy (page faults cost about 20 µs here), ratios less so.\n\n`;
-md += `- date: ${new Date().toISOString()}\n- machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, kernel ${kernel}\n`;
-md += `- runc: ${versions.runc}; crun: ${versions.crun}; bun: ${versions.bun}\n`;
-md += `- every command runs inside \`unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified; ...'\`\n  (crun refuses this host's hybrid cgroup layout otherwise), the same wrapper for every runtime and the floor\n\n`;
+const ratio = (v) => (isFinite(v) ? v.toFixed(2) + 'x' : '');
+let md = `# Start-up benchmarks\n\nMade by \`make bench\` (bench/run.sh, then bench/report.js; bench/parallel.sh appends the last table).\n`;
+md += `Ratios are within one hyperfine invocation per table; absolute times on a shared machine are noisy, ratios\n`;
+md += `less so, and page faults (\`perf stat -e page-faults -r 10\`, the mean) not at all: a fault costs about 20 µs here.\n\n`;
+md += `- date: ${new Date().toISOString()}\n- machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n- kernel: ${kernel}\n`;
+md += `- tools: ${Object.entries(versions).map(([k, v]) => `${k}: ${v}`).join('; ')}\n`;
+md += `- every command runs inside \`unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified; ...'\`\n  (crun 1.8 refuses this host's hybrid cgroup layout otherwise), the same wrapper for every runtime and the floor\n`;
+md += `- the floor is a Bun executable built with tsrunc's own flags that prints one line (bench/floor.ts): nothing\n  compiled by this Bun starts faster; tsrunc's time above it is what tsrunc controls\n\n`;
 md += `![ratios to runc](results.svg)\n\n`;
 for (const { group, results } of rows) {
-  md += `## ${group.title}\n\n\`${group.command}\`\n\n| runtime | mean (ms) | ± (ms) | min (ms) | ratio to runc | above the bare Bun executable (ms) |\n|---|---|---|---|---|---|\n`;
-  for (const x of results) md += `| ${x.name} | ${x.mean.toFixed(1)} | ${x.stddev.toFixed(1)} | ${x.min.toFixed(1)} | ${isNaN(x.ratio) ? '' : x.ratio.toFixed(2) + 'x'} | ${x.aboveFloor === undefined ? '' : x.aboveFloor.toFixed(1)} |\n`;
+  md += `## ${group.title}\n\n\`${group.command}\` (RUNTIME is each row's command)\n\n| runtime | mean (ms) | ± (ms) | min (ms) | ratio to runc | ratio to crun | above the floor (ms) | page faults |\n|---|---|---|---|---|---|---|---|\n`;
+  for (const x of results) md += `| ${x.name} | ${x.mean.toFixed(1)} | ${x.stddev.toFixed(1)} | ${x.min.toFixed(1)} | ${ratio(x.ratio)} | ${ratio(x.ratioCrun)} | ${x.aboveFloor === undefined ? '' : x.aboveFloor.toFixed(1)} | ${x.faults ?? ''} |\n`;
   md += '\n';
 }
 if (mem) {

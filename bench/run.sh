@@ -7,8 +7,8 @@
 # at /sys/fs/cgroup/unified is unmounted (the same wrapper for all, so the comparison stays fair).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for p in hyperfine runc crun; do
-  command -v $p >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine runc crun >/dev/null; break; }
+for p in hyperfine runc crun perf; do
+  command -v $p >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine runc crun linux-perf >/dev/null; break; }
 done
 runs=${RUNS:-50}
 work=$(mktemp -d /tmp/tsrunc-bench.XXXXXX)
@@ -31,22 +31,32 @@ console.log("\n" + process.argv[2] + ": mean, and ratio to runc:");
 for (const x of r) console.log(`  ${x.command.padEnd(30)} ${(x.mean*1000).toFixed(1).padStart(7)} ms  ${(x.mean/runc).toFixed(2)}x`);' "$1" "$2"
 }
 groups=()
-# compare NAME TITLE FN: one hyperfine invocation of `FN BINARY NAME` for the four runtimes and the
-# bare Bun executable (the floor), then the ratios.
+# compare NAME TITLE FN: `FN BINARY NAME` prints the command for one runtime. One hyperfine invocation
+# runs it for the four runtimes and the bare Bun executable (the floor), each through wrap; then the
+# ratios; then the page faults of each (perf stat inside the same wrapper, so the wrapper's own
+# unshare/sh/umount are not counted): faults do not depend on the load, times do.
 compare() {
-  local args=(-n "bare Bun executable (floor)" "$(wrap "$floor")")
-  for i in "${!names[@]}"; do args+=(-n "${labels[$i]}" "$($3 "${bins[$i]}" "${names[$i]}")"); done
+  local labs=("bare Bun executable (floor)") cmds=("$floor") args=() i n pf="{"
+  for i in "${!names[@]}"; do labs+=("${labels[$i]}"); cmds+=("$($3 "${bins[$i]}" "${names[$i]}")"); done
+  for i in "${!cmds[@]}"; do args+=(-n "${labs[$i]}" "$(wrap "${cmds[$i]}")"); done
   hyperfine -N --warmup 5 --runs "$runs" ${IGNORE_FAILURE:+-i} --export-json "$work/$1.json" "${args[@]}"
   ratios "$work/$1.json" "$1"
-  groups+=("{\"name\":\"$1\",\"title\":\"$2\",\"command\":\"$($3 RUNTIME x | sed -e "s|$work|\$WORK|g" -e 's/"/\\"/g')\"}")
+  for i in "${!cmds[@]}"; do
+    rm -f "$work/pf.csv"
+    sh -c "$(wrap "perf stat -x, -e page-faults -r ${FAULT_RUNS:-10} -o $work/pf.csv ${cmds[$i]} >/dev/null 2>&1")" </dev/null || true
+    n=$(awk -F, '/page-faults/ {print $1}' "$work/pf.csv" 2>/dev/null)
+    pf+="\"${labs[$i]}\": ${n:-null},"
+  done
+  echo "${pf%,}}" > "$work/$1-faults.json"
+  groups+=("{\"name\":\"$1\",\"title\":\"$2\",\"command\":\"$(wrap "$($3 RUNTIME x)" | sed -e "s|$work|\$WORK|g" -e 's/"/\\"/g')\"}")
 }
-version_cmd() { wrap "$1 --version"; }
+version_cmd() { echo "$1 --version"; }
 compare version "--version" version_cmd
-state_cmd() { wrap "$1 --root $work/state-$2 state missing-container"; }
+state_cmd() { echo "$1 --root $work/state-$2 state missing-container"; }
 IGNORE_FAILURE=1 compare state "state of a missing container (exits 1)" state_cmd
-list_cmd() { wrap "$1 --root $work/state-$2 list"; }
+list_cmd() { echo "$1 --root $work/state-$2 list"; }
 compare list "list (no containers)" list_cmd
-run_cmd() { wrap "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
+run_cmd() { echo "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
 compare run "run of a busybox true" run_cmd
 
 # exec: one long-running container per runtime (made and removed through the same wrapper).
@@ -65,7 +75,7 @@ trap cleanup EXIT
 for i in "${!names[@]}"; do
   sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} run -d --bundle $work/bundle exec-${names[$i]}")" </dev/null >/dev/null
 done
-exec_cmd() { wrap "$1 --root $work/state-$2 exec exec-$2 true"; }
+exec_cmd() { echo "$1 --root $work/state-$2 exec exec-$2 true"; }
 compare exec "exec true in a running container" exec_cmd
 
 # Memory: Pss of a created (not started) container's init, the process that waits for `start`.

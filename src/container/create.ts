@@ -106,9 +106,17 @@ export function createContainer(opts: CreateOptions): Created {
   let hooksRan = false;
   let ptyMaster: number | undefined;
   try {
-    dir.write(state);
-    faultPoint('state-written');
-    mgr.create((rec) => { state.cgroup = rec; dir.write(state); });
+    // state.json is written before each resource is made, and not before it is needed (issue 12):
+    // the first write is the one that records the cgroup directories about to be made (mgr.create
+    // records them before it makes them), or, where none is made, the one before the fifo and init.
+    let saved = false;
+    const save = () => {
+      dir.write(state);
+      if (!saved) faultPoint('state-written');
+      saved = true;
+    };
+    mgr.create((rec) => { state.cgroup = rec; save(); });
+    if (!saved) save();
     faultPoint('cgroup-created');
     mgr.apply(spec.linux?.resources, { devices: spec.linux?.devices });
     native().mkfifo(dir.fifoPath, 0o622);

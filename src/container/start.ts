@@ -58,8 +58,8 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
       dir.write(state);
       throw new TsruncError(out.startsWith('0') ? out.slice(1) : out, { field: 'process.args' });
     }
-    state.phase = 'running';
-    dir.write(state);
+    // Not written back as phase "running": the status is derived (no fifo = running) and the
+    // phase only tells a create in progress from the rest (issue 12: one durable write less).
     try {
       runHooks('poststart', { spec: state.config, state: stateOutput(state, 'running') });
     } catch (e) {

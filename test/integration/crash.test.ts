@@ -74,6 +74,29 @@ describeRoot('delete --force after a crashed create', () => {
     });
   }
 
+  // issue 12: the guarantee costs one state write per step, not more, and no fsync (runc's saveState
+  // has none: the page cache outlives a crashed runtime, and a crashed machine keeps no container).
+  // Seen from outside with strace: a state.json rename comes before the first cgroup mkdir and
+  // before clone3, and `run` writes it once per resource step (on this hybrid host: the v1
+  // cgroups, the unified one, the init's pid, "created"), where it wrote six times with six fsyncs.
+  test('run writes state.json before each resource, four times at most, never fsynced', () => {
+    const bundle = sb.bundle();
+    const id = sb.id();
+    const log = path.join(sb.dir, 'strace.log');
+    sb.ok(['run', '--bundle', bundle, id], { wrap: ['strace', '-f', '-qq', '-o', log, '-e', 'trace=fsync,fdatasync,rename,renameat,renameat2,mkdir,mkdirat,clone3'] });
+    const calls = fs.readFileSync(log, 'utf8').split('\n');
+    const at = (re: RegExp) => calls.findIndex((l) => re.test(l));
+    const stateWrites = calls.filter((l) => /rename.*"[^"]*\/state\.json"/.test(l));
+    expect(stateWrites.length).toBeGreaterThanOrEqual(2);
+    expect(stateWrites.length).toBeLessThanOrEqual(4);
+    expect(calls.filter((l) => /\bf(data)?sync\(/.test(l))).toEqual([]);
+    const firstWrite = at(/rename.*"[^"]*\/state\.json"/);
+    const firstCgroup = at(new RegExp(`mkdir(at)?\\(.*/sys/fs/cgroup/.*${id}`));
+    expect(firstCgroup).toBeGreaterThan(firstWrite);
+    expect(at(/clone3\(\{flags=CLONE_PIDFD/)).toBeGreaterThan(firstWrite); // the init, not a Bun thread
+    assertNothingLeft(id, sb.root);
+  });
+
   test('state dir without state.json (killed before the first write) is removed by delete --force', () => {
     const id = sb.id();
     fs.mkdirSync(path.join(sb.root, id), { recursive: true });

@@ -137,17 +137,17 @@ describe('state.json', () => {
     expect(c.read()).toBeUndefined();
   });
 
-  test('written atomically: a complete, fsynced temp file renamed over state.json in the same directory', () => {
+  test('written atomically: a complete temp file renamed over state.json in the same directory, without fsync (runc\'s saveState)', () => {
     const c = track(ContainerDir.create(root, 'c1'));
     const first = sampleState('c1');
     c.write(first);
     const second = sampleState('c1', { phase: 'created', pid: 7 });
     const order: string[] = [];
-    const realFsync = realFs.fsyncSync, realRename = realFs.renameSync;
-    const fsync = jest.spyOn(realFs, 'fsyncSync').mockImplementation((fd) => {
-      order.push('fsync');
-      realFsync(fd);
-    });
+    const realRename = realFs.renameSync;
+    // issue 12: an fsync per write cost 1-6 ms on an ext4 root and guards only against a crash of
+    // the machine, after which nothing the state records exists any more.
+    const fsync = jest.spyOn(realFs, 'fsyncSync');
+    const fdatasync = jest.spyOn(realFs, 'fdatasyncSync');
     jest.spyOn(realFs, 'renameSync').mockImplementation((from, to) => {
       order.push('rename');
       // At rename time: the old state is intact, the temp file already holds all of the new state.
@@ -158,8 +158,9 @@ describe('state.json', () => {
       realRename(from, to);
     });
     c.write(second);
-    expect(order).toEqual(['fsync', 'rename']);
-    expect(fsync).toHaveBeenCalledTimes(1);
+    expect(order).toEqual(['rename']);
+    expect(fsync).not.toHaveBeenCalled();
+    expect(fdatasync).not.toHaveBeenCalled();
     expect(c.read()).toEqual(second);
   });
 
