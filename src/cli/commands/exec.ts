@@ -4,9 +4,9 @@
 import * as fs from 'fs';
 import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
+import { withContainer } from '../../container/open';
 import { TsruncError } from '../../errors';
 import type { Process } from '../../spec/types';
-import { ContainerDir } from '../../state/store';
 import type { CommandContext } from '../table';
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -76,12 +76,7 @@ export function run(ctx: CommandContext): number {
     let proc: Process;
     if (file) proc = fromFile(file);
     else {
-      const dir = ContainerDir.open(ctx.globals.root, id, 'shared');
-      try {
-        proc = fromFlags(ctx, dir.mustRead().config.process);
-      } finally {
-        dir.close();
-      }
+      proc = fromFlags(ctx, withContainer(ctx.globals.root, id, 'shared', undefined, ({ state }) => state.config.process));
     }
     if (proc.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });
     if (proc.selinuxLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'process.selinuxLabel' });
