@@ -130,7 +130,9 @@ export function childError(plan: { ops: { op: string; source: string }[] }, m: {
 export function formatError(err: unknown): string {
   if (err instanceof TsruncError) {
     let s = err.field ? `${err.field}: ${err.message}` : err.message;
-    if (err.errno !== undefined && !/\bE[A-Z]+\b/.test(s)) s += `: ${err.syscall ? err.syscall + ': ' : ''}${errnoName(err.errno)}`;
+    // Appended unless the text already names this errno (the cgroup writers' messages still do):
+    // any other capitalised word (a path /srv/EXPORT) is no reason to drop it.
+    if (err.errno !== undefined && !new RegExp(`\\b${errnoName(err.errno)}\\b`).test(s)) s += `: ${err.syscall ? err.syscall + ': ' : ''}${errnoName(err.errno)}`;
     return s.replace(/\s*\n\s*/g, ' ');
   }
   if (err instanceof Error) {

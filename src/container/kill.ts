@@ -6,7 +6,7 @@
 // is left. SIGKILL to a paused container thaws it, else nothing would die (runc); other signals leave
 // a paused container paused (runc 1.1's --all would thaw it as a side effect).
 import * as fs from 'fs';
-import { TsruncError, WrongStatus } from '../errors';
+import { TsruncError, WrongStatus, sysError, formatError } from '../errors';
 import { logWarn } from '../log';
 import { native } from '../native';
 import { check } from '../state/lifecycle';
@@ -65,7 +65,7 @@ function signalAll(rec: CgroupRecord, sig: number): void {
       try {
         process.kill(pid, sig);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') logWarn(`kill ${pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') logWarn(formatError(sysError(`kill ${pid}`, e)));
       }
     }
   } finally {

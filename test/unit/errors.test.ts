@@ -176,3 +176,12 @@ describe('errno stays errno: sysError and errnoOf', () => {
     expect(formatError(e)).toBe('cannot run ps: spawn went wrong');
   });
 });
+
+describe('formatError: the errno is appended unless the text names that very errno', () => {
+  test('a capitalised word in a path does not swallow the errno', () => {
+    expect(formatError(sysError('cannot read /srv/EXPORT/p.json', Object.assign(new Error('x'), { code: 'EACCES' })))).toBe('cannot read /srv/EXPORT/p.json: EACCES');
+  });
+  test('a text that already names it is left as it is', () => {
+    expect(formatError(new TsruncError('cannot freeze /c: EBUSY', { syscall: 'write', errno: 16 }))).toBe('cannot freeze /c: EBUSY');
+  });
+});

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
 import { withContainer } from '../../container/open';
-import { TsruncError } from '../../errors';
+import { TsruncError, sysError } from '../../errors';
 import type { Process } from '../../spec/types';
 import type { CommandContext } from '../table';
 
@@ -16,7 +16,7 @@ function fromFile(file: string): Process {
   try {
     text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TsruncError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`, { field: '--process' });
+    throw sysError(`cannot read ${file}`, e, { field: '--process' });
   }
   let p: unknown;
   try {
