@@ -165,11 +165,13 @@ export function parseState(text: string, id: string, file: string): ContainerSta
   throw new StateCorrupt(id, file, `${d.field ?? 'state'} ${d.message}`, data);
 }
 
-/** Ids of every container under root (for `list`). */
+/** Ids of every container under root (for `list`). A missing root holds none; any other error
+ * reading it is reported (runc's list.go: only IsNotExist is an empty list). */
 export function listIds(root: string): string[] {
   try {
     return fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  } catch {
-    return [];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw sysError(`cannot read the state root ${root}`, e, { field: '--root', syscall: 'open' });
   }
 }

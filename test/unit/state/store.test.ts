@@ -294,4 +294,10 @@ describe('listIds', () => {
   test('a missing root lists nothing', () => {
     expect(listIds(path.join(root, 'missing'))).toEqual([]);
   });
+
+  test('a root that cannot be read is that error, not an empty list', () => {
+    fs.mkdirSync(path.dirname(root), { recursive: true });
+    fs.writeFileSync(root, 'not a directory');
+    expect(formatError(errorOf(() => listIds(root)))).toBe(`--root: cannot read the state root ${root}: open: ENOTDIR`);
+  });
 });
