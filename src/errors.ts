@@ -84,6 +84,19 @@ export class WrongStatus extends TsruncError {
   }
 }
 
+/**
+ * The same error, of the same class and carrying the same id/file/status/errno, with another field
+ * or exit code: exec exits 255 and update names the flag the user typed, and whoever sees the error
+ * next can still tell it by class.
+ */
+export function readdressed<T extends TsruncError>(e: T, opts: { field?: string; exitCode?: number }): T {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(e)) as T, e, opts);
+  // message and stack are own but not enumerable on an Error: Object.assign does not copy them.
+  Object.defineProperty(copy, 'message', { value: e.message, writable: true, configurable: true });
+  Object.defineProperty(copy, 'stack', { value: e.stack, writable: true, configurable: true });
+  return copy;
+}
+
 /** Usage errors (bad argv) are reported like other errors but also show the command's usage line. */
 export class UsageError extends TsruncError {
   constructor(message: string, readonly command?: string) {

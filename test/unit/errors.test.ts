@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, errnoName, errnoOf, fail, formatError, sysError } from '../../src/errors';
+import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, errnoName, errnoOf, fail, formatError, readdressed, sysError } from '../../src/errors';
 
 describe('TsruncError', () => {
   test('carries field, syscall, errno and an exit code (default 1)', () => {
@@ -183,5 +183,17 @@ describe('formatError: the errno is appended unless the text names that very err
   });
   test('a text that already names it is left as it is', () => {
     expect(formatError(new TsruncError('cannot freeze /c: EBUSY', { syscall: 'write', errno: 16 }))).toBe('cannot freeze /c: EBUSY');
+  });
+});
+
+describe('readdressed: another field or exit code, the same error', () => {
+  test('keeps the class, what it carries, the message; changes only what is asked', () => {
+    const e = new ContainerNotFound('c1');
+    const r = readdressed(e, { exitCode: 255 });
+    expect(r).toBeInstanceOf(ContainerNotFound);
+    expect([r.id, r.message, r.exitCode, r.name]).toEqual(['c1', 'container c1 does not exist', 255, 'ContainerNotFound']);
+    expect(e.exitCode).toBe(1);
+    const s = readdressed(sysError('cannot write x', Object.assign(new Error('x'), { code: 'EBUSY' }), { field: 'linux.resources.memory.limit', syscall: 'write' }), { field: '--memory' });
+    expect(formatError(s)).toBe('--memory: cannot write x: write: EBUSY');
   });
 });

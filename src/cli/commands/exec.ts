@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
 import { withContainer } from '../../container/open';
-import { TsruncError, sysError } from '../../errors';
+import { TsruncError, readdressed, sysError } from '../../errors';
 import type { Process } from '../../spec/types';
 import type { CommandContext } from '../table';
 
@@ -89,7 +89,7 @@ export function run(ctx: CommandContext): number {
       cgroups: list(ctx.flags.cgroup),
     });
   } catch (e) {
-    if (e instanceof TsruncError && e.exitCode !== 255) throw new TsruncError(e.message, { field: e.field, syscall: e.syscall, errno: e.errno, exitCode: 255 });
+    if (e instanceof TsruncError && e.exitCode !== 255) throw readdressed(e, { exitCode: 255 });
     throw e;
   }
 }

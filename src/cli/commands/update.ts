@@ -3,7 +3,7 @@
 // operation is src/container/update.ts.
 import * as fs from 'fs';
 import { updateContainer } from '../../container/update';
-import { TsruncError, sysError } from '../../errors';
+import { TsruncError, readdressed, sysError } from '../../errors';
 import { logWarn } from '../../log';
 import type { LinuxResources } from '../../spec/types';
 import type { CommandContext } from '../table';
@@ -37,7 +37,7 @@ export function run(ctx: CommandContext): number {
   } catch (e) {
     // Name the flag the user typed rather than the config path it maps to.
     if (fromFlags && e instanceof TsruncError && e.field && FLAG_OF_FIELD[e.field]) {
-      throw new TsruncError(e.message, { field: FLAG_OF_FIELD[e.field], syscall: e.syscall, errno: e.errno });
+      throw readdressed(e, { field: FLAG_OF_FIELD[e.field] });
     }
     throw e;
   }
