@@ -13,7 +13,7 @@ VM_APT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs
 BENCH_APT_PACKAGES := hyperfine runc crun linux-perf bc
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
-GENERATED := src/generated/validators.js src/generated/buildinfo.js
+GENERATED := src/generated/validators.js src/generated/stateFile.js src/generated/buildinfo.js
 
 .PHONY: all build setup apt apt-test apt-vm apt-bench npm demo test test-unit test-unprivileged test-integration test-vm lint conformance bench install clean fuzz fuzz-replay soak
 
@@ -50,7 +50,7 @@ build: setup tsrunc dist/tsrunc.js tsrunc-test dist/tsrunc-test.js
 build/Release/tsrunc.node: binding.gyp $(wildcard addon/*.c addon/*.cc addon/*.h) node_modules/.installed
 	npx --no-install node-gyp rebuild
 
-src/generated/validators.js: scripts/gen-validators.js $(wildcard schemas/*.json) node_modules/.installed
+src/generated/validators.js src/generated/stateFile.js &: scripts/gen-validators.js $(wildcard schemas/*.json) node_modules/.installed
 	node scripts/gen-validators.js
 
 src/generated/buildinfo.js: scripts/gen-buildinfo.js $(wildcard .git/HEAD .git/index)

@@ -18,6 +18,85 @@ export class TsruncError extends Error {
   }
 }
 
+/**
+ * The errno of a Node/Bun system error (its `code`, e.g. ENOENT, looked up in the errno table), for
+ * TsruncError's `errno`: undefined for anything that is not a system error.
+ */
+export function errnoOf(e: unknown): number | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code ? (constants.errno as Record<string, number>)[code] : undefined;
+}
+
+/**
+ * A TsruncError for a failed system call: the errno stays a number (formatError renders it, once,
+ * after the message) instead of being pasted into the text. A non-system error keeps its message.
+ */
+export function sysError(message: string, e: unknown, opts: { field?: string; syscall?: string; exitCode?: number } = {}): TsruncError {
+  const errno = errnoOf(e);
+  if (errno === undefined) return new TsruncError(`${message}: ${(e as Error | undefined)?.message ?? String(e)}`, opts);
+  return new TsruncError(message, { ...opts, errno });
+}
+
+// The errors clients and commands tell apart by class, never by their text (issue 10). Each carries
+// runc's wording where a client matches it (reference/clients.md: containerd's shim treats "does not
+// exist" as "no such container" and "container not running" as "already finished").
+
+/** runc's ErrNotExist ("container does not exist", libcontainer/error.go), with the id as tsrunc
+ * always printed it: only ENOENT of the container's directory means this. */
+export class ContainerNotFound extends TsruncError {
+  constructor(readonly id: string) {
+    super(`container ${id} does not exist`);
+    this.name = 'ContainerNotFound';
+  }
+}
+
+/** The id is taken (runc's create: "container with id exists: ID"). */
+export class ContainerExists extends TsruncError {
+  constructor(readonly id: string) {
+    super(`container with id exists: ${id}`);
+    this.name = 'ContainerExists';
+  }
+}
+
+/** The directory exists but holds no state.json: a create killed before its first write. */
+export class StateMissing extends TsruncError {
+  constructor(readonly id: string) {
+    super(`container ${id} has no state (its create did not finish); use delete --force`);
+    this.name = 'StateMissing';
+  }
+}
+
+/** state.json does not parse, or does not have the state file's shape (schemas/state-file.json).
+ * `parsed` is the JSON value when it did parse: `delete --force` salvages what it can from it. */
+export class StateCorrupt extends TsruncError {
+  constructor(readonly id: string, readonly file: string, readonly detail: string, readonly parsed?: unknown) {
+    super(`container ${id}: ${file} is corrupt (${detail}); use delete --force`);
+    this.name = 'StateCorrupt';
+  }
+}
+
+/** The container's live status does not allow the operation (runc's state_linux.go checks and the
+ * commands' own texts, e.g. "cannot start a container that has stopped", "container not running"). */
+export class WrongStatus extends TsruncError {
+  constructor(readonly operation: string, readonly status: string, message: string) {
+    super(message);
+    this.name = 'WrongStatus';
+  }
+}
+
+/**
+ * The same error, of the same class and carrying the same id/file/status/errno, with another field
+ * or exit code: exec exits 255 and update names the flag the user typed, and whoever sees the error
+ * next can still tell it by class.
+ */
+export function readdressed<T extends TsruncError>(e: T, opts: { field?: string; exitCode?: number }): T {
+  const copy = Object.assign(Object.create(Object.getPrototypeOf(e)) as T, e, opts);
+  // message and stack are own but not enumerable on an Error: Object.assign does not copy them.
+  Object.defineProperty(copy, 'message', { value: e.message, writable: true, configurable: true });
+  Object.defineProperty(copy, 'stack', { value: e.stack, writable: true, configurable: true });
+  return copy;
+}
+
 /** Usage errors (bad argv) are reported like other errors but also show the command's usage line. */
 export class UsageError extends TsruncError {
   constructor(message: string, readonly command?: string) {
@@ -64,7 +143,9 @@ export function childError(plan: { ops: { op: string; source: string }[] }, m: {
 export function formatError(err: unknown): string {
   if (err instanceof TsruncError) {
     let s = err.field ? `${err.field}: ${err.message}` : err.message;
-    if (err.errno !== undefined && !/\bE[A-Z]+\b/.test(s)) s += `: ${err.syscall ? err.syscall + ': ' : ''}${errnoName(err.errno)}`;
+    // Appended unless the text already names this errno (the cgroup writers' messages still do):
+    // any other capitalised word (a path /srv/EXPORT) is no reason to drop it.
+    if (err.errno !== undefined && !new RegExp(`\\b${errnoName(err.errno)}\\b`).test(s)) s += `: ${err.syscall ? err.syscall + ': ' : ''}${errnoName(err.errno)}`;
     return s.replace(/\s*\n\s*/g, ' ');
   }
   if (err instanceof Error) {

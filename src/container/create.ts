@@ -4,7 +4,7 @@
 //   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError } from '../errors';
+import { TsruncError, sysError } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
 import { loadBundle } from '../spec/load';
@@ -195,7 +195,7 @@ function writeIdMappings(spec: Spec, pid: number): void {
     try {
       fs.writeFileSync(`/proc/${pid}/${file}`, idMapText(maps));
     } catch (e) {
-      throw new TsruncError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code}`, { field });
+      throw sysError(`cannot write ${file}`, e, { field });
     }
   };
   write('uid_map', 'linux.uidMappings', spec.linux.uidMappings!);
@@ -211,7 +211,7 @@ export function checkPreservedFds(n: number): void {
     try {
       fs.fstatSync(3 + i);
     } catch (e) {
-      throw new TsruncError(`unable to stat preserved-fd ${i} (of ${n}): ${(e as NodeJS.ErrnoException).code}`, { field: '--preserve-fds' });
+      throw sysError(`unable to stat preserved-fd ${i} (of ${n})`, e, { field: '--preserve-fds' });
     }
   }
 }
@@ -252,7 +252,7 @@ export function writePidFile(file: string, pid: number): void {
     fs.renameSync(tmp, abs);
   } catch (e) {
     if (made) try { fs.unlinkSync(tmp); } catch { /* gone */ }
-    throw new TsruncError(`cannot write pid file ${abs}: ${(e as NodeJS.ErrnoException).code ?? e}`, { field: '--pid-file' });
+    throw sysError(`cannot write pid file ${abs}`, e, { field: '--pid-file' });
   }
 }
 

@@ -1,10 +1,52 @@
 // Undo everything a container holds: its processes, its cgroups, and (by the caller) its state dir.
 // Used by delete, by run when the container exits, and by create when it fails half way.
+// delete (runc-delete(8)): --force removes a container in any state, including one whose create was
+// killed half way (state "creating" with a dead creator, no state.json, or a corrupt one), and
+// succeeds when the container is already gone (containerd's shim relies on it).
+import { ContainerNotFound, StateCorrupt, formatError } from '../errors';
 import { faultPoint } from '../faults';
+import { logWarn } from '../log';
 import { native } from '../native';
 import { isAlive } from '../state/proc';
-import type { ContainerState } from '../state/store';
+import type { ContainerDir, ContainerState } from '../state/store';
 import type { CgroupManager } from '../cgroups/manager';
+import { withContainer } from './open';
+
+export function deleteContainer(root: string, id: string, force: boolean): void {
+  const remove = (dir: ContainerDir) => {
+    faultPoint('delete-before-remove');
+    dir.remove();
+  };
+  try {
+    // Without --force the lifecycle table decides (runc deletes a created or stopped container).
+    withContainer(root, id, 'exclusive', force ? undefined : 'delete', ({ dir, state }) => {
+      destroyContainer(state);
+      remove(dir);
+    }, force ? (dir, err) => {
+      if (err instanceof StateCorrupt) salvage(err);
+      remove(dir);
+    } : undefined);
+  } catch (e) {
+    if (force && e instanceof ContainerNotFound) return;
+    throw e;
+  }
+}
+
+/** delete --force of a corrupt state.json: undo what the parts that still parse record (each step
+ * on its own, a warning for each that fails; never the poststop hooks of a config we cannot trust). */
+function salvage(err: StateCorrupt): void {
+  const s = err.parsed as Partial<ContainerState> | undefined;
+  logWarn(`container ${err.id}: ${err.file} is corrupt (${err.detail}): removing what it still records`);
+  if (!s || typeof s !== 'object') return;
+  const steps: [string, () => void][] = [
+    ['kill the init', () => { if (typeof s.pid === 'number' && typeof s.pidStartTime === 'string') killInit(s as ContainerState); }],
+    ['remove the cgroups', () => { if (s.cgroup && typeof s.cgroup === 'object') (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(s.cgroup).destroy(); }],
+    ['remove the host mounts', () => { if (s.hostMounts && typeof s.hostMounts === 'object') (require('./hostMounts') as typeof import('./hostMounts')).removeHostMounts(s.hostMounts); }],
+  ];
+  for (const [what, step] of steps) {
+    try { step(); } catch (e) { logWarn(`cannot ${what} of container ${err.id}: ${formatError(e)}`); }
+  }
+}
 
 export function killInit(state: ContainerState, pidfd = -1): void {
   if (!state.pid) return;

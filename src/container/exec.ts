@@ -2,7 +2,7 @@
 // only read (shared lock): exec changes nothing the other commands rely on. The new process joins
 // the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
 import * as fs from 'fs';
-import { TsruncError } from '../errors';
+import { TsruncError, sysError } from '../errors';
 import { faultPoint } from '../faults';
 import { logDebug } from '../log';
 import { native } from '../native';
@@ -44,7 +44,7 @@ function joinTypes(spec: Spec, pid: number): string[] {
     try {
       if (fs.readlinkSync(`/proc/${pid}/ns/${file}`) !== fs.readlinkSync(`/proc/self/ns/${file}`)) out.push(ns.type);
     } catch (e) {
-      throw new TsruncError(`cannot read the container's ${ns.type} namespace: ${(e as NodeJS.ErrnoException).code}`, { field: 'linux.namespaces' });
+      throw sysError(`cannot read the container's ${ns.type} namespace`, e, { field: 'linux.namespaces' });
     }
   }
   return out;

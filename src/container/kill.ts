@@ -6,7 +6,7 @@
 // is left. SIGKILL to a paused container thaws it, else nothing would die (runc); other signals leave
 // a paused container paused (runc 1.1's --all would thaw it as a side effect).
 import * as fs from 'fs';
-import { TsruncError } from '../errors';
+import { TsruncError, WrongStatus, sysError, formatError } from '../errors';
 import { logWarn } from '../log';
 import { native } from '../native';
 import { check } from '../state/lifecycle';
@@ -65,7 +65,7 @@ function signalAll(rec: CgroupRecord, sig: number): void {
       try {
         process.kill(pid, sig);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') logWarn(`kill ${pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') logWarn(formatError(sysError(`kill ${pid}`, e)));
       }
     }
   } finally {
@@ -81,10 +81,10 @@ function signalInit(s: ContainerState, sig: number): void {
   try {
     fd = n.pidfdOpen(s.pid!);
   } catch {
-    throw new TsruncError('container not running');
+    throw new WrongStatus('kill', 'stopped', 'container not running');
   }
   try {
-    if (!isAlive(s.pid, s.pidStartTime)) throw new TsruncError('container not running');
+    if (!isAlive(s.pid, s.pidStartTime)) throw new WrongStatus('kill', 'stopped', 'container not running');
     n.pidfdSendSignal(fd, sig);
   } catch (e) {
     if (e instanceof TsruncError) throw e;

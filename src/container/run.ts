@@ -8,6 +8,12 @@ import { ContainerDir } from '../state/store';
 
 /** create + start; in the foreground (not `detach`), wait for the container and remove it unless
  * `keep`. Returns the exit status for `run`: the container's (128+N for a signal N), or 0. */
+/** The state on disk; undefined when it is gone or unreadable (run made the container and holds its
+ * state in memory: a corrupt file must not hide the error being handled). */
+function onDisk(dir: ContainerDir) {
+  try { return dir.read(); } catch { return undefined; }
+}
+
 export function runContainer(create: CreateOptions, detach: boolean, keep: boolean): number {
   const opts = { ...create, keepPidfd: true, foreground: !detach };
   // An init in a joined PID namespace is a grandchild (see the FORK op): as a subreaper we still
@@ -24,7 +30,7 @@ export function runContainer(create: CreateOptions, detach: boolean, keep: boole
     startContainer(dir, dir.mustRead(), pidfd);
   } catch (e) {
     // A failing startContainer/poststart hook has already destroyed the container and its state.
-    const left = dir.read();
+    const left = onDisk(dir);
     if (left) {
       destroyContainer(left);
       dir.remove();
@@ -39,7 +45,7 @@ export function runContainer(create: CreateOptions, detach: boolean, keep: boole
   if (keep) return status.code;
   dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {
-    destroyContainer(dir.read() ?? state);
+    destroyContainer(onDisk(dir) ?? state);
     dir.remove();
   } finally {
     dir.close();

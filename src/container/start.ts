@@ -2,14 +2,12 @@
 // user program has been exec'd: the init writes "0", and its end of the fifo closes on a successful
 // execve; if execve fails, the error text follows the "0" and `start` reports it.
 import * as fs from 'fs';
-import { TsruncError } from '../errors';
+import { TsruncError, WrongStatus } from '../errors';
 import { native } from '../native';
-import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
-import { deriveStatus } from '../state/status';
 import type { ContainerDir, ContainerState } from '../state/store';
 import { destroyContainer } from './destroy';
-import { isFrozen } from './frozen';
+import { withContainer } from './open';
 import { runHooks } from '../hooks';
 import { stateOutput } from '../state/status';
 
@@ -28,12 +26,17 @@ function abort(dir: ContainerDir, state: ContainerState, pidfd: number): void {
   dir.remove();
 }
 
+/** `start ID`: only a created container starts (the lifecycle table's texts, runc's start.go). */
+export function startById(root: string, id: string): void {
+  withContainer(root, id, 'exclusive', 'start', ({ dir, state }) => startContainer(dir, state));
+}
+
+/** Start a created container whose directory the caller holds locked (start, and run after create). */
 export function startContainer(dir: ContainerDir, state: ContainerState, knownPidfd = -1): void {
-  check('start', state.id, deriveStatus(state, isFrozen));
   const n = native();
   const pidfd = knownPidfd >= 0 ? knownPidfd : n.pidfdOpen(state.pid!);
   try {
-    if (!isAlive(state.pid, state.pidStartTime)) throw new TsruncError('container not running');
+    if (!isAlive(state.pid, state.pidStartTime)) throw new WrongStatus('start', 'stopped', 'container not running');
     if (!state.config.process) {
       // runtime.md "start": "This operation MUST generate an error if process was not set."
       try { n.pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }
@@ -47,7 +50,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
     // ops, as runc's standard_init_linux.go); a failure comes back on the fifo, named by its field.
     const out = n.startFifo(state.fifo, pidfd);
     try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
-    if (out === '') throw new TsruncError('cannot start an already running container');
+    if (out === '') throw new WrongStatus('start', 'running', 'cannot start an already running container');
     const hook = /^0?(hooks\.startContainer\[\d+\]): ([^]*)$/.exec(out);
     if (hook) {
       abort(dir, state, pidfd);

@@ -5,7 +5,7 @@
 // state on a memfd, never through a named file.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError } from '../errors';
+import { TsruncError, sysError } from '../errors';
 import { logWarn } from '../log';
 import type { Plan } from '../linux/plan';
 import { stringVector } from '../linux/plan';
@@ -59,7 +59,7 @@ function runInRuntime(hook: Hook, ctx: HookContext, field: string): void {
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
     if (code === 'ETIMEDOUT') throw new TsruncError(`hook ${hook.path} timed out after ${hook.timeout}s`, { field });
-    throw new TsruncError(`hook ${hook.path} could not run: ${code ?? r.error.message}`, { field });
+    throw sysError(`hook ${hook.path} could not run`, r.error, { field });
   }
   if (r.status !== 0) {
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().replace(/\s*\n\s*/g, ' ');

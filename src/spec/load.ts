@@ -2,7 +2,7 @@
 // at build time), then the semantic checks the schema cannot express.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError } from '../errors';
+import { TsruncError, sysError } from '../errors';
 import type { Process, Spec } from './types';
 import { validateConfig } from './validate';
 
@@ -32,15 +32,15 @@ function readConfigText(file: string, dir: string): string {
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TsruncError(code === 'ENOENT' ? `no config.json in bundle ${dir}` : `cannot open ${file}: ${code}`, { field: '--bundle' });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new TsruncError(`no config.json in bundle ${dir}`, { field: '--bundle' });
+    throw sysError(`cannot open ${file}`, e, { field: '--bundle' });
   }
   try {
     if (!fs.fstatSync(fd).isFile()) throw new TsruncError(`${file} is not a regular file`, { field: 'config.json' });
     return fs.readFileSync(fd, 'utf8');
   } catch (e) {
     if (e instanceof TsruncError) throw e;
-    throw new TsruncError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`, { field: '--bundle' });
+    throw sysError(`cannot read ${file}`, e, { field: '--bundle' });
   } finally {
     fs.closeSync(fd);
   }

@@ -1,7 +1,7 @@
 // One table of status x command -> allowed, or the error to give (STYLE.md #5; runc's
 // state_linux.go). Every command consults it; the texts are runc's where clients match on them
 // ("container not running" is what containerd's shim treats as "already gone" for kill).
-import { TsruncError } from '../errors';
+import { WrongStatus } from '../errors';
 import type { Status } from './status';
 
 export type Command = 'start' | 'kill' | 'delete' | 'pause' | 'resume' | 'exec' | 'update' | 'ps' | 'events';
@@ -39,7 +39,7 @@ export function check(command: Command, id: string, status: Status): void {
   const rule = table[command][status];
   if (rule === true) return;
   const msg = rule ? rule(id, status) : `cannot ${command} a container that is ${status}`;
-  throw new TsruncError(msg);
+  throw new WrongStatus(command, status, msg);
 }
 
 export function allowed(command: Command, status: Status): boolean {

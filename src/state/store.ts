@@ -4,7 +4,7 @@
 // any cgroup or process exists, so `delete --force` can always undo a half-finished create.
 import * as fs from 'fs';
 import * as path from 'path';
-import { TsruncError } from '../errors';
+import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, sysError } from '../errors';
 import { native } from '../native';
 import type { HostMountsRecord } from '../container/hostMounts';
 import type { CgroupRecord } from '../cgroups/manager';
@@ -59,52 +59,58 @@ export class ContainerDir {
     try {
       fs.mkdirSync(dir, { mode: 0o711 });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new TsruncError(`container with id exists: ${id}`);
-      throw new TsruncError(`cannot create state directory ${dir}: ${(e as NodeJS.ErrnoException).code}`, { field: '--root' });
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ContainerExists(id);
+      throw sysError(`cannot create state directory ${dir}`, e, { field: '--root' });
     }
     const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
     native().flock(fd, LOCK_EX);
     return new ContainerDir(root, id, dir, fd);
   }
 
-  /** Open and lock an existing container. Throws "does not exist" (the text clients match on). */
+  /**
+   * Open and lock an existing container. Only ENOENT of its directory is ContainerNotFound ("does
+   * not exist", the text clients match on: runc's Load stats the directory the same way); any other
+   * error (EACCES, ENOTDIR, ELOOP) is reported as itself, naming the directory.
+   */
   static open(root: string, id: string, mode: 'shared' | 'exclusive'): ContainerDir {
     validateId(id);
     const dir = path.join(root, id);
     let fd: number;
     try {
       fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    } catch {
-      throw new TsruncError(`container ${id} does not exist`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ContainerNotFound(id);
+      throw sysError(`cannot open the state directory ${dir}`, e, { field: '--root', syscall: 'open' });
     }
     native().flock(fd, mode === 'shared' ? LOCK_SH : LOCK_EX);
     const c = new ContainerDir(root, id, dir, fd);
     // A delete may have removed the directory while we waited for the lock.
     if (!fs.existsSync(dir) || fs.fstatSync(fd).nlink === 0) {
       c.close();
-      throw new TsruncError(`container ${id} does not exist`);
+      throw new ContainerNotFound(id);
     }
     return c;
   }
 
-  /** The recorded state, or undefined when a create died before writing any. */
+  /**
+   * The recorded state, or undefined when a create died before writing any (no state.json). A
+   * state.json that does not parse or does not have the state file's shape is StateCorrupt naming
+   * the file; an unreadable one (EACCES, EIO) is reported as itself.
+   */
   read(): ContainerState | undefined {
     let text: string;
     try {
       text = fs.readFileSync(this.statePath, 'utf8');
-    } catch {
-      return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw sysError(`cannot read ${this.statePath}`, e, { syscall: 'open' });
     }
-    try {
-      return JSON.parse(text) as ContainerState;
-    } catch {
-      return undefined;
-    }
+    return parseState(text, this.id, this.statePath);
   }
 
   mustRead(): ContainerState {
     const s = this.read();
-    if (!s) throw new TsruncError(`container ${this.id} has no state (its create did not finish); use delete --force`);
+    if (!s) throw new StateMissing(this.id);
     return s;
   }
 
@@ -141,11 +147,33 @@ export class ContainerDir {
   }
 }
 
-/** Ids of every container under root (for `list`). */
+/**
+ * state.json's text as a ContainerState, checked against schemas/state-file.json with the validator
+ * generated at build time (src/generated/stateFile.js: the state file's schema only, ~17 KB, so a
+ * command pays nothing for the config validators).
+ */
+export function parseState(text: string, id: string, file: string): ContainerState {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new StateCorrupt(id, file, text.trim() === '' ? 'empty' : `invalid JSON: ${(e as Error).message}`);
+  }
+  const { validateStateFile } = require('../generated/stateFile') as typeof import('../generated/stateFile');
+  if (validateStateFile(data)) return data as ContainerState;
+  const { describeError } = require('../spec/validate') as typeof import('../spec/validate');
+  const err = validateStateFile.errors?.[0];
+  const d = err ? describeError(err, data, 'state') : { field: 'state', message: 'is not valid' };
+  throw new StateCorrupt(id, file, `${d.field ?? 'state'} ${d.message}`, data);
+}
+
+/** Ids of every container under root (for `list`). A missing root holds none; any other error
+ * reading it is reported (runc's list.go: only IsNotExist is an empty list). */
 export function listIds(root: string): string[] {
   try {
     return fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  } catch {
-    return [];
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw sysError(`cannot read the state root ${root}`, e, { field: '--root', syscall: 'open' });
   }
 }

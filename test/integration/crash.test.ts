@@ -107,6 +107,49 @@ describeRoot('delete --force after a crashed create', () => {
     assertNothingLeft(id, sb.root);
   });
 
+  // issue 10: a corrupt state.json is StateCorrupt (not "no state", not "does not exist"); delete
+  // --force still removes what the parts that parse record, and the directory.
+  test('a torn state.json: every command names the file as corrupt; delete --force removes the dir', () => {
+    const id = sb.id();
+    fs.mkdirSync(path.join(sb.root, id), { recursive: true });
+    const file = path.join(sb.root, id, 'state.json');
+    fs.writeFileSync(file, '{"ociVersion":"1.3.0","id":"');
+    for (const args of [['state', id], ['delete', id], ['start', id], ['kill', id, '9']]) {
+      const r = sb.run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr.startsWith(`tsrunc: container ${id}: ${file} is corrupt (invalid JSON: `)).toBe(true);
+      expect(r.stderr.endsWith('); use delete --force\n')).toBe(true);
+    }
+    const list = sb.run(['list', '--quiet']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toBe('');
+    expect(list.stderr).toMatch(new RegExp(`load container ${id}: .*is corrupt`));
+    sb.ok(['delete', '--force', id]);
+    expect(fs.existsSync(path.join(sb.root, id))).toBe(false);
+    assertNothingLeft(id, sb.root);
+  });
+
+  test('a running container whose state.json lost its shape: delete --force kills its init and removes its cgroups', async () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    sb.ok(['run', '-d', '--bundle', bundle, id]);
+    const init = sb.state(id).pid;
+    expect(cgroupDirsOf(id)).not.toEqual([]);
+    const file = path.join(sb.root, id, 'state.json');
+    const state = JSON.parse(fs.readFileSync(file, 'utf8'));
+    state.phase = 'exploded';
+    fs.writeFileSync(file, JSON.stringify(state));
+    const r = sb.run(['state', id]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(`${file} is corrupt (phase unknown value "exploded"`);
+    const d = sb.run(['delete', '--force', id]);
+    expect(d.code).toBe(0);
+    expect(d.stderr).toMatch(/is corrupt .*removing what it still records/);
+    await waitFor(() => !pidAlive(init), 5000, 'the init to be gone');
+    expect(cgroupDirsOf(id)).toEqual([]);
+    assertNothingLeft(id, sb.root);
+  });
+
   for (const point of ['delete-killed', 'delete-cgroups-removed', 'delete-before-remove']) {
     test(`delete --force killed at "${point}": the container is stopped and a second delete --force finishes the job`, async () => {
       const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });

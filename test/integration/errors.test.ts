@@ -114,6 +114,19 @@ describeRoot('bad input leaves nothing behind', () => {
     }
   });
 
+  test('a container directory that cannot be opened is that error, naming it: not "does not exist"', () => {
+    // issue 10: only ENOENT means "does not exist" (containerd treats that as "already gone"). As
+    // root EACCES cannot be provoked; a symlink loop (ELOOP) takes the same path.
+    fs.mkdirSync(sb.root, { recursive: true });
+    fs.symlinkSync('loop', path.join(sb.root, 'loop'));
+    for (const args of [['state', 'loop'], ['delete', 'loop'], ['delete', '--force', 'loop']]) {
+      const r = sb.run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`tsrunc: --root: cannot open the state directory ${path.join(sb.root, 'loop')}: open: ELOOP\n`);
+    }
+    fs.unlinkSync(path.join(sb.root, 'loop'));
+  });
+
   test('usage errors: unknown flag, missing argument, unknown command', () => {
     const a = sb.run(['create', '--bogus', 'x']);
     expect(a.code).toBe(1);

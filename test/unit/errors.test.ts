@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { TsruncError, UsageError, errnoName, fail, formatError, childErrorText, errnoMessage } from '../../src/errors';
+import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, errnoName, errnoOf, fail, formatError, readdressed, sysError } from '../../src/errors';
 
 describe('TsruncError', () => {
   test('carries field, syscall, errno and an exit code (default 1)', () => {
@@ -109,5 +109,91 @@ describe('childErrorText (errors the init reports for a plan op)', () => {
     expect(errnoMessage(1)).toBe('operation not permitted');
     expect(errnoMessage(40)).toBe('too many levels of symbolic links');
     expect(errnoMessage(8)).toBe('exec format error');
+  });
+});
+
+describe('typed errors (issue 10): a class per case, runc\'s wording, still TsruncErrors', () => {
+  test('ContainerNotFound: "does not exist", the text containerd\'s shim matches', () => {
+    const e = new ContainerNotFound('c1');
+    expect(e).toBeInstanceOf(TsruncError);
+    expect([e.name, e.id, e.message, e.exitCode]).toEqual(['ContainerNotFound', 'c1', 'container c1 does not exist', 1]);
+    expect(formatError(e)).toMatch(/does not exist$/);
+  });
+
+  test('ContainerExists: runc\'s "container with id exists: ID"', () => {
+    const e = new ContainerExists('c1');
+    expect(e).toBeInstanceOf(TsruncError);
+    expect([e.name, e.id, e.message]).toEqual(['ContainerExists', 'c1', 'container with id exists: c1']);
+  });
+
+  test('StateMissing says how to get rid of it', () => {
+    const e = new StateMissing('c1');
+    expect(e).toBeInstanceOf(TsruncError);
+    expect(e.message).toBe('container c1 has no state (its create did not finish); use delete --force');
+  });
+
+  test('StateCorrupt names the file and what is wrong, and keeps the parsed value', () => {
+    const e = new StateCorrupt('c1', '/r/c1/state.json', 'phase unknown value "x"', { phase: 'x' });
+    expect(e).toBeInstanceOf(TsruncError);
+    expect([e.name, e.id, e.file, e.parsed]).toEqual(['StateCorrupt', 'c1', '/r/c1/state.json', { phase: 'x' }]);
+    expect(e.message).toBe('container c1: /r/c1/state.json is corrupt (phase unknown value "x"); use delete --force');
+  });
+
+  test('WrongStatus carries the operation and the status, the text as given', () => {
+    const e = new WrongStatus('start', 'stopped', 'cannot start a container that has stopped');
+    expect(e).toBeInstanceOf(TsruncError);
+    expect([e.name, e.operation, e.status, e.message]).toEqual(['WrongStatus', 'start', 'stopped', 'cannot start a container that has stopped']);
+  });
+
+  test('the classes are told apart by instanceof', () => {
+    const all = [new ContainerNotFound('a'), new ContainerExists('a'), new StateMissing('a'), new StateCorrupt('a', 'f', 'd'), new WrongStatus('kill', 'stopped', 'container not running')];
+    const classes = [ContainerNotFound, ContainerExists, StateMissing, StateCorrupt, WrongStatus];
+    for (const [i, e] of all.entries()) expect(classes.map((c) => e instanceof c)).toEqual(classes.map((_, j) => i === j));
+  });
+});
+
+describe('errno stays errno: sysError and errnoOf', () => {
+  const sys = (code: string) => Object.assign(new Error(`${code}: x`), { code, syscall: 'open' });
+
+  test('errnoOf maps a system error\'s code to its number; anything else is undefined', () => {
+    expect(errnoOf(sys('EACCES'))).toBe(13);
+    expect(errnoOf(sys('ENOENT'))).toBe(2);
+    expect(errnoOf(new Error('plain'))).toBeUndefined();
+    expect(errnoOf(undefined)).toBeUndefined();
+  });
+
+  test('sysError keeps the errno out of the message; formatError prints it once', () => {
+    const e = sysError('cannot read /x', sys('EACCES'), { field: '--process' });
+    expect(e.message).toBe('cannot read /x');
+    expect([e.errno, e.field, e.syscall]).toEqual([13, '--process', undefined]);
+    expect(formatError(e)).toBe('--process: cannot read /x: EACCES');
+    expect(formatError(sysError('cannot open /d', sys('ELOOP'), { syscall: 'open' }))).toBe('cannot open /d: open: ELOOP');
+  });
+
+  test('a non-system error keeps its own text', () => {
+    const e = sysError('cannot run ps', new Error('spawn went wrong'));
+    expect(e.errno).toBeUndefined();
+    expect(formatError(e)).toBe('cannot run ps: spawn went wrong');
+  });
+});
+
+describe('formatError: the errno is appended unless the text names that very errno', () => {
+  test('a capitalised word in a path does not swallow the errno', () => {
+    expect(formatError(sysError('cannot read /srv/EXPORT/p.json', Object.assign(new Error('x'), { code: 'EACCES' })))).toBe('cannot read /srv/EXPORT/p.json: EACCES');
+  });
+  test('a text that already names it is left as it is', () => {
+    expect(formatError(new TsruncError('cannot freeze /c: EBUSY', { syscall: 'write', errno: 16 }))).toBe('cannot freeze /c: EBUSY');
+  });
+});
+
+describe('readdressed: another field or exit code, the same error', () => {
+  test('keeps the class, what it carries, the message; changes only what is asked', () => {
+    const e = new ContainerNotFound('c1');
+    const r = readdressed(e, { exitCode: 255 });
+    expect(r).toBeInstanceOf(ContainerNotFound);
+    expect([r.id, r.message, r.exitCode, r.name]).toEqual(['c1', 'container c1 does not exist', 255, 'ContainerNotFound']);
+    expect(e.exitCode).toBe(1);
+    const s = readdressed(sysError('cannot write x', Object.assign(new Error('x'), { code: 'EBUSY' }), { field: 'linux.resources.memory.limit', syscall: 'write' }), { field: '--memory' });
+    expect(formatError(s)).toBe('--memory: cannot write x: write: EBUSY');
   });
 });

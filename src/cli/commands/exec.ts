@@ -4,9 +4,9 @@
 import * as fs from 'fs';
 import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
-import { TsruncError } from '../../errors';
+import { withContainer } from '../../container/open';
+import { TsruncError, readdressed, sysError } from '../../errors';
 import type { Process } from '../../spec/types';
-import { ContainerDir } from '../../state/store';
 import type { CommandContext } from '../table';
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -16,7 +16,7 @@ function fromFile(file: string): Process {
   try {
     text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new TsruncError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code}`, { field: '--process' });
+    throw sysError(`cannot read ${file}`, e, { field: '--process' });
   }
   let p: unknown;
   try {
@@ -76,12 +76,7 @@ export function run(ctx: CommandContext): number {
     let proc: Process;
     if (file) proc = fromFile(file);
     else {
-      const dir = ContainerDir.open(ctx.globals.root, id, 'shared');
-      try {
-        proc = fromFlags(ctx, dir.mustRead().config.process);
-      } finally {
-        dir.close();
-      }
+      proc = fromFlags(ctx, withContainer(ctx.globals.root, id, 'shared', undefined, ({ state }) => state.config.process));
     }
     if (proc.apparmorProfile) throw new TsruncError('AppArmor is not enabled on this host', { field: 'process.apparmorProfile' });
     if (proc.selinuxLabel) throw new TsruncError('SELinux is not enabled on this host', { field: 'process.selinuxLabel' });
@@ -94,7 +89,7 @@ export function run(ctx: CommandContext): number {
       cgroups: list(ctx.flags.cgroup),
     });
   } catch (e) {
-    if (e instanceof TsruncError && e.exitCode !== 255) throw new TsruncError(e.message, { field: e.field, syscall: e.syscall, errno: e.errno, exitCode: 255 });
+    if (e instanceof TsruncError && e.exitCode !== 255) throw readdressed(e, { exitCode: 255 });
     throw e;
   }
 }

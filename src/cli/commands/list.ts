@@ -1,8 +1,7 @@
 // `tsrunc list [--format table|json] [--quiet]` (runc-list(8)).
-import { isFrozen } from '../../container/frozen';
+import { eachContainer } from '../../container/open';
 import { TsruncError } from '../../errors';
-import { deriveStatus, stateOutput } from '../../state/status';
-import { ContainerDir, listIds } from '../../state/store';
+import { stateOutput } from '../../state/status';
 import type { StateOutput } from '../../spec/types';
 import { stdout } from '../output';
 import type { CommandContext } from '../table';
@@ -11,20 +10,7 @@ export function run(ctx: CommandContext): number {
   const format = String(ctx.flags.format);
   if (format !== 'table' && format !== 'json') throw new TsruncError(`invalid format option "${format}" (allowed: table, json)`, { field: '--format' });
   const rows: StateOutput[] = [];
-  for (const id of listIds(ctx.globals.root)) {
-    let dir: ContainerDir;
-    try {
-      dir = ContainerDir.open(ctx.globals.root, id, 'shared');
-    } catch {
-      continue; // deleted meanwhile, or not a container directory
-    }
-    try {
-      const s = dir.read();
-      if (s) rows.push(stateOutput(s, deriveStatus(s, isFrozen)));
-    } finally {
-      dir.close();
-    }
-  }
+  eachContainer(ctx.globals.root, ({ state, status }) => rows.push(stateOutput(state, status)));
   if (ctx.flags.quiet) {
     stdout(rows.map((r) => r.id + '\n').join(''));
   } else if (format === 'json') {

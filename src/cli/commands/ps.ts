@@ -3,7 +3,7 @@
 // (containerd reads both together: reference/clients.md). table: the host's ps(1) with the given
 // options (default -ef), its header line, then only the lines whose PID column is one of those pids.
 import { spawnSync } from 'child_process';
-import { TsruncError } from '../../errors';
+import { TsruncError, sysError } from '../../errors';
 import { containerPids } from '../../container/ps';
 import { stdout } from '../output';
 import type { CommandContext } from '../table';
@@ -43,7 +43,7 @@ export function run(ctx: CommandContext): number {
   }
   const args = ctx.rest.length ? ctx.rest : ['-ef'];
   const r = spawnSync('ps', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-  if (r.error) throw new TsruncError(`cannot run ps: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
+  if (r.error) throw sysError('cannot run ps', r.error);
   if (r.status !== 0) throw new TsruncError(`ps ${args.join(' ')}: exit status ${r.status ?? r.signal}: ${(r.stdout + r.stderr).trim()}`);
   stdout(filterPs(r.stdout, pids));
   return 0;

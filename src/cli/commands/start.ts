@@ -1,14 +1,8 @@
-// `tsrunc start <id>` (runc-start(8)).
-import { startContainer } from '../../container/start';
-import { ContainerDir } from '../../state/store';
+// `tsrunc start <id>` (runc-start(8)): src/container/start.ts.
+import { startById } from '../../container/start';
 import type { CommandContext } from '../table';
 
 export function run(ctx: CommandContext): number {
-  const dir = ContainerDir.open(ctx.globals.root, ctx.args[0], 'exclusive');
-  try {
-    startContainer(dir, dir.mustRead());
-  } finally {
-    dir.close();
-  }
+  startById(ctx.globals.root, ctx.args[0]);
   return 0;
 }

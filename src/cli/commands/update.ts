@@ -3,7 +3,7 @@
 // operation is src/container/update.ts.
 import * as fs from 'fs';
 import { updateContainer } from '../../container/update';
-import { TsruncError } from '../../errors';
+import { TsruncError, readdressed, sysError } from '../../errors';
 import { logWarn } from '../../log';
 import type { LinuxResources } from '../../spec/types';
 import type { CommandContext } from '../table';
@@ -16,7 +16,7 @@ function readResources(ctx: CommandContext): { resources: LinuxResources; fromFl
   try {
     text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    throw new TsruncError(`cannot read ${file === '-' ? 'stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { field: '--resources' });
+    throw sysError(`cannot read ${file === '-' ? 'stdin' : file}`, e, { field: '--resources' });
   }
   return { resources: parseResourcesJson(text, file === '-' ? 'stdin' : file), fromFlags: false };
 }
@@ -37,7 +37,7 @@ export function run(ctx: CommandContext): number {
   } catch (e) {
     // Name the flag the user typed rather than the config path it maps to.
     if (fromFlags && e instanceof TsruncError && e.field && FLAG_OF_FIELD[e.field]) {
-      throw new TsruncError(e.message, { field: FLAG_OF_FIELD[e.field], syscall: e.syscall, errno: e.errno });
+      throw readdressed(e, { field: FLAG_OF_FIELD[e.field] });
     }
     throw e;
   }

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writePidFile } from '../../../src/container/create';
+import { formatError } from '../../../src/errors';
 
 describe('writePidFile', () => {
   let dir: string;
@@ -21,7 +22,10 @@ describe('writePidFile', () => {
     const victim = path.join(dir, 'victim');
     fs.writeFileSync(victim, 'precious');
     fs.symlinkSync(victim, path.join(dir, `.init.pid.${process.pid}`));
-    expect(() => writePidFile(path.join(dir, 'init.pid'), 4242)).toThrow(/--pid-file|EEXIST/);
+    // The errno is the error's errno (issue 10), printed by formatError after the message.
+    let err: unknown;
+    try { writePidFile(path.join(dir, 'init.pid'), 4242); } catch (e) { err = e; }
+    expect(formatError(err)).toBe(`--pid-file: cannot write pid file ${path.join(dir, 'init.pid')}: EEXIST`);
     expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
     expect(fs.existsSync(path.join(dir, 'init.pid'))).toBe(false);
   });

@@ -1,5 +1,5 @@
 // The status x command table (STYLE.md #5). The texts are the ones clients match on.
-import { TsruncError } from '../../../src/errors';
+import { TsruncError, WrongStatus } from '../../../src/errors';
 import { Command, allowed, check } from '../../../src/state/lifecycle';
 import type { Status } from '../../../src/state/status';
 
@@ -11,6 +11,9 @@ function message(command: Command, status: Status, id = 'c1'): string | undefine
     return undefined;
   } catch (e) {
     expect(e).toBeInstanceOf(TsruncError);
+    // Typed: callers tell a refused status by class, with the operation and status it carries.
+    expect(e).toBeInstanceOf(WrongStatus);
+    expect([(e as WrongStatus).operation, (e as WrongStatus).status]).toEqual([command, status]);
     expect((e as TsruncError).field).toBeUndefined();
     expect((e as TsruncError).exitCode).toBe(1);
     return (e as TsruncError).message;

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Native, setNative } from '../../../src/native';
 import { ContainerDir, ContainerState, LOCK_EX, LOCK_SH, listIds, validateId } from '../../../src/state/store';
+import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, formatError } from '../../../src/errors';
 import { errorOf } from '../../helpers/errors';
 
  
@@ -78,6 +79,7 @@ describe('ContainerDir.create', () => {
   test('a duplicate id: "container with id exists"', () => {
     track(ContainerDir.create(root, 'c1'));
     const e = errorOf(() => ContainerDir.create(root, 'c1'));
+    expect(e).toBeInstanceOf(ContainerExists);
     expect(e.message).toBe('container with id exists: c1');
     expect(calls).toHaveLength(1); // the second create took no lock
   });
@@ -91,10 +93,31 @@ describe('ContainerDir.create', () => {
 });
 
 describe('ContainerDir.open', () => {
-  test('unknown id: "does not exist"', () => {
+  test('unknown id: ContainerNotFound, "does not exist"', () => {
     const e = errorOf(() => ContainerDir.open(root, 'nope', 'shared'));
+    expect(e).toBeInstanceOf(ContainerNotFound);
     expect(e.message).toBe('container nope does not exist');
     expect(calls).toEqual([]);
+  });
+
+  test('EACCES on the container directory is reported as itself, naming it: not "does not exist"', () => {
+    track(ContainerDir.create(root, 'c1')).close();
+    calls = [];
+    jest.spyOn(realFs, 'openSync').mockImplementation(() => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'open' }); });
+    const e = errorOf(() => ContainerDir.open(root, 'c1', 'shared'));
+    expect(e).not.toBeInstanceOf(ContainerNotFound);
+    expect(e.message).not.toMatch(/does not exist/);
+    expect([e.errno, e.syscall, e.field]).toEqual([13, 'open', '--root']);
+    expect(formatError(e)).toBe(`--root: cannot open the state directory ${path.join(root, 'c1')}: open: EACCES`);
+    expect(calls).toEqual([]);
+  });
+
+  test('any other open error (a symlink loop: ELOOP, for real) is not "does not exist" either', () => {
+    fs.mkdirSync(root, { recursive: true });
+    fs.symlinkSync('c1', path.join(root, 'c1'));
+    const e = errorOf(() => ContainerDir.open(root, 'c1', 'shared'));
+    expect(e).not.toBeInstanceOf(ContainerNotFound);
+    expect(formatError(e)).toMatch(/cannot open the state directory .*c1: open: ELOOP$/);
   });
 
   test('invalid ids are refused before touching the filesystem', () => {
@@ -115,6 +138,7 @@ describe('ContainerDir.open', () => {
     track(ContainerDir.create(root, 'c1')).close();
     onFlock = () => fs.rmSync(path.join(root, 'c1'), { recursive: true, force: true });
     const e = errorOf(() => ContainerDir.open(root, 'c1', 'exclusive'));
+    expect(e).toBeInstanceOf(ContainerNotFound);
     expect(e.message).toBe('container c1 does not exist');
   });
 });
@@ -129,12 +153,69 @@ describe('state.json', () => {
     expect(JSON.parse(fs.readFileSync(c.statePath, 'utf8'))).toEqual(s);
   });
 
-  test('read of a missing or torn state.json is undefined; mustRead explains', () => {
+  test('read of a missing state.json is undefined; mustRead is StateMissing and explains', () => {
     const c = track(ContainerDir.create(root, 'c1'));
     expect(c.read()).toBeUndefined();
-    expect(errorOf(() => c.mustRead()).message).toMatch(/container c1 has no state.*delete --force/);
+    const e = errorOf(() => c.mustRead());
+    expect(e).toBeInstanceOf(StateMissing);
+    expect(e.message).toMatch(/container c1 has no state.*delete --force/);
+  });
+
+  test('a torn (half-written) state.json is StateCorrupt naming the file, not "no state"', () => {
+    const c = track(ContainerDir.create(root, 'c1'));
     fs.writeFileSync(c.statePath, '{"id": "c1", ');
-    expect(c.read()).toBeUndefined();
+    const e = errorOf(() => c.read());
+    expect(e).toBeInstanceOf(StateCorrupt);
+    expect((e as StateCorrupt).file).toBe(c.statePath);
+    expect(e.message).toContain(c.statePath);
+    expect(e.message).toMatch(/invalid JSON/);
+    expect((e as StateCorrupt).parsed).toBeUndefined();
+  });
+
+  test('an empty state.json is StateCorrupt ("empty")', () => {
+    const c = track(ContainerDir.create(root, 'c1'));
+    fs.writeFileSync(c.statePath, '');
+    const e = errorOf(() => c.mustRead());
+    expect(e).toBeInstanceOf(StateCorrupt);
+    expect(e.message).toMatch(/state\.json is corrupt \(empty\)/);
+  });
+
+  test.each<[string, (s: Record<string, unknown>) => void, RegExp]>([
+    ['not an object', () => undefined, /state must be object/],
+    ['no phase', (s) => { delete s.phase; }, /phase is required/],
+    ['an unknown phase', (s) => { s.phase = 'exploded'; }, /phase unknown value "exploded"/],
+    ['a pid that is a string', (s) => { s.pid = '42'; }, /pid must be integer/],
+    ['no creator', (s) => { delete s.creator; }, /creator is required/],
+    ['a cgroup record without paths', (s) => { s.cgroup = { version: 2, path: '/x', created: [] }; }, /cgroup\.paths is required/],
+    ['a config that is not an object', (s) => { s.config = 'x'; }, /config must be object/],
+  ])('a state.json of the wrong shape (%s) is StateCorrupt naming the field', (_name, mutate, detail) => {
+    const c = track(ContainerDir.create(root, 'c1'));
+    const s = JSON.parse(JSON.stringify(sampleState('c1'))) as Record<string, unknown>;
+    mutate(s);
+    fs.writeFileSync(c.statePath, _name === 'not an object' ? '[1, 2]' : JSON.stringify(s));
+    const e = errorOf(() => c.read());
+    expect(e).toBeInstanceOf(StateCorrupt);
+    expect(e.message).toContain(c.statePath);
+    expect(e.message).toMatch(detail);
+    expect((e as StateCorrupt).parsed).toEqual(_name === 'not an object' ? [1, 2] : s);
+  });
+
+  test('unknown properties are accepted (a newer tsrunc may record more)', () => {
+    const c = track(ContainerDir.create(root, 'c1'));
+    const s = { ...sampleState('c1'), somethingNew: { x: 1 } };
+    fs.writeFileSync(c.statePath, JSON.stringify(s));
+    expect(c.read()).toEqual(s);
+  });
+
+  test('a state.json that cannot be read (EACCES) is that error, not "no state"', () => {
+    const c = track(ContainerDir.create(root, 'c1'));
+    c.write(sampleState('c1'));
+    jest.spyOn(realFs, 'readFileSync').mockImplementation(() => { throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', syscall: 'open' }); });
+    const e = errorOf(() => c.read());
+    expect(e).not.toBeInstanceOf(StateMissing);
+    expect(e).not.toBeInstanceOf(StateCorrupt);
+    expect(e.errno).toBe(13);
+    expect(formatError(e)).toBe(`cannot read ${c.statePath}: open: EACCES`);
   });
 
   test('written atomically: a complete temp file renamed over state.json in the same directory, without fsync (runc\'s saveState)', () => {
@@ -213,5 +294,11 @@ describe('listIds', () => {
 
   test('a missing root lists nothing', () => {
     expect(listIds(path.join(root, 'missing'))).toEqual([]);
+  });
+
+  test('a root that cannot be read is that error, not an empty list', () => {
+    fs.mkdirSync(path.dirname(root), { recursive: true });
+    fs.writeFileSync(root, 'not a directory');
+    expect(formatError(errorOf(() => listIds(root)))).toBe(`--root: cannot read the state root ${root}: open: ENOTDIR`);
   });
 });
