@@ -12,6 +12,7 @@ import { createManager } from '../../../src/cgroups';
 import type { ApplyOptions, CgroupManager } from '../../../src/cgroups/manager';
 import { V1Manager } from '../../../src/cgroups/v1';
 import { planV1 } from '../../../src/cgroups/v1Resources';
+import { unitProperties } from '../../../src/cgroups/systemdUnit';
 import { planV2 } from '../../../src/cgroups/v2Resources';
 import type { CgroupWrite } from '../../../src/cgroups/writes';
 import { TsruncError } from '../../../src/errors';
@@ -304,7 +305,12 @@ function outcome(fn: () => CgroupWrite[], root: string): Outcome {
   }
 }
 
-function run(version: 1 | 2, c: Case): { plan: Outcome; apply: Outcome } {
+/** The systemd driver's unit properties (its device properties read /proc/devices: left out). */
+function systemdProperties(c: Case): string[] {
+  return unitProperties(c.r).map(([name, sig, value]) => `${name} ${sig} ${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+}
+
+function run(version: 1 | 2, c: Case): { plan: Outcome; apply: Outcome; systemd?: Outcome } {
   const h: FakeHost = fakeHost(version === 1 ? 'v1' : 'v2', version === 2 && c.v2Controllers ? { v2Controllers: c.v2Controllers } : {});
   const filters: string[] = [];
   setNative({
@@ -331,7 +337,16 @@ function run(version: 1 | 2, c: Case): { plan: Outcome; apply: Outcome } {
     } catch (e) {
       apply = errorText(e, h.root);
     }
-    return { plan, apply };
+    if (version === 1) return { plan, apply };
+    // The systemd driver: the unit's properties, then the same files as the v2 cgroupfs driver.
+    let systemd: Outcome;
+    try {
+      systemd = [...systemdProperties(c), ...planV2(c.r, mgr.record.paths.unified, { skipDevices: true }).map((w) => describeWrite(w, h.root))];
+    } catch (e) {
+      // Not a TsruncError: recorded (as "crash"), for the pin to show when that changes.
+      systemd = e instanceof TsruncError ? errorText(e, h.root) : `crash ${(e as Error).name}: ${(e as Error).message}`;
+    }
+    return { plan, apply, systemd };
   } finally {
     setNative(undefined);
     h.uninstall();
