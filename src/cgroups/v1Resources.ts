@@ -150,7 +150,7 @@ function pids(p: Planner, { pids: n }: Resources): void {
   if (n === undefined) return;
   const field = `${R}.pids.limit`;
   // config-linux.md: -1 (any negative, as runc) is "max"; 0 is a valid limit and SHOULD be kept as 0
-  // (runc writes 1 instead, to match what systemd can express; we have no systemd driver).
+  // (runc writes 1 instead, to match what its systemd driver can express; v1 has no systemd driver here).
   p.add(p.dir('pids', field), 'pids.max', n < 0 ? 'max' : dec(n), field);
 }
 
