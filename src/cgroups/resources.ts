@@ -105,21 +105,21 @@ function memory(m: LinuxResources['memory']): MemoryValues | undefined {
   if (!m) return undefined;
   const f = `${R}.memory`;
   const bytes = (v: number | undefined, name: string) => (v === undefined ? 0 : limit(v, `${f}.${name}`));
-  const out: MemoryValues = {
+  const flag = (v: boolean | undefined, name: string) => {
+    if (v !== undefined && typeof v !== 'boolean') bad(`${f}.${name}`, 'must be true or false');
+    return v;
+  };
+  return {
     limit: bytes(m.limit, 'limit'),
     swap: bytes(m.swap, 'swap'),
     reservation: bytes(m.reservation, 'reservation'),
     kernel: bytes(m.kernel, 'kernel'),
     kernelTCP: bytes(m.kernelTCP, 'kernelTCP'),
     swappiness: m.swappiness === undefined || m.swappiness === -1 ? undefined : integer(m.swappiness, `${f}.swappiness`, 0, 100),
-    disableOOMKiller: false,
+    disableOOMKiller: !!flag(m.disableOOMKiller, 'disableOOMKiller'),
+    useHierarchy: flag(m.useHierarchy, 'useHierarchy'),
     checkBeforeUpdate: !!m.checkBeforeUpdate,
   };
-  if (m.disableOOMKiller !== undefined && typeof m.disableOOMKiller !== 'boolean') bad(`${f}.disableOOMKiller`, 'must be true or false');
-  if (m.useHierarchy !== undefined && typeof m.useHierarchy !== 'boolean') bad(`${f}.useHierarchy`, 'must be true or false');
-  out.disableOOMKiller = !!m.disableOOMKiller;
-  if (m.useHierarchy !== undefined) out.useHierarchy = m.useHierarchy;
-  return out;
 }
 
 function cpu(c: LinuxResources['cpu']): CpuValues | undefined {
