@@ -42,6 +42,11 @@ function number(v: unknown, field: string): number | '*' {
 
 /** Validate linux.resources.devices and compose the full ordered rule list. */
 export function deviceRules(resources: LinuxResources | undefined, devices: LinuxDevice[] | undefined): DeviceRule[] {
+  return withBuiltinRules(userDeviceRules(resources), devices);
+}
+
+/** linux.resources.devices, validated, in order (resources.ts validateResources). */
+export function userDeviceRules(resources: LinuxResources | undefined): DeviceRule[] {
   const out: DeviceRule[] = [];
   (resources?.devices ?? []).forEach((d, i) => {
     const field = `${R}.devices[${i}]`;
@@ -58,6 +63,12 @@ export function deviceRules(resources: LinuxResources | undefined, devices: Linu
     const access = [...'rwm'].filter((c) => d.access!.includes(c)).join('');
     out.push({ allow: d.allow, type, major: number(d.major, `${field}.major`), minor: number(d.minor, `${field}.minor`), access, field });
   });
+  return out;
+}
+
+/** The config's rules followed by runc's built-in allowed devices, less those linux.devices redefines. */
+export function withBuiltinRules(rules: DeviceRule[], devices: LinuxDevice[] | undefined): DeviceRule[] {
+  const out = [...rules];
   const redefined = new Set((devices ?? []).map((d) => d.path));
   for (const b of BUILTIN) {
     if (b.path && redefined.has(b.path)) continue;

@@ -14,7 +14,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';
 import type { LinuxResources } from '../spec/types';
-import { deviceRules } from './devices';
+import { withBuiltinRules } from './devices';
+import type { Resources } from './resources';
+import { validateV2 } from './v2Resources';
 import { removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
 import { unitProperties, type Property } from './systemdUnit';
@@ -106,7 +108,8 @@ function call(method: string, ...args: string[]): unknown {
 
 export class SystemdManager implements CgroupManager {
   private readonly fsm: V2Manager;
-  private pending?: { resources: LinuxResources | undefined; opts?: ApplyOptions };
+  /** create: the validated resources, applied once the unit exists (addProcess). */
+  private pending?: { v: Resources; opts?: ApplyOptions };
 
   constructor(readonly record: CgroupRecord) {
     this.fsm = new V2Manager(record);
@@ -138,7 +141,7 @@ export class SystemdManager implements CgroupManager {
   addProcess(pid: number, opts?: { cloned?: boolean }): void {
     if (fs.existsSync(this.dir)) return this.fsm.addProcess(pid, opts);
     this.startUnit(pid);
-    if (this.pending) this.fsm.apply(this.pending.resources, this.pending.opts);
+    if (this.pending) this.fsm.applyValidated(this.pending.v, this.pending.opts);
     this.pending = undefined;
   }
 
@@ -153,7 +156,7 @@ export class SystemdManager implements CgroupManager {
     ];
     if (unit.endsWith('.scope')) props.push(['PIDs', 'au', [pid]]);
     if (slice !== '-.slice') props.push(['Slice', 's', slice]);
-    if (this.pending) props.push(...unitProperties(this.pending.resources, this.deviceRulesOf(this.pending)));
+    if (this.pending) props.push(...unitProperties(this.pending.v, this.deviceRulesOf(this.pending)));
     const start = () => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'replace', ...propertyArgs(props), '0') as string;
     let job: string;
     try {
@@ -174,19 +177,22 @@ export class SystemdManager implements CgroupManager {
     for (const d of existingLevels(this.record.enableFrom ?? '/sys/fs/cgroup', path.dirname(this.dir))) enableControllers(d);
   }
 
-  private deviceRulesOf(p: { resources: LinuxResources | undefined; opts?: ApplyOptions }) {
-    return p.opts?.skipDevices ? undefined : deviceRules(p.resources, p.opts?.devices);
+  private deviceRulesOf(p: { v: Resources; opts?: ApplyOptions }) {
+    return p.v.devices && withBuiltinRules(p.v.devices, p.opts?.devices);
   }
 
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
+    // Every value is validated once, here, for the unit's properties and the files alike.
+    const v = validateV2(resources, opts);
     if (!fs.existsSync(this.dir)) {
-      // create: validate now (it throws naming the field) and apply once the scope exists (addProcess).
-      unitProperties(resources, this.deviceRulesOf({ resources, opts }));
-      this.pending = { resources, opts };
+      // create: what the properties refuse (swap without a memory limit) is refused now too, before
+      // the unit exists; the whole is applied once the scope exists (addProcess).
+      unitProperties(v, this.deviceRulesOf({ v, opts }));
+      this.pending = { v, opts };
       return;
     }
     // update: the unit's properties first (runc Set), so a daemon-reload keeps the new values.
-    const props = unitProperties(resources, this.deviceRulesOf({ resources, opts }));
+    const props = unitProperties(v, this.deviceRulesOf({ v, opts }));
     if (props.length) {
       try {
         call('SetUnitProperties', 'sba(sv)', this.unit, 'true', ...propertyArgs(props));
@@ -195,7 +201,7 @@ export class SystemdManager implements CgroupManager {
         throw new TsruncError(`systemd: cannot set the properties of ${this.unit}: ${e.message}`, { field: 'linux.resources' });
       }
     }
-    this.fsm.apply(resources, opts);
+    this.fsm.applyValidated(v, opts);
   }
 
   pids(): number[] { return fs.existsSync(this.dir) ? this.fsm.pids() : []; }

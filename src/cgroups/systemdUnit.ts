@@ -4,10 +4,10 @@
 // getUnitName, v2.go genV2ResourcesProperties, cpuset.go RangeToBits, devices.go.
 import * as fs from 'fs';
 import { TsruncError } from '../errors';
-import type { LinuxResources } from '../spec/types';
 import type { DeviceRule } from './devices';
+import type { Resources } from './resources';
 import { blkioToIoWeight, sharesToWeight, swapToV2 } from './v2Resources';
-import { blkioWeight, integer, limit, parseList, R } from './validate';
+import { parseList, R } from './validate';
 
 const FIELD = 'linux.cgroupsPath';
 /** systemd's "infinity" for a uint64 property. */
@@ -73,7 +73,10 @@ const u64 = (n: number): bigint => (n === -1 ? INFINITY : BigInt(n));
 
 /** runc RangeToBits: "0-2,7" -> the little-endian byte mask systemd's AllowedCPUs takes. */
 export function rangeToBytes(text: string, field: string): number[] {
-  const set = parseList(text, field);
+  return setToBytes(parseList(text, field));
+}
+
+function setToBytes(set: Set<number>): number[] {
   const bytes: number[] = [];
   for (const n of set) {
     while (bytes.length <= n >> 3) bytes.push(0);
@@ -83,29 +86,26 @@ export function rangeToBytes(text: string, field: string): number[] {
 }
 
 /**
- * linux.resources -> the properties runc's systemd v2 driver sets (genV2ResourcesProperties) plus
- * IOWeight and the device policy; the cgroup files are then written as well (./systemd.ts), so what
- * systemd has no property for still applies, and what it has cannot be reverted by a daemon-reload.
+ * linux.resources, validated (v2Resources.ts validateV2), -> the properties runc's systemd v2 driver
+ * sets (genV2ResourcesProperties) plus IOWeight and the device policy; the cgroup files are then
+ * written as well (./systemd.ts), so what systemd has no property for still applies, and what it has
+ * cannot be reverted by a daemon-reload.
  */
-export function unitProperties(r: LinuxResources | undefined, rules?: DeviceRule[]): Property[] {
+export function unitProperties(v: Resources, rules?: DeviceRule[]): Property[] {
   const out: Property[] = [];
-  const m = r?.memory;
+  const m = v.memory;
   if (m) {
-    const mem = m.limit === undefined ? 0 : limit(m.limit, `${R}.memory.limit`);
-    if (mem) out.push(['MemoryMax', 't', u64(mem)]);
-    const low = m.reservation === undefined ? 0 : limit(m.reservation, `${R}.memory.reservation`);
-    if (low) out.push(['MemoryLow', 't', u64(low)]);
-    const swapIn = m.swap === undefined ? 0 : limit(m.swap, `${R}.memory.swap`);
-    const swap = swapToV2(swapIn, mem, `${R}.memory.swap`);
-    if (swap !== 0 || (swapIn > 0 && swapIn === mem)) out.push(['MemorySwapMax', 't', u64(swap)]);
+    if (m.limit) out.push(['MemoryMax', 't', u64(m.limit)]);
+    if (m.reservation) out.push(['MemoryLow', 't', u64(m.reservation)]);
+    const swap = swapToV2(m.swap, m.limit, `${R}.memory.swap`);
+    if (swap !== 0 || (m.swap > 0 && m.swap === m.limit)) out.push(['MemorySwapMax', 't', u64(swap)]);
   }
-  const c = r?.cpu;
+  const c = v.cpu;
   if (c) {
-    if (c.shares) out.push(['CPUWeight', 't', BigInt(sharesToWeight(integer(c.shares, `${R}.cpu.shares`, 2, 262144)))]);
+    if (c.shares) out.push(['CPUWeight', 't', BigInt(sharesToWeight(c.shares))]);
     // runc addCpuQuota: quota per second of wall time, rounded up to whole 10 ms, since systemd
     // rounds down and a limit must never become stricter than asked; the period goes with it.
-    const period = c.period ? integer(c.period, `${R}.cpu.period`, 1000, 1000000) : 0;
-    const quota = c.quota ?? 0;
+    const { period, quota } = c;
     if (period) out.push(['CPUQuotaPeriodUSec', 't', BigInt(period)]);
     if (quota > 0 || period) {
       let perSec = INFINITY;
@@ -116,13 +116,11 @@ export function unitProperties(r: LinuxResources | undefined, rules?: DeviceRule
       }
       out.push(['CPUQuotaPerSecUSec', 't', perSec]);
     }
-    if (c.cpus) out.push(['AllowedCPUs', 'ay', rangeToBytes(c.cpus, `${R}.cpu.cpus`)]);
-    if (c.mems) out.push(['AllowedMemoryNodes', 'ay', rangeToBytes(c.mems, `${R}.cpu.mems`)]);
+    if (c.cpus) out.push(['AllowedCPUs', 'ay', setToBytes(c.cpus.set)]);
+    if (c.mems) out.push(['AllowedMemoryNodes', 'ay', setToBytes(c.mems.set)]);
   }
-  const pids = r?.pids?.limit;
-  if (pids !== undefined && (pids > 0 || pids === -1)) out.push(['TasksMax', 't', u64(pids)]);
-  const w = r?.blockIO?.weight;
-  if (w) out.push(['IOWeight', 't', BigInt(blkioToIoWeight(blkioWeight(w, `${R}.blockIO.weight`)))]);
+  if (v.pids !== undefined && (v.pids > 0 || v.pids === -1)) out.push(['TasksMax', 't', u64(v.pids)]);
+  if (v.blockIO?.weight) out.push(['IOWeight', 't', BigInt(blkioToIoWeight(v.blockIO.weight))]);
   if (rules) out.push(...deviceProperties(rules));
   return out;
 }

@@ -1,14 +1,16 @@
 // linux.resources -> cgroup v1 file writes (config-linux.md; Documentation/admin-guide/cgroup-v1/*;
-// runc's cgroups/fs/<controller>.go Set for each translation and write order). Planning reads the
-// cgroup (current limits, which knobs exist) and throws on any invalid value; it never writes.
+// runc's cgroups/fs/<controller>.go Set for each translation and write order). The values are
+// validated first (resources.ts, shared with v2); then each controller's translation reads the cgroup
+// (current limits, which knobs exist) and throws on what this host cannot do; it never writes.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
-import { deviceRules, v1DeviceWrites } from './devices';
+import { v1DeviceWrites, withBuiltinRules } from './devices';
 import { fileExists, readCgroupFile, readNumber } from './fsio';
 import type { CgroupWrite } from './writes';
-import { bad, blkioWeight, checkSubset, dec, deviceNumbers, integer, limit, MAX_CFS_PERIOD_US, MAX_SHARES, MIN_CFS_US, MIN_SHARES, pageSize, parseList, PIDS_MAX, R, rdmaLines, UINT32, word } from './validate';
+import { type Resources, validateResources } from './resources';
+import { bad, checkSubset, dec, R } from './validate';
 
 export interface V1Context {
   /** The container's directory in the hierarchy holding `controller`, if it is mounted. */
@@ -17,7 +19,7 @@ export interface V1Context {
 
 class Planner {
   readonly writes: CgroupWrite[] = [];
-  constructor(private ctx: V1Context) {}
+  constructor(private ctx: V1Context, readonly opts: ApplyOptions) {}
 
   dir(controller: string, field: string): string {
     const d = this.ctx.dirOf(controller);
@@ -31,55 +33,45 @@ class Planner {
 }
 
 export function planV1(r: LinuxResources | undefined, ctx: V1Context, opts: ApplyOptions = {}): CgroupWrite[] {
-  const p = new Planner(ctx);
   if (r?.unified && Object.keys(r.unified).length) {
-    // runc's ErrV1NoUnified, in its words; the files it names exist only in a v2 hierarchy.
+    // runc's ErrV1NoUnified, in its words, before any value is looked at; the files it names exist
+    // only in a v2 hierarchy.
     bad(`${R}.unified`, 'invalid configuration: cannot use unified on cgroup v1 (this host\'s controllers are on cgroup v1)');
   }
-  // runc's subsystem order (cgroups/fs/fs.go): cpuset, devices, memory, cpu, pids, blkio, hugetlb,
-  // net_cls, net_prio, rdma.
-  cpuset(p, r);
-  if (!opts.skipDevices) {
-    const dir = p.dir('devices', `${R}.devices`);
-    for (const w of v1DeviceWrites(deviceRules(r, opts.devices))) p.add(dir, w.file, w.value, w.field);
-  }
-  memory(p, r);
-  cpu(p, r);
-  pids(p, r);
-  blkio(p, r);
-  hugetlb(p, r);
-  network(p, r);
-  rdma(p, r);
+  const v = validateResources(r, opts);
+  const p = new Planner(ctx, opts);
+  for (const translate of CONTROLLERS) translate(p, v);
   return p.writes;
 }
 
-function cpuset(p: Planner, r: LinuxResources | undefined): void {
-  const c = r?.cpu;
-  if (!c || (!c.cpus && !c.mems)) return;
-  const dir = p.dir('cpuset', `${R}.cpu.${c.cpus ? 'cpus' : 'mems'}`);
+/** runc's subsystem order (cgroups/fs/fs.go): cpuset, devices, memory, cpu, pids, blkio, hugetlb,
+ * net_cls, net_prio, rdma. */
+const CONTROLLERS: ((p: Planner, v: Resources) => void)[] = [cpuset, devices, memory, cpu, pids, blkio, hugetlb, network, rdma];
+
+function devices(p: Planner, { devices: rules }: Resources): void {
+  if (!rules) return;
+  const dir = p.dir('devices', `${R}.devices`);
+  for (const w of v1DeviceWrites(withBuiltinRules(rules, p.opts.devices))) p.add(dir, w.file, w.value, w.field);
+}
+
+function cpuset(p: Planner, { cpu: c }: Resources): void {
+  if (!c?.cpus && !c?.mems) return;
+  const dir = p.dir('cpuset', (c.cpus ?? c.mems)!.field);
   const parent = path.dirname(dir);
   for (const key of ['cpus', 'mems'] as const) {
-    const text = c[key];
-    if (text === undefined || text === '') continue;
-    const field = `${R}.cpu.${key}`;
+    const l = c[key];
+    if (!l) continue;
     // A v1 cpuset must be a subset of its parent's (cgroup-v1/cpusets.rst): say so before writing.
-    checkSubset(parseList(text, field), readCgroupFile(parent, `cpuset.${key}`), field, key === 'cpus' ? 'CPUs' : 'memory nodes');
-    p.add(dir, `cpuset.${key}`, text.trim(), field);
+    checkSubset(l.set, readCgroupFile(parent, `cpuset.${key}`), l.field, key === 'cpus' ? 'CPUs' : 'memory nodes');
+    p.add(dir, `cpuset.${key}`, l.text, l.field);
   }
 }
 
-function memory(p: Planner, r: LinuxResources | undefined): void {
-  const m = r?.memory;
+function memory(p: Planner, { memory: m }: Resources): void {
   if (!m) return;
   const f = `${R}.memory`;
-  const mem = m.limit === undefined ? 0 : limit(m.limit, `${f}.limit`);
-  let swap = m.swap === undefined ? 0 : limit(m.swap, `${f}.swap`);
-  const reservation = m.reservation === undefined ? 0 : limit(m.reservation, `${f}.reservation`);
-  const kernel = m.kernel === undefined ? 0 : limit(m.kernel, `${f}.kernel`);
-  const kernelTCP = m.kernelTCP === undefined ? 0 : limit(m.kernelTCP, `${f}.kernelTCP`);
-  const swappiness = m.swappiness === undefined || m.swappiness === -1 ? undefined : integer(m.swappiness, `${f}.swappiness`, 0, 100);
-  if (m.disableOOMKiller !== undefined && typeof m.disableOOMKiller !== 'boolean') bad(`${f}.disableOOMKiller`, 'must be true or false');
-  if (m.useHierarchy !== undefined && typeof m.useHierarchy !== 'boolean') bad(`${f}.useHierarchy`, 'must be true or false');
+  const { limit: mem, reservation, kernel, kernelTCP, swappiness } = m;
+  let swap = m.swap;
   const any = mem || swap || reservation || kernel || kernelTCP || swappiness !== undefined || m.disableOOMKiller || m.useHierarchy !== undefined;
   if (!any) return;
   const dir = p.dir('memory', f);
@@ -126,19 +118,10 @@ function memory(p: Planner, r: LinuxResources | undefined): void {
   if (swappiness !== undefined) p.add(dir, 'memory.swappiness', dec(swappiness), `${f}.swappiness`);
 }
 
-function cpu(p: Planner, r: LinuxResources | undefined): void {
-  const c = r?.cpu;
+function cpu(p: Planner, { cpu: c }: Resources): void {
   if (!c) return;
   const f = `${R}.cpu`;
-  const shares = c.shares === undefined || c.shares === 0 ? 0 : integer(c.shares, `${f}.shares`, MIN_SHARES, MAX_SHARES);
-  const quota = c.quota === undefined || c.quota === 0 || c.quota === -1 ? c.quota ?? 0 : integer(c.quota, `${f}.quota`, MIN_CFS_US);
-  const period = c.period === undefined || c.period === 0 ? 0 : integer(c.period, `${f}.period`, MIN_CFS_US, MAX_CFS_PERIOD_US);
-  const burst = c.burst === undefined ? undefined : integer(c.burst, `${f}.burst`, 0);
-  if (burst !== undefined && quota > 0 && burst > quota) bad(`${f}.burst`, `must not be larger than quota (${quota})`);
-  const rtRuntime = c.realtimeRuntime === undefined ? 0 : integer(c.realtimeRuntime, `${f}.realtimeRuntime`, -1);
-  const rtPeriod = c.realtimePeriod === undefined ? 0 : integer(c.realtimePeriod, `${f}.realtimePeriod`, 0);
-  if (rtRuntime > 0 && rtPeriod > 0 && rtRuntime > rtPeriod) bad(`${f}.realtimeRuntime`, `must not exceed realtimePeriod (${rtPeriod})`);
-  const idle = c.idle === undefined ? undefined : integer(c.idle, `${f}.idle`, 0, 1);
+  const { shares, quota, period, burst, realtimeRuntime: rtRuntime, realtimePeriod: rtPeriod, idle } = c;
   if (!shares && !quota && !period && burst === undefined && !rtRuntime && !rtPeriod && idle === undefined) return;
   const dir = p.dir('cpu', f);
   const need = (file: string, field: string, why: string) => {
@@ -163,38 +146,19 @@ function cpu(p: Planner, r: LinuxResources | undefined): void {
   if (rtRuntime) p.add(dir, 'cpu.rt_runtime_us', dec(rtRuntime), `${f}.realtimeRuntime`);
 }
 
-function pids(p: Planner, r: LinuxResources | undefined): void {
-  const l = r?.pids?.limit;
-  if (l === undefined) return;
+function pids(p: Planner, { pids: n }: Resources): void {
+  if (n === undefined) return;
   const field = `${R}.pids.limit`;
-  const n = integer(l, field, Number.MIN_SAFE_INTEGER, PIDS_MAX);
   // config-linux.md: -1 (any negative, as runc) is "max"; 0 is a valid limit and SHOULD be kept as 0
-  // (runc writes 1 instead, to match what systemd can express; we have no systemd driver).
+  // (runc writes 1 instead, to match what its systemd driver can express; v1 has no systemd driver here).
   p.add(p.dir('pids', field), 'pids.max', n < 0 ? 'max' : dec(n), field);
 }
 
-function blkio(p: Planner, r: LinuxResources | undefined): void {
-  const b = r?.blockIO;
+function blkio(p: Planner, { blockIO: b }: Resources): void {
   if (!b) return;
   const f = `${R}.blockIO`;
-  const weight = b.weight === undefined || b.weight === 0 ? 0 : blkioWeight(b.weight, `${f}.weight`);
-  const leaf = b.leafWeight === undefined || b.leafWeight === 0 ? 0 : blkioWeight(b.leafWeight, `${f}.leafWeight`);
-  const devs = (b.weightDevice ?? []).map((d, i) => {
-    const field = `${f}.weightDevice[${i}]`;
-    const n = deviceNumbers(d, field);
-    const w = d.weight === undefined || d.weight === 0 ? 0 : blkioWeight(d.weight, `${field}.weight`);
-    const lw = d.leafWeight === undefined || d.leafWeight === 0 ? 0 : blkioWeight(d.leafWeight, `${field}.leafWeight`);
-    if (!w && !lw) bad(field, 'needs weight or leafWeight');
-    return { ...n, w, lw, field };
-  });
-  const throttles = (['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const).flatMap((k) =>
-    (b[k] ?? []).map((d, i) => {
-      const field = `${f}.${k}[${i}]`;
-      const n = deviceNumbers(d, field);
-      const rate = integer(d.rate, `${field}.rate`, 0);
-      return { file: THROTTLE_V1[k], value: `${n.major}:${n.minor} ${dec(rate)}`, field };
-    }));
-  if (!weight && !leaf && !devs.length && !throttles.length) return;
+  const { weight, leafWeight: leaf, weightDevice: devs, throttle } = b;
+  if (!weight && !leaf && !devs.length && !throttle.length) return;
   const dir = p.dir('blkio', f);
   // runc detectWeightFilenames: blkio.weight (CFQ) if present, else BFQ's blkio.bfq.weight.
   const cfq = fileExists(dir, 'blkio.weight');
@@ -212,18 +176,19 @@ function blkio(p: Planner, r: LinuxResources | undefined): void {
     p.add(dir, 'blkio.leaf_weight', dec(leaf), `${f}.leafWeight`);
   }
   for (const d of devs) {
-    if (d.w) {
+    if (d.weight) {
       need(weightDeviceFile, `${d.field}.weight`);
-      p.add(dir, weightDeviceFile, `${d.major}:${d.minor} ${d.w}`, `${d.field}.weight`);
+      p.add(dir, weightDeviceFile, `${d.major}:${d.minor} ${d.weight}`, `${d.field}.weight`);
     }
-    if (d.lw) {
+    if (d.leafWeight) {
       need('blkio.leaf_weight_device', `${d.field}.leafWeight`);
-      p.add(dir, 'blkio.leaf_weight_device', `${d.major}:${d.minor} ${d.lw}`, `${d.field}.leafWeight`);
+      p.add(dir, 'blkio.leaf_weight_device', `${d.major}:${d.minor} ${d.leafWeight}`, `${d.field}.leafWeight`);
     }
   }
-  for (const t of throttles) {
-    need(t.file, t.field);
-    p.add(dir, t.file, t.value, t.field);
+  for (const t of throttle) {
+    const file = THROTTLE_V1[t.kind];
+    need(file, t.field);
+    p.add(dir, file, `${t.major}:${t.minor} ${dec(t.rate)}`, t.field);
   }
 }
 
@@ -243,44 +208,30 @@ export function hugePageSizes(dir: string, suffix: string): string[] {
   }
 }
 
-function hugetlb(p: Planner, r: LinuxResources | undefined): void {
-  const list = r?.hugepageLimits ?? [];
+function hugetlb(p: Planner, { hugepageLimits: list }: Resources): void {
   if (!list.length) return;
-  const f = `${R}.hugepageLimits`;
-  const dir = p.dir('hugetlb', f);
-  list.forEach((h, i) => {
-    const field = `${f}[${i}]`;
-    const size = pageSize(h.pageSize, `${field}.pageSize`);
-    const value = dec(integer(h.limit, `${field}.limit`, 0));
+  const dir = p.dir('hugetlb', `${R}.hugepageLimits`);
+  for (const { pageSize: size, limit, field } of list) {
+    const value = dec(limit);
     const file = `hugetlb.${size}.limit_in_bytes`;
     if (!fileExists(dir, file)) bad(`${field}.pageSize`, `page size ${size} is not supported here (available: ${hugePageSizes(dir, 'limit_in_bytes').join(', ') || 'none'})`);
     p.add(dir, file, value, `${field}.limit`);
     // config-linux.md: limit reservations too where the kernel can (Linux 5.7+, runc writes both).
     const rsvd = `hugetlb.${size}.rsvd.limit_in_bytes`;
     if (fileExists(dir, rsvd)) p.add(dir, rsvd, value, `${field}.limit`);
-  });
-}
-
-function network(p: Planner, r: LinuxResources | undefined): void {
-  const n = r?.network;
-  if (!n) return;
-  const f = `${R}.network`;
-  if (n.classID !== undefined && n.classID !== 0) {
-    const id = integer(n.classID, `${f}.classID`, 0, UINT32);
-    p.add(p.dir('net_cls', `${f}.classID`), 'net_cls.classid', dec(id), `${f}.classID`);
   }
-  const prios = (n.priorities ?? []).map((x, i) => ({
-    value: `${word(x.name, `${f}.priorities[${i}].name`)} ${dec(integer(x.priority, `${f}.priorities[${i}].priority`, 0, UINT32))}`,
-    field: `${f}.priorities[${i}]`,
-  }));
-  if (!prios.length) return;
-  const dir = p.dir('net_prio', `${f}.priorities`);
-  for (const x of prios) p.add(dir, 'net_prio.ifpriomap', x.value, x.field);
 }
 
-function rdma(p: Planner, r: LinuxResources | undefined): void {
-  const lines = rdmaLines(r);
+function network(p: Planner, { network: n }: Resources): void {
+  const f = `${R}.network`;
+  if (n.classID) p.add(p.dir('net_cls', `${f}.classID`), 'net_cls.classid', dec(n.classID), `${f}.classID`);
+  if (!n.priorities.length) return;
+  const dir = p.dir('net_prio', `${f}.priorities`);
+  for (const x of n.priorities) p.add(dir, 'net_prio.ifpriomap', `${x.name} ${dec(x.priority)}`, x.field);
+}
+
+function rdma(p: Planner, { rdma: lines }: Resources): void {
   if (!lines.length) return;
   const dir = p.dir('rdma', `${R}.rdma`);
-  for (const l of lines) p.add(dir, 'rdma.max', l.value, l.field);
+  for (const l of lines) p.add(dir, 'rdma.max', l.line, l.field);
 }

@@ -11,8 +11,9 @@ import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './m
 import { checkUnused, joinCgroup } from './procs';
 import { statsV2 } from './stats';
 import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
-import { planV2 } from './v2Resources';
-import { deviceRules } from './devices';
+import type { Resources } from './resources';
+import { validateV2, writesV2 } from './v2Resources';
+import { withBuiltinRules } from './devices';
 import { compileDeviceFilter } from './devicefilter';
 import { TsruncError } from '../errors';
 import { native } from '../native';
@@ -52,10 +53,16 @@ export class V2Manager implements CgroupManager {
   }
 
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
+    this.applyValidated(validateV2(resources, opts), opts);
+  }
+
+  /** apply() of resources validateV2 has passed (the systemd driver validates once, for its unit's
+   * properties and these files). */
+  applyValidated(v: Resources, opts?: ApplyOptions): void {
     // Device rules are validated and compiled with the rest, before anything is written; the
     // program is attached last (runc fs2 applies devices after the limits too).
-    const filter = opts?.skipDevices ? undefined : compileDeviceFilter(deviceRules(resources, opts?.devices));
-    executeWrites(planV2(resources, this.dir, opts));
+    const filter = v.devices && compileDeviceFilter(withBuiltinRules(v.devices, opts?.devices));
+    executeWrites(writesV2(v, this.dir));
     if (filter) attachDeviceFilter(this.dir, filter);
   }
 

@@ -2,7 +2,6 @@
 // config-linux.md and the kernel's own limits, so that a bad value is reported with its config path
 // before anything is written.
 import { TsruncError } from '../errors';
-import type { LinuxResources } from '../spec/types';
 
 export const R = 'linux.resources';
 
@@ -98,17 +97,4 @@ export interface DeviceNumbers { major: number; minor: number }
 
 export function deviceNumbers(d: { major?: unknown; minor?: unknown }, field: string): DeviceNumbers {
   return { major: integer(d.major, `${field}.major`, 0, UINT32), minor: integer(d.minor, `${field}.minor`, 0, UINT32) };
-}
-
-/** rdma.max lines, the same in v1 and v2 (runc fscommon.RdmaSet): "<device> hca_handle=N hca_object=M". */
-export function rdmaLines(r: LinuxResources | undefined): { value: string; field: string }[] {
-  return Object.entries(r?.rdma ?? {}).map(([dev, l]) => {
-    const field = `${R}.rdma.${dev}`;
-    word(dev, field);
-    if (typeof l !== 'object' || l === null || (l.hcaHandles === undefined && l.hcaObjects === undefined)) bad(field, 'needs hcaHandles or hcaObjects');
-    let value = dev;
-    if (l.hcaHandles !== undefined) value += ` hca_handle=${dec(integer(l.hcaHandles, `${field}.hcaHandles`, 0, UINT32))}`;
-    if (l.hcaObjects !== undefined) value += ` hca_object=${dec(integer(l.hcaObjects, `${field}.hcaObjects`, 0, UINT32))}`;
-    return { value, field };
-  });
 }

@@ -1,6 +1,6 @@
 // Resources are applied in two steps, so that invalid input never leaves a half-configured cgroup:
-// a planner (v1Resources.ts / v2Resources.ts) validates everything and turns linux.resources into an
-// ordered list of file writes, reading but never writing; then executeWrites() performs them. The
+// every value is validated (resources.ts) and a planner (v1Resources.ts / v2Resources.ts) turns them into
+// an ordered list of file writes, reading but never writing; then executeWrites() performs them. The
 // kernel may still refuse a write (a limit below current usage, a parent's limit): the error then names
 // the config field and lists exactly which files were already written, since cgroupfs has no rollback.
 import * as path from 'path';

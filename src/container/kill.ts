@@ -13,13 +13,9 @@ import { check } from '../state/lifecycle';
 import { isAlive } from '../state/proc';
 import { parseSignal } from '../state/signals';
 import type { ContainerState } from '../state/store';
+import { loadManager } from '../cgroups/lazy';
 import type { CgroupRecord } from '../cgroups/manager';
 import { withContainer } from './open';
-
-/** The cgroup manager, loaded only when needed: a plain kill of the init needs none (start-up). */
-function managerFromRecord(rec: CgroupRecord) {
-  return (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(rec);
-}
 
 /** `signal`: a name or number as given on the command line, or undefined for the default. */
 export function killContainer(root: string, id: string, signal: string | undefined, all: boolean): void {
@@ -46,12 +42,12 @@ export function killContainer(root: string, id: string, signal: string | undefin
 const SIGKILL = 9;
 
 function thaw(rec: CgroupRecord): void {
-  try { managerFromRecord(rec).thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }
+  try { loadManager(rec).thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }
 }
 
 /** Every process in the cgroup: freeze (unless already frozen), list, signal, restore. */
 function signalAll(rec: CgroupRecord, sig: number): void {
-  const mgr = managerFromRecord(rec);
+  const mgr = loadManager(rec);
   // Never pid <= 0 (kill(2) would take it as a process group) and never ourselves.
   const list = () => mgr.pids().filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid);
   if (!list().length) return; // nothing left (or no cgroup any more): done, as runc

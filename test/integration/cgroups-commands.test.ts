@@ -199,6 +199,52 @@ describeRoot('cgroup commands (v1 controllers)', () => {
     expect(Number(cg(sb, id, 'memory', 'memory.memsw.limit_in_bytes'))).toBeGreaterThan(2 ** 60);
   });
 
+  test('update refuses each bad value in one line naming the flag typed (or the LinuxResources field), and writes nothing', () => {
+    // The words are the cgroup planners' (src/cgroups/resources.ts validates for update as for create).
+    const flags: [string[], string][] = [
+      [['--cpu-share', '1'], '--cpu-share: must be between 2 and 262144, got 1'],
+      [['--cpu-quota', '999'], '--cpu-quota: must be >= 1000, got 999'],
+      [['--cpu-quota', '-5'], '--cpu-quota: must be >= 1000, got -5'],
+      [['--cpu-period', '1000001'], '--cpu-period: must be between 1000 and 1000000, got 1000001'],
+      [['--cpu-quota', '10000', '--cpu-burst', '20000'], '--cpu-burst: must not be larger than quota (10000)'],
+      [['--cpu-rt-runtime', '20000', '--cpu-rt-period', '10000'], '--cpu-rt-runtime: must not exceed realtimePeriod (10000)'],
+      [['--cpu-rt-runtime', '-5'], '--cpu-rt-runtime: must be >= -1, got -5'],
+      [['--cpuset-cpus', 'x'], '--cpuset-cpus: cannot parse "x": "x" is not N or N-M (example: "0-1,3")'],
+      [['--cpuset-mems', 'x'], '--cpuset-mems: cannot parse "x": "x" is not N or N-M (example: "0-1,3")'],
+      [['--cpu-idle', '2'], '--cpu-idle: must be between 0 and 1, got 2'],
+      [['--pids-limit', '5000000'], '--pids-limit: must be between -9007199254740991 and 4194304, got 5000000'],
+      [['--blkio-weight', '5'], '--blkio-weight: must be between 10 and 1000, got 5'],
+      [['--memory', '64M', '--memory-swap', '32M'], '--memory-swap: memory+swap limit 33554432 must be >= the memory limit 67108864'],
+      [['--memory-reservation', '-3'], "--memory-reservation: invalid size: '-3'"],
+    ];
+    const json: [unknown, string][] = [
+      [{ memory: { disableOOMKiller: 'yes' } }, 'linux.resources.memory.disableOOMKiller: must be true or false'],
+      [{ memory: { swappiness: 101 } }, 'linux.resources.memory.swappiness: must be between 0 and 100, got 101'],
+      [{ unified: { 'memory.high': '1' } }, "linux.resources.unified: invalid configuration: cannot use unified on cgroup v1 (this host's controllers are on cgroup v1)"],
+      [{ blockIO: { weightDevice: [{ major: 8, minor: 0 }] } }, 'linux.resources.blockIO.weightDevice[0]: needs weight or leafWeight'],
+      [{ hugepageLimits: [{ pageSize: '2M', limit: 1 }] }, 'linux.resources.hugepageLimits[0].pageSize: must be a size like "2MB" or "1GB", got "2M"'],
+      [{ network: { classID: 2 ** 32 } }, 'linux.resources.network.classID: must be between 0 and 4294967295, got 4294967296'],
+      [{ rdma: { mlx: {} } }, 'linux.resources.rdma.mlx: needs hcaHandles or hcaObjects'],
+      [{ pids: { limit: 10 }, cpu: { cpus: '0-1,x' } }, 'linux.resources.cpu.cpus: cannot parse "0-1,x": "x" is not N or N-M (example: "0-1,3")'],
+    ];
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; c.linux.resources = { ...c.linux.resources, pids: { limit: 77 } }; });
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    const before = { pids: cg(sb, id, 'pids', 'pids.max'), shares: cg(sb, id, 'cpu', 'cpu.shares'), memory: cg(sb, id, 'memory', 'memory.limit_in_bytes') };
+    const cases = [
+      // Each with a good value beside it (the last of a repeated flag wins: not the one under test).
+      ...flags.map(([args, want]) => ({ args: ['update', ...args, ...(args.includes('--pids-limit') ? ['--cpu-share', '512'] : ['--pids-limit', '5']), id], input: undefined, want })),
+      ...json.map(([r, want]) => ({ args: ['update', '--resources', '-', id], input: JSON.stringify(r), want })),
+    ];
+    for (const c of cases) {
+      const r = sb.run(c.args, { input: c.input });
+      expect({ args: c.args, input: c.input, code: r.code, stderr: r.stderr.trim() }).toEqual({ args: c.args, input: c.input, code: 1, stderr: `tsrunc: ${c.want}` });
+    }
+    expect({ pids: cg(sb, id, 'pids', 'pids.max'), shares: cg(sb, id, 'cpu', 'cpu.shares'), memory: cg(sb, id, 'memory', 'memory.limit_in_bytes') }).toEqual(before);
+    expect(before.pids).toBe('77');
+    expect(recordedResources(sb, id).pids.limit).toBe(77);
+  });
+
   test('update of a paused container works; of a stopped one is an error', async () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();

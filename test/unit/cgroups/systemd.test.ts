@@ -7,6 +7,7 @@ import { createManager, managerFromRecord } from '../../../src/cgroups';
 import { deviceRules } from '../../../src/cgroups/devices';
 import { busAddress, propertyArgs, SystemdManager, unitObjectPath } from '../../../src/cgroups/systemd';
 import { deviceProperties, expandSlice, INFINITY, parseSystemdPath, rangeToBytes, unitProperties } from '../../../src/cgroups/systemdUnit';
+import { validateV2 } from '../../../src/cgroups/v2Resources';
 import { errorOf } from '../../helpers/errors';
 import { FakeHost, fakeHost } from './fakefs';
 
@@ -50,7 +51,7 @@ describe('cgroupsPath slice:prefix:name', () => {
 });
 
 describe('linux.resources -> unit properties (runc genV2ResourcesProperties)', () => {
-  const props = (r: any) => Object.fromEntries(unitProperties(r).map(([n, s, v]) => [n, [s, v]]));
+  const props = (r: any) => Object.fromEntries(unitProperties(validateV2(r)).map(([n, s, v]) => [n, [s, v]]));
   test('memory: MemoryMax, MemoryLow, and MemorySwapMax as swap alone', () => {
     expect(props({ memory: { limit: 33554432, reservation: 16777216, swap: 50331648 } })).toEqual({
       MemoryMax: ['t', 33554432n], MemoryLow: ['t', 16777216n], MemorySwapMax: ['t', 16777216n],
@@ -75,9 +76,9 @@ describe('linux.resources -> unit properties (runc genV2ResourcesProperties)', (
     expect(props({ blockIO: { weight: 500 } })).toEqual({ IOWeight: ['t', 4950n] });
   });
   test('bad values are refused naming the field, as with the cgroupfs driver', () => {
-    expect(errorOf(() => unitProperties({ memory: { limit: 100, swap: 50 } })).field).toBe('linux.resources.memory.swap');
-    expect(errorOf(() => unitProperties({ cpu: { cpus: 'x' } } as any)).field).toBe('linux.resources.cpu.cpus');
-    expect(errorOf(() => unitProperties({ blockIO: { weight: 5 } })).field).toBe('linux.resources.blockIO.weight');
+    expect(errorOf(() => unitProperties(validateV2({ memory: { limit: 100, swap: 50 } }))).field).toBe('linux.resources.memory.swap');
+    expect(errorOf(() => unitProperties(validateV2({ cpu: { cpus: 'x' } }))).field).toBe('linux.resources.cpu.cpus');
+    expect(errorOf(() => unitProperties(validateV2({ blockIO: { weight: 5 } }))).field).toBe('linux.resources.blockIO.weight');
   });
   test('devices: a strict allow list of every allow rule; "auto" when the rules allow everything', () => {
     const names = { char: new Map([[136, 'pts'], [10, 'misc']]), block: new Map([[8, 'sd']]) };
@@ -127,6 +128,17 @@ describe('--systemd-cgroup without systemd', () => {
     expect(m.record.paths.unified).toBe(`${h.root}/sys/fs/cgroup/a.slice/a-b.slice/p-c1.scope`);
     expect(m.record.systemd).toEqual({ slice: 'a-b.slice', unit: 'p-c1.scope' });
     expect(managerFromRecord(m.record)).toBeInstanceOf(SystemdManager);
+  });
+  test('create: every value is validated before the unit exists, not only those with a unit property', () => {
+    // apply() before the scope exists only validates and keeps the values (no D-Bus call): a bad value
+    // systemd has no property for used to pass here and fail only after the unit was started.
+    const m = new SystemdManager({ version: 2, path: '', paths: { unified: `${h.root}/sys/fs/cgroup/system.slice/tsrunc-c1.scope` }, created: [], systemd: { slice: 'system.slice', unit: 'tsrunc-c1.scope' } });
+    expect(errorOf(() => m.apply({ pids: { limit: 1.5 } })).field).toBe('linux.resources.pids.limit');
+    expect(errorOf(() => m.apply({ hugepageLimits: [{ pageSize: '2M', limit: 1 }] })).field).toBe('linux.resources.hugepageLimits[0].pageSize');
+    expect(errorOf(() => m.apply({ cpu: { realtimeRuntime: 1000 } })).field).toBe('linux.resources.cpu.realtimeRuntime');
+    expect(errorOf(() => m.apply({ devices: [{ allow: true, access: 'x' }] })).field).toBe('linux.resources.devices[0].access');
+    expect(errorOf(() => m.apply({ memory: { swap: 100 } })).message).toMatch(/a swap limit needs a memory limit/);
+    expect(() => m.apply({ pids: { limit: 10 }, memory: { limit: 1 << 20 } })).not.toThrow();
   });
   test('a hybrid host with systemd is refused: the driver needs the unified hierarchy', () => {
     const hy = fakeHost('hybrid');
