@@ -10,6 +10,7 @@ import { native } from '../native';
 import { isAlive } from '../state/proc';
 import type { ContainerDir, ContainerState } from '../state/store';
 import type { CgroupManager } from '../cgroups/manager';
+import { loadManager } from '../cgroups/lazy';
 import { withContainer } from './open';
 
 export function deleteContainer(root: string, id: string, force: boolean): void {
@@ -40,7 +41,7 @@ function salvage(err: StateCorrupt): void {
   if (!s || typeof s !== 'object') return;
   const steps: [string, () => void][] = [
     ['kill the init', () => { if (typeof s.pid === 'number' && typeof s.pidStartTime === 'string') killInit(s as ContainerState); }],
-    ['remove the cgroups', () => { if (s.cgroup && typeof s.cgroup === 'object') (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(s.cgroup).destroy(); }],
+    ['remove the cgroups', () => { if (s.cgroup && typeof s.cgroup === 'object') loadManager(s.cgroup).destroy(); }],
     ['remove the host mounts', () => { if (s.hostMounts && typeof s.hostMounts === 'object') (require('./hostMounts') as typeof import('./hostMounts')).removeHostMounts(s.hostMounts); }],
   ];
   for (const [what, step] of steps) {
@@ -84,7 +85,7 @@ export function destroyResources(state: ContainerState, mgr?: CgroupManager, pid
   faultPoint('delete-killed');
   // The cgroup goes first: its destroy thaws a paused container and kills what is left in it, so a
   // frozen init is not waited for in vain (it cannot act on SIGKILL while frozen).
-  const m = mgr ?? (state.cgroup ? (require('../cgroups') as typeof import('../cgroups')).managerFromRecord(state.cgroup) : undefined);
+  const m = mgr ?? (state.cgroup ? loadManager(state.cgroup) : undefined);
   m?.destroy();
   faultPoint('delete-cgroups-removed');
   if (state.pid) waitGone(state);

@@ -19,6 +19,7 @@ import { EXECVE, SyncDriver } from './sync';
 import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
+import { loadManager } from '../cgroups/lazy';
 
 export interface ExecOptions {
   root: string;
@@ -157,8 +158,7 @@ export function execProcess(o: ExecOptions): number {
 /** The container's cgroups, or (--cgroup) the sub-cgroups in them, as a manager to join them:
  * the same joining, and on a hybrid host the same leniency about the unified cgroup, as create. */
 function execCgroups(rec: CgroupRecord, sub: string[]): CgroupManager {
-  const { managerFromRecord } = require('../cgroups') as typeof import('../cgroups');
-  if (!sub.length) return managerFromRecord(rec);
+  if (!sub.length) return loadManager(rec);
   const { execCgroupTargets } = require('../cgroups/subcgroup') as typeof import('../cgroups/subcgroup');
-  return managerFromRecord({ ...rec, paths: execCgroupTargets(rec, sub) });
+  return loadManager({ ...rec, paths: execCgroupTargets(rec, sub) });
 }
