@@ -40,21 +40,21 @@ for (const g of groups) {
 }
 
 const ratio = (v) => (isFinite(v) ? v.toFixed(2) + 'x' : '');
-let md = `# Start-up benchmarks\n\nMade by \`make bench\` (bench/run.sh, then bench/report.js; bench/parallel.sh appends the last table).\n`;
-md += `Ratios are within one hyperfine invocation per table; absolute times on a shared machine are noisy, ratios\n`;
-md += `less so, and page faults (\`perf stat -e page-faults -r 10\`, the mean) not at all: a fault costs about 20 µs here.\n\n`;
+let md = '# Start-up benchmarks\n\nMade by `make bench` (bench/run.sh, then bench/report.js; bench/parallel.sh appends the last table).\n';
+md += 'Ratios are within one hyperfine invocation per table; absolute times on a shared machine are noisy, ratios\n';
+md += 'less so, and page faults (`perf stat -e page-faults -r 10`, the mean) not at all: a fault costs about 20 µs here.\n\n';
 md += `- date: ${new Date().toISOString()}\n- machine: ${os.cpus().length} cores, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n- kernel: ${kernel}\n`;
 md += `- tools: ${Object.entries(versions).map(([k, v]) => `${k}: ${v}`).join('; ')}\n`;
-md += `- every command runs inside \`unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified; ...'\`\n  (crun 1.8 refuses this host's hybrid cgroup layout otherwise), the same wrapper for every runtime and the floor\n`;
-md += `- the floor is a Bun executable built with tsrunc's own flags that prints one line (bench/floor.ts): nothing\n  compiled by this Bun starts faster; tsrunc's time above it is what tsrunc controls\n\n`;
-md += `![ratios to runc](results.svg)\n\n`;
+md += '- every command runs inside `unshare -m --propagation private sh -c \'umount /sys/fs/cgroup/unified; ...\'`\n  (crun 1.8 refuses this host\'s hybrid cgroup layout otherwise), the same wrapper for every runtime and the floor\n';
+md += '- the floor is a Bun executable built with tsrunc\'s own flags that prints one line (bench/floor.ts): nothing\n  compiled by this Bun starts faster; tsrunc\'s time above it is what tsrunc controls\n\n';
+md += '![ratios to runc](results.svg)\n\n';
 for (const { group, results } of rows) {
   md += `## ${group.title}\n\n\`${group.command}\` (RUNTIME is each row's command)\n\n| runtime | mean (ms) | ± (ms) | min (ms) | ratio to runc | ratio to crun | above the floor (ms) | page faults |\n|---|---|---|---|---|---|---|---|\n`;
   for (const x of results) md += `| ${x.name} | ${x.mean.toFixed(1)} | ${x.stddev.toFixed(1)} | ${x.min.toFixed(1)} | ${ratio(x.ratio)} | ${ratio(x.ratioCrun)} | ${x.aboveFloor === undefined ? '' : x.aboveFloor.toFixed(1)} | ${x.faults ?? ''} |\n`;
   md += '\n';
 }
 if (mem) {
-  md += `## Memory of a created container's init\n\nPss (kB, /proc/PID/smaps_rollup) of the process that waits for \`start\`, per runtime:\n\n| runtime | Pss (kB) |\n|---|---|\n`;
+  md += '## Memory of a created container\'s init\n\nPss (kB, /proc/PID/smaps_rollup) of the process that waits for `start`, per runtime:\n\n| runtime | Pss (kB) |\n|---|---|\n';
   for (const [k, v] of Object.entries(mem)) md += `| ${k} | ${v} |\n`;
   md += '\n';
 }

@@ -459,7 +459,8 @@ export class Ctx {
 
   /** `run` a container in the foreground with `sh -c script`; fails the check if it exits non-zero
    * (unless allowFail). */
-  sh(script: string, edit?: (c: any, bundle: string) => void, opts: RunOpts & { allowFail?: boolean; bundle?: string } = {}): Result & { id: string; bundle: string } {
+  sh(script: string, edit?: (c: any, bundle: string) => void,
+    opts: RunOpts & { allowFail?: boolean; bundle?: string } = {}): Result & { id: string; bundle: string } {
     const bundle = opts.bundle ?? this.bundle((c, b) => { c.process.args = ['sh', '-c', script]; edit?.(c, b); });
     const id = this.id();
     const r = this.rt(['run', '--bundle', bundle, id], opts);

@@ -44,7 +44,8 @@ export interface Native {
   /** `features` probes (addon/features.cc): libseccomp's API level; per libseccomp arch name whether it
    * resolves, per SECCOMP_RET_* action and filter flag whether the kernel takes it, per MOUNT_ATTR_*
    * bit the errno of a mount_setattr that cannot change anything (EBADF: known). */
-  probeFeatures(q: { archs: string[]; actions: number[]; flags: number[]; mountAttrs: number[] }): { seccompApi: number; archs: boolean[]; actions: boolean[]; flags: boolean[]; mountAttrs: number[] };
+  probeFeatures(q: { archs: string[]; actions: number[]; flags: number[]; mountAttrs: number[] }): { seccompApi: number; archs: boolean[];
+    actions: boolean[]; flags: boolean[]; mountAttrs: number[]; };
 }
 
 let loaded: Native | undefined;

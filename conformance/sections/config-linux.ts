@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  Ctx, DENY_ALL_DEVICES, Requirement, assert, cgroupChildFiles, cgroupDir, cgroupRead, cgroupRoot, cgroupsOf, eq, errorLine, fail, host, hostOk, killCgroup, mountAt, nsOf,
+  Ctx, DENY_ALL_DEVICES, Requirement, assert, cgroupChildFiles, cgroupDir, cgroupRead, cgroupRoot, cgroupsOf, eq, errorLine, fail, host, hostOk,
+  killCgroup, mountAt, nsOf,
   parseMountinfo, propagation, read, section, settings, sh, skip, sleepSync, waitFor,
 } from '../lib';
 // The spec's type -> /proc/<pid>/ns/ name is a kernel fact, not tsrunc behaviour: shared, not copied.

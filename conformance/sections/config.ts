@@ -154,7 +154,8 @@ mounts('mounts-other-destination-absolute', 'MUST', 'on platforms other than Lin
 const opt = h('Linux mount options');
 
 /** Flags of the bind mount of a host tree whose submount has `sub` flags, with `options`. */
-function treeBind(t: Ctx, sub: string | undefined, options: string[], opts: { shared?: boolean; create?: boolean } = {}): { top: Mount; sub: Mount | undefined; list: Mount[] } {
+function treeBind(t: Ctx, sub: string | undefined, options: string[],
+  opts: { shared?: boolean; create?: boolean } = {}): { top: Mount; sub: Mount | undefined; list: Mount[] } {
   const tree = t.tree({ subOptions: sub, shared: opts.shared });
   const list = mountTable(t, { type: 'none', source: tree, options }, { create: opts.create });
   return { top: confMount(list), sub: mountAt(list, '/conf/sub'), list };

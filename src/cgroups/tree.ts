@@ -11,7 +11,7 @@ import { cgroupDirs, errnoCode, errnoNumber, removeSubCgroups, rmdirCgroup, slee
 /** The directories from the first missing ancestor of dir down to dir (top first). */
 export function missingLevels(dir: string): string[] {
   const out: string[] = [];
-  for (let d = dir; !fs.existsSync(d); ) {
+  for (let d = dir; !fs.existsSync(d);) {
     out.unshift(d);
     const up = path.dirname(d);
     if (up === d) break;

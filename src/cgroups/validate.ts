@@ -59,7 +59,7 @@ export function parseList(text: unknown, field: string): Set<number> {
 export function formatList(s: Set<number>): string {
   const n = [...s].sort((x, y) => x - y);
   const parts: string[] = [];
-  for (let i = 0; i < n.length; ) {
+  for (let i = 0; i < n.length;) {
     let j = i;
     while (j + 1 < n.length && n[j + 1] === n[j] + 1) j++;
     parts.push(i === j ? `${n[i]}` : `${n[i]}-${n[j]}`);

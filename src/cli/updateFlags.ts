@@ -142,4 +142,3 @@ export function parseResourcesJson(text: string, source: string): LinuxResources
   }
   return r as LinuxResources;
 }
-

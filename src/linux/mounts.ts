@@ -140,7 +140,10 @@ export function parseMountOptions(options: string[] = []): ParsedMountOptions {
 /** mount(2) flags -> mount_setattr attrs for the top mount of a bind (low 32 set, high 32 clear). */
 export function bindAttrs(p: ParsedMountOptions): bigint {
   let set = 0, clr = 0;
-  const pairs: [number, number][] = [[MS.RDONLY, MOUNT_ATTR.RDONLY], [MS.NOSUID, MOUNT_ATTR.NOSUID], [MS.NODEV, MOUNT_ATTR.NODEV], [MS.NOEXEC, MOUNT_ATTR.NOEXEC], [MS.NODIRATIME, MOUNT_ATTR.NODIRATIME], [MS.NOSYMFOLLOW, MOUNT_ATTR.NOSYMFOLLOW]];
+  const pairs: [number, number][] = [
+    [MS.RDONLY, MOUNT_ATTR.RDONLY], [MS.NOSUID, MOUNT_ATTR.NOSUID], [MS.NODEV, MOUNT_ATTR.NODEV],
+    [MS.NOEXEC, MOUNT_ATTR.NOEXEC], [MS.NODIRATIME, MOUNT_ATTR.NODIRATIME], [MS.NOSYMFOLLOW, MOUNT_ATTR.NOSYMFOLLOW],
+  ];
   for (const [ms, attr] of pairs) {
     if (p.flags & ms) set |= attr;
     else if (p.clearFlags & ms) clr |= attr;
@@ -258,7 +261,8 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlie
 
 /** config.md "idmap"/"ridmap": the runtime (privileged, in the host's user namespace) makes the
  * idmapped copy and sends it to the child, which only attaches it (runc 1.2 does the same). */
-function compileIdmapped(m: Mount, field: string, plan: Plan, ctx: MountContext, source: string, opts: ParsedMountOptions, bits: number, recAttrs: bigint): void {
+function compileIdmapped(m: Mount, field: string, plan: Plan, ctx: MountContext, source: string, opts: ParsedMountOptions, bits: number,
+  recAttrs: bigint): void {
   const hasUid = !!m.uidMappings?.length, hasGid = !!m.gidMappings?.length;
   if (hasUid !== hasGid) throw new TsruncError('uidMappings and gidMappings must be given together', { field: `${field}.${hasUid ? 'gidMappings' : 'uidMappings'}` });
   if (!hasUid && !ctx.userNs) throw new TsruncError('idmap without uidMappings/gidMappings needs a user namespace to take the mapping from', { field: `${field}.options` });

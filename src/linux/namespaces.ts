@@ -80,7 +80,7 @@ export function compileNamespaces(spec: Spec, plan: Plan, phase: 'clone' | 'afte
     plan.add('UNSHARE', field('time'), 'unshare(CLONE_NEWTIME)', [CLONE_NEW.time]);
     const offsets = spec.linux?.timeOffsets ?? {};
     const lines = Object.entries(offsets).map(([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}`);
-    if (lines.length) plan.add('WRITE_FILE', 'linux.timeOffsets', `write /proc/self/timens_offsets`, [], ['/proc/self/timens_offsets', lines.join('\n') + '\n']);
+    if (lines.length) plan.add('WRITE_FILE', 'linux.timeOffsets', 'write /proc/self/timens_offsets', [], ['/proc/self/timens_offsets', lines.join('\n') + '\n']);
   } else if (spec.linux?.timeOffsets && Object.keys(spec.linux.timeOffsets).length) {
     throw new TsruncError('timeOffsets requires a new time namespace', { field: 'linux.timeOffsets' });
   }

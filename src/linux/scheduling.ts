@@ -13,7 +13,8 @@ const SCHED_FLAGS: Record<string, number> = {
 };
 
 export function compileScheduler(spec: Spec, plan: Plan): void {
-  const s = spec.process?.scheduler as { policy: string; nice?: number; priority?: number; flags?: string[]; runtime?: number; deadline?: number; period?: number } | undefined;
+  const s = spec.process?.scheduler as { policy: string; nice?: number; priority?: number; flags?: string[]; runtime?: number; deadline?: number;
+    period?: number; } | undefined;
   if (!s) return;
   const field = 'process.scheduler';
   const policy = POLICIES[s.policy];

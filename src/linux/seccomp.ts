@@ -112,7 +112,6 @@ export function usesNotify(spec: Spec): boolean {
   return !!spec.linux?.seccomp?.syscalls?.some((sc) => sc.action === 'SCMP_ACT_NOTIFY');
 }
 
-
 /**
  * Where the filter is loaded (runc's standard_init_linux.go): with noNewPrivileges as late as
  * possible, right before execve, so a strict profile does not have to allow the runtime's own last

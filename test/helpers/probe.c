@@ -29,7 +29,10 @@
 
 static int keyring(void) {
   long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
-  if (id < 0) { printf("error %d\n", errno); return 1; }
+  if (id < 0) {
+    printf("error %d\n", errno);
+    return 1;
+  }
   char desc[256] = "";
   long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof desc - 1);
   printf("%ld %s\n", id, n > 0 ? desc : "?");
@@ -58,14 +61,21 @@ static int exewatch(const char *dir) {
       snprintf(exe, sizeof exe, "/proc/%d/exe", pid);
       int fd = open(exe, O_PATH | O_CLOEXEC);
       if (fd < 0) {
-        if (!seen[pid]) { seen[pid] = 1; nseen++; }
+        if (!seen[pid]) {
+          seen[pid] = 1;
+          nseen++;
+        }
         continue;
       }
       struct stat st;
-      int own = fstat(fd, &st) == 0 && ((st.st_dev == me.st_dev && st.st_ino == me.st_ino) || (st.st_dev == bb.st_dev && st.st_ino == bb.st_ino));
+      int own = fstat(fd, &st) == 0 && ((st.st_dev == me.st_dev && st.st_ino == me.st_ino) ||
+                                        (st.st_dev == bb.st_dev && st.st_ino == bb.st_ino));
       if (!own && nfd < MAXFD) {
         fds[nfd++] = fd;
-        if (!seen[pid]) { seen[pid] = 1; nseen++; }
+        if (!seen[pid]) {
+          seen[pid] = 1;
+          nseen++;
+        }
       } else {
         close(fd);
       }

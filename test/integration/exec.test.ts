@@ -221,7 +221,7 @@ describeRoot('--preserve-fds', () => {
     // create keeps them in the init until start execs the process
     const cid = sb.id();
     const out = path.join(sb.dir, 'created.out');
-    const created = sb.bundle((c) => { c.root.readonly = false; c.process.args = ['sh', '-c', `cat /proc/self/fd/3 /proc/self/fd/4 > /tmp/out`]; }, 'created');
+    const created = sb.bundle((c) => { c.root.readonly = false; c.process.args = ['sh', '-c', 'cat /proc/self/fd/3 /proc/self/fd/4 > /tmp/out']; }, 'created');
     r = withFds(['create', '--preserve-fds', '2', '--bundle', created, cid]);
     expect(r.code).toBe(0);
     sb.ok(['start', cid]);

@@ -50,7 +50,7 @@ exit ${exitCode}
     }
     expect(fs.readFileSync(path.join(out, 'createContainer.pidns'), 'utf8').trim()).toBe(fs.readlinkSync(`/proc/${pid}/ns/pid`));
     expect(fs.readFileSync(path.join(out, 'createRuntime.pidns'), 'utf8').trim()).toBe(fs.readlinkSync('/proc/self/ns/pid'));
-    expect(fs.readFileSync(path.join(out, 'prestart.args'), 'utf8')).toBe("a1 1\n");
+    expect(fs.readFileSync(path.join(out, 'prestart.args'), 'utf8')).toBe('a1 1\n');
     expect(fs.readFileSync(path.join(out, 'prestart.uts'), 'utf8').trim()).toBe(hostUts);
     expect(fs.readFileSync(path.join(out, 'createRuntime.uts'), 'utf8').trim()).toBe(hostUts);
     // createContainer runs in the container's namespaces

@@ -37,8 +37,8 @@ function merge(into: any, patch: any): any {
 // test changes no host mount, and the runtime sees the filesystem read-only or full.
 function stateRootWrap(kind: string, root: string): string[] {
   const setup = kind === 'readonly'
-    ? `mount -t tmpfs -o ro,size=1m tmpfs "$R"`
-    : `mount -t tmpfs -o size=64k tmpfs "$R" && (dd if=/dev/zero of="$R/fill" bs=4k 2>/dev/null; true)`;
+    ? 'mount -t tmpfs -o ro,size=1m tmpfs "$R"'
+    : 'mount -t tmpfs -o size=64k tmpfs "$R" && (dd if=/dev/zero of="$R/fill" bs=4k 2>/dev/null; true)';
   return ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `R=${JSON.stringify(root)}; mkdir -p "$R" && ${setup} && exec "$@"`, 'sh'];
 }
 

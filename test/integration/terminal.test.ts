@@ -87,6 +87,3 @@ describeRoot('terminal', () => {
     assertNothingLeft(id, sb.root);
   });
 });
-
-
-

@@ -5,7 +5,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { configureLog, logDebug, logError, logFatal, logInfo, logOptions, logWarn } from '../../src/log';
 
- 
 const realFs: typeof fs = require('fs');
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 

@@ -24,7 +24,8 @@ function reference(rules: DeviceRule[], type: number, access: number, major: num
   return 1;
 }
 
-const decide = (rules: DeviceRule[], type: number, access: number, major: number, minor: number) => runDeviceFilter(compileDeviceFilter(rules), type, access, major, minor);
+const decide = (rules: DeviceRule[], type: number, access: number, major: number, minor: number) => runDeviceFilter(compileDeviceFilter(rules),
+  type, access, major, minor);
 
 describe('runc\'s default list (deny all, then the built-in devices)', () => {
   const rules = deviceRules(undefined, undefined);
@@ -84,7 +85,8 @@ test('random rule lists decide every access like the reference', () => {
       for (let access = 1; access < 8; access++) {
         for (let major = 0; major < 5; major++) {
           for (let minor = 0; minor < 5; minor++) {
-            expect([round, type, access, major, minor, runDeviceFilter(prog, type, access, major, minor)]).toEqual([round, type, access, major, minor, reference(rules, type, access, major, minor)]);
+            expect([round, type, access, major, minor, runDeviceFilter(prog, type, access, major, minor)])
+              .toEqual([round, type, access, major, minor, reference(rules, type, access, major, minor)]);
           }
         }
       }

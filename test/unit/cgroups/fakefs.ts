@@ -80,7 +80,7 @@ export function fakeHost(kind: Kind, opts: { v2Controllers?: string[]; ownMemory
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrunc-fakecg-'));
   const cg = path.join(root, 'sys/fs/cgroup');
   fs.mkdirSync(cg, { recursive: true });
-  const lines: string[] = ['22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw', `31 22 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755`];
+  const lines: string[] = ['22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw', '31 22 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755'];
   const self: string[] = [];
   const ownMemory = opts.ownMemory ?? '/process_api/abc';
   const v2Controllers = opts.v2Controllers ?? ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma'];

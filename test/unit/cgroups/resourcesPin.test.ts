@@ -174,7 +174,8 @@ const CASES: Record<string, Case> = {
         weight: 300, leafWeight: 200,
         weightDevice: [{ major: 8, minor: 0, weight: 500, leafWeight: 400 }, { major: 8, minor: 16, weight: 600 }, { major: 8, minor: 32, leafWeight: 100 }],
         throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1048576 }], throttleWriteBpsDevice: [{ major: 8, minor: 0, rate: 2048 }],
-        throttleReadIOPSDevice: [{ major: 8, minor: 0, rate: 100 }], throttleWriteIOPSDevice: [{ major: 8, minor: 16, rate: 300 }, { major: 8, minor: 0, rate: 0 }],
+        throttleReadIOPSDevice: [{ major: 8, minor: 0, rate: 100 }],
+        throttleWriteIOPSDevice: [{ major: 8, minor: 16, rate: 300 }, { major: 8, minor: 0, rate: 0 }],
       },
     },
   },
@@ -328,7 +329,8 @@ function run(h: FakeHost, version: 1 | 2, c: Case): Result {
     const host: Host = { dir: (ctl) => (version === 2 ? mgr.record.paths.unified : (mgr as V1Manager).dirOf(ctl)!) };
     c.setup?.(host, version);
     const opts = c.opts ?? { skipDevices: true };
-    const plan = outcome(() => (version === 1 ? planV1(c.r, { dirOf: (ctl) => (mgr as V1Manager).dirOf(ctl) }, opts) : planV2(c.r, mgr.record.paths.unified, opts)), h.root);
+    const plan = outcome(() => (version === 1 ? planV1(c.r, { dirOf: (ctl) => (mgr as V1Manager).dirOf(ctl) }, opts) : planV2(c.r,
+      mgr.record.paths.unified, opts)), h.root);
     let apply: Outcome;
     try {
       mgr.apply(c.r, opts);

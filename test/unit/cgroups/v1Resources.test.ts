@@ -33,7 +33,8 @@ afterEach(() => h.uninstall());
 
 describe('memory', () => {
   test('limit, reservation, swap, kernel, kernelTCP, swappiness, disableOOMKiller, useHierarchy', () => {
-    mgr.apply({ memory: { limit: 268435456, reservation: 134217728, swap: 536870912, kernel: 1048576, kernelTCP: 2097152, swappiness: 10, disableOOMKiller: true, useHierarchy: true } }, { skipDevices: true });
+    mgr.apply({ memory: { limit: 268435456, reservation: 134217728, swap: 536870912, kernel: 1048576, kernelTCP: 2097152, swappiness: 10,
+      disableOOMKiller: true, useHierarchy: true } }, { skipDevices: true });
     expect(file('memory', 'memory.limit_in_bytes')).toBe('268435456');
     expect(file('memory', 'memory.memsw.limit_in_bytes')).toBe('536870912');
     expect(file('memory', 'memory.soft_limit_in_bytes')).toBe('134217728');

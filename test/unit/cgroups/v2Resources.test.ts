@@ -95,7 +95,8 @@ describe('translations', () => {
     expect(writes({ pids: { limit: 32 } })).toEqual(['pids.max=32']);
     expect(writes({ pids: { limit: -1 } })).toEqual(['pids.max=max']);
     expect(writes({
-      blockIO: { weight: 500, leafWeight: 300, weightDevice: [{ major: 8, minor: 0, weight: 100 }], throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 600 }], throttleWriteIOPSDevice: [{ major: 8, minor: 16, rate: 300 }] },
+      blockIO: { weight: 500, leafWeight: 300, weightDevice: [{ major: 8, minor: 0, weight: 100 }],
+        throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 600 }], throttleWriteIOPSDevice: [{ major: 8, minor: 16, rate: 300 }] },
     })).toEqual(['io.weight=4950', 'io.max=8:0 rbps=600', 'io.max=8:16 wiops=300']);
     fs.writeFileSync(path.join(dir(), 'io.bfq.weight'), 'default 100');
     expect(writes({ blockIO: { weight: 500, weightDevice: [{ major: 8, minor: 0, weight: 100 }] } })).toEqual(['io.bfq.weight=500', 'io.bfq.weight=8:0 100']);

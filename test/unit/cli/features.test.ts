@@ -15,7 +15,8 @@ function fake(answer: (q: Parameters<Probe>[0]) => ReturnType<Probe>): { n: Nati
   return { n, queries };
 }
 
-const everything = fake((q) => ({ seccompApi: 6, archs: q.archs.map(() => true), actions: q.actions.map(() => true), flags: q.flags.map(() => true), mountAttrs: q.mountAttrs.map(() => EBADF) }));
+const everything = fake((q) => ({ seccompApi: 6, archs: q.archs.map(() => true), actions: q.actions.map(() => true), flags: q.flags.map(() => true),
+  mountAttrs: q.mountAttrs.map(() => EBADF) }));
 
 const seccomp = (f: any) => f.linux.seccomp;
 

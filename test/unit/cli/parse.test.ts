@@ -260,7 +260,8 @@ describe('positionals', () => {
 describe('the command table', () => {
   test('runc\'s commands are there with runc\'s positional counts', () => {
     const byName = Object.fromEntries(commands.map((c) => [c.name, [c.minArgs, c.maxArgs]]));
-    expect(byName).toMatchObject({ create: [1, 1], start: [1, 1], run: [1, 1], state: [1, 1], kill: [1, 2], delete: [1, 1], list: [0, 0], spec: [0, 0], features: [0, 0] });
+    expect(byName).toMatchObject({ create: [1, 1], start: [1, 1], run: [1, 1], state: [1, 1], kill: [1, 2], delete: [1, 1],
+      list: [0, 0], spec: [0, 0], features: [0, 0] });
   });
 
   test('every command accepts --help, and flag names are unique per command', () => {

@@ -145,7 +145,7 @@ describe('SyncDriver', () => {
   test('the runtime cannot send out of order either', () => {
     fakeAddon([]);
     const d = new SyncDriver(createPlan(), SOCK, 'container init', recorder().on);
-    expect(thrown(() => d.send(Sync.COMMIT)).message).toBe(`sync: the runtime cannot send COMMIT now: the plan's next step is GO from the runtime`);
+    expect(thrown(() => d.send(Sync.COMMIT)).message).toBe('sync: the runtime cannot send COMMIT now: the plan\'s next step is GO from the runtime');
     expect(thrown(() => d.until(Sync.READY)).message).toBe('sync: the runtime must send GO before it waits for READY');
   });
 

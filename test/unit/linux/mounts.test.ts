@@ -76,7 +76,8 @@ describe('parseMountOptions', () => {
     expect(ro.clearFlags).toBe(0);
     const c = parseMountOptions(['suid', 'dev', 'exec', 'atime', 'diratime', 'async', 'nomand', 'norelatime', 'nostrictatime', 'loud', 'nolazytime']);
     expect(c.flags).toBe(0);
-    expect(c.clearFlags).toBe(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_SYNCHRONOUS | MS_MANDLOCK | MS_RELATIME | MS_STRICTATIME | MS_SILENT | MS_LAZYTIME);
+    expect(c.clearFlags).toBe(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_SYNCHRONOUS | MS_MANDLOCK | MS_RELATIME
+      | MS_STRICTATIME | MS_SILENT | MS_LAZYTIME);
   });
 
   test.each([

@@ -32,7 +32,8 @@ const cpus = rare(fc.constantFrom('0', '0-1', '1,0'), fc.constantFrom('', 'x', '
 const processArb = fc.record({
   terminal: field(fc.boolean()),
   consoleSize: field(fc.record({ height: fc.nat(500), width: fc.nat(500) }, { requiredKeys: [] })),
-  user: field(fc.record({ uid: id, gid: id, umask: fc.nat(0o7777), additionalGids: fc.array(id, { maxLength: 3 }), username: fc.string() }, { requiredKeys: [] })),
+  user: field(fc.record({ uid: id, gid: id, umask: fc.nat(0o7777), additionalGids: fc.array(id, { maxLength: 3 }), username: fc.string() },
+    { requiredKeys: [] })),
   args: field(fc.array(rare(fc.constantFrom('sh', '/bin/true', 'a b'), fc.constant('')), { maxLength: 3 })),
   commandLine: field(fc.string()),
   env: field(fc.array(rare(fc.constantFrom('PATH=/bin', 'A=1', '=x'), fc.constantFrom('NOEQUALS', '')), { maxLength: 3 })),

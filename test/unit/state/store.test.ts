@@ -7,7 +7,6 @@ import { ContainerDir, ContainerState, LOCK_EX, LOCK_SH, listIds, validateId } f
 import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, formatError } from '../../../src/errors';
 import { errorOf } from '../../helpers/errors';
 
- 
 const realFs: typeof fs = require('fs');
 
 interface FlockCall { fd: number; op: number; isDir: boolean }
