@@ -10,12 +10,13 @@ TEST_APT_PACKAGES := containerd gcc libc6-dev time clang libclang-rt-14-dev
 # Only for the test VM (make test-vm, scripts/vm/): qemu's software emulation and debootstrap.
 VM_APT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs
 # Only for make bench (bench/): the runtimes compared, hyperfine for times, perf for page faults.
+LINT_APT_PACKAGES := clang-format
 BENCH_APT_PACKAGES := hyperfine runc crun linux-perf bc
 BUN := node_modules/.bin/bun
 TS_SOURCES := $(shell find src -name '*.ts' -not -path 'src/generated/*' 2>/dev/null)
 GENERATED := src/generated/validators.js src/generated/stateFile.js src/generated/buildinfo.js
 
-.PHONY: all build setup apt apt-test apt-vm apt-bench npm demo test test-unit test-unprivileged test-integration test-vm lint conformance bench install clean fuzz fuzz-replay soak
+.PHONY: all build setup apt apt-test apt-vm apt-lint apt-bench format npm demo test test-unit test-unprivileged test-integration test-vm lint conformance bench install clean fuzz fuzz-replay soak
 
 all: build
 
@@ -35,6 +36,10 @@ apt-bench:
 
 apt-vm:
 	@missing=""; for p in $(VM_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+apt-lint:
+	@missing=""; for p in $(LINT_APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 npm: node_modules/.installed
@@ -101,9 +106,17 @@ demo: build demo/config.json
 
 # Type-check src/, test/ and conformance/ together; ESLint (eslint.config.mjs). The addon builds with
 # -Werror (binding.gyp).
-lint: npm
+C_SOURCES = $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null || ls addon/*.c addon/*.cc addon/*.h)
+
+lint: npm apt-lint
 	npx --no-install tsc -p tsconfig.test.json
 	npx --no-install eslint .
+	clang-format --dry-run --Werror $(C_SOURCES)
+
+# The formatters: ESLint's @stylistic rules for the TypeScript, clang-format (.clang-format) for the C.
+format: npm apt-lint
+	npx --no-install eslint --fix .
+	clang-format -i $(C_SOURCES)
 
 # The VM part (test-vm) runs last: ~20 minutes, plus ~15 the first time the image is built.
 test: build apt-test apt-vm rootfs-cache/busybox lint

@@ -19,7 +19,8 @@ Napi::Value Flock(const Napi::CallbackInfo &info) {
   int64_t fd, op;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &op)) return env.Undefined();
   int r;
-  do r = flock((int)fd, (int)op); while (r < 0 && errno == EINTR);
+  do r = flock((int)fd, (int)op);
+  while (r < 0 && errno == EINTR);
   if (r < 0) {
     if (errno == EWOULDBLOCK && (op & LOCK_NB)) return Napi::Boolean::New(env, false);
     return ThrowErrno(env, "flock", errno);
@@ -82,4 +83,3 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }  // namespace
 
 NODE_API_MODULE(tsrunc, Init)
-

@@ -19,9 +19,7 @@ using tsr::Fail;
 
 namespace {
 
-int Bpf(int cmd, union bpf_attr *attr) {
-  return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr);
-}
+int Bpf(int cmd, union bpf_attr *attr) { return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr); }
 
 }  // namespace
 
@@ -61,7 +59,8 @@ Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
     std::string text(log.data());
     size_t nl = text.find('\n');
     std::string first = nl == std::string::npos ? text : text.substr(0, nl);
-    return Fail(env, "cannot load the device filter (bpf BPF_PROG_LOAD)", e, first.empty() ? "" : " (verifier: " + first + ")");
+    return Fail(env, "cannot load the device filter (bpf BPF_PROG_LOAD)", e,
+                first.empty() ? "" : " (verifier: " + first + ")");
   }
   int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg < 0) {

@@ -71,11 +71,17 @@ static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n
   if (!v) return NULL;
   const char *s = p->str + off;
   for (int64_t i = 0; i < n; i++) {
-    if ((size_t)(s - p->str) >= p->str_len) { free(v); return NULL; }
+    if ((size_t)(s - p->str) >= p->str_len) {
+      free(v);
+      return NULL;
+    }
     size_t left = p->str_len - (size_t)(s - p->str);
     /* the last string may lack its NUL: never read past the table (found by fuzz/plan_fuzz.c) */
     const char *end = memchr(s, 0, left);
-    if (!end) { free(v); return NULL; }
+    if (!end) {
+      free(v);
+      return NULL;
+    }
     v[i] = (char *)s;
     s = end + 1;
   }
@@ -98,32 +104,54 @@ static int strings_ok(const struct tsr_prepared *p, uint32_t off, int64_t n) {
 int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char **why) {
   memset(p, 0, sizeof *p);
   p->sock = p->rootfd = p->fifofd = p->devnull = p->procfd = p->fddir = -1;
-  if (len < sizeof(struct tsr_plan_header)) { *why = "plan too short"; return -1; }
+  if (len < sizeof(struct tsr_plan_header)) {
+    *why = "plan too short";
+    return -1;
+  }
   p->hdr = buf;
-  if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) { *why = "bad plan magic/version"; return -1; }
+  if (p->hdr->magic != TSR_PLAN_MAGIC || p->hdr->version != TSR_PLAN_VERSION) {
+    *why = "bad plan magic/version";
+    return -1;
+  }
   size_t ops_len = (size_t)p->hdr->nops * sizeof(struct tsr_op);
-  if (sizeof(struct tsr_plan_header) + ops_len + p->hdr->strtab_len != len) { *why = "plan size mismatch"; return -1; }
+  if (sizeof(struct tsr_plan_header) + ops_len + p->hdr->strtab_len != len) {
+    *why = "plan size mismatch";
+    return -1;
+  }
   /* The child walks every kept fd (close_inherited): no more than the kernel's nr_open ceiling. */
-  if (p->hdr->keep_fds > (1u << 20)) { *why = "too many preserved fds"; return -1; }
+  if (p->hdr->keep_fds > (1u << 20)) {
+    *why = "too many preserved fds";
+    return -1;
+  }
   p->ops = (const struct tsr_op *)((const char *)buf + sizeof(struct tsr_plan_header));
   p->str = (const char *)buf + sizeof(struct tsr_plan_header) + ops_len;
   p->str_len = p->hdr->strtab_len;
   for (uint32_t i = 0; i < p->hdr->nops; i++) {
     const struct tsr_op *op = &p->ops[i];
-    if (op->code == 0 || op->code > TSR_OP_MAX) { *why = "unknown op code"; return -1; }
+    if (op->code == 0 || op->code > TSR_OP_MAX) {
+      *why = "unknown op code";
+      return -1;
+    }
     for (int k = 0; k < 4; k++) {
       /* blobs (SETGROUPS, SECCOMP) are checked by length below, strings by their NUL */
       int blob = (op->code == TSR_OP_SETGROUPS || op->code == TSR_OP_SECCOMP || op->code == TSR_OP_SCHED_SETATTR ||
-                  op->code == TSR_OP_SETAFFINITY || op->code == TSR_OP_SET_MEMPOLICY) && k == 0;
+                  op->code == TSR_OP_SETAFFINITY || op->code == TSR_OP_SET_MEMPOLICY) &&
+                 k == 0;
       if (blob) {
         size_t unit = op->code == TSR_OP_SETGROUPS ? 4 : op->code == TSR_OP_SECCOMP ? sizeof(struct sock_filter) : 1;
         /* a0 is bounded first: a0 * unit must not wrap around (fuzz/plan_fuzz.c) */
-        if (op->a[0] < 0 || (uint64_t)op->a[0] > p->str_len || (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) { *why = "blob out of range"; return -1; }
-      } else if (!str_ok(p, op->s[k])) { *why = "string out of range"; return -1; }
+        if (op->a[0] < 0 || (uint64_t)op->a[0] > p->str_len ||
+            (size_t)op->s[0] + (size_t)op->a[0] * unit > p->str_len) {
+          *why = "blob out of range";
+          return -1;
+        }
+      } else if (!str_ok(p, op->s[k])) {
+        *why = "string out of range";
+        return -1;
+      }
     }
-    if (op->code == TSR_OP_RUN_HOOK &&
-        (op->s[0] == TSR_NO_STR || !strings_ok(p, op->s[1], op->a[0]) || op->a[0] < 1 || !strings_ok(p, op->s[2], op->a[1]) ||
-         !strings_ok(p, op->s[3], 3))) {
+    if (op->code == TSR_OP_RUN_HOOK && (op->s[0] == TSR_NO_STR || !strings_ok(p, op->s[1], op->a[0]) || op->a[0] < 1 ||
+                                        !strings_ok(p, op->s[2], op->a[1]) || !strings_ok(p, op->s[3], 3))) {
       *why = "bad hook";
       return -1;
     }
@@ -132,19 +160,40 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
      * longs; a seccomp filter has at most BPF_MAXINSNS instructions (sock_fprog.len is 16 bits). */
     if (op->code == TSR_OP_SCHED_SETATTR) {
       uint32_t size;
-      if (op->a[0] < 48) { *why = "sched_attr too short"; return -1; }
+      if (op->a[0] < 48) {
+        *why = "sched_attr too short";
+        return -1;
+      }
       memcpy(&size, p->str + op->s[0], sizeof size);
-      if (size > (uint64_t)op->a[0]) { *why = "sched_attr size beyond its blob"; return -1; }
+      if (size > (uint64_t)op->a[0]) {
+        *why = "sched_attr size beyond its blob";
+        return -1;
+      }
     }
     if (op->code == TSR_OP_SET_MEMPOLICY && op->a[0] && op->a[2] > 1 &&
-        ((uint64_t)op->a[2] - 1 + 63) / 64 * 8 > (uint64_t)op->a[0]) { *why = "nodemask shorter than maxnode"; return -1; }
-    if (op->code == TSR_OP_SECCOMP && op->a[0] > 4096) { *why = "seccomp filter too long"; return -1; }
+        ((uint64_t)op->a[2] - 1 + 63) / 64 * 8 > (uint64_t)op->a[0]) {
+      *why = "nodemask shorter than maxnode";
+      return -1;
+    }
+    if (op->code == TSR_OP_SECCOMP && op->a[0] > 4096) {
+      *why = "seccomp filter too long";
+      return -1;
+    }
     if (op->code == TSR_OP_EXEC) {
-      if (op->s[0] == TSR_NO_STR || op->a[0] < 1) { *why = "exec without argv"; return -1; }
-      if (p->argv) { *why = "more than one exec"; return -1; }
+      if (op->s[0] == TSR_NO_STR || op->a[0] < 1) {
+        *why = "exec without argv";
+        return -1;
+      }
+      if (p->argv) {
+        *why = "more than one exec";
+        return -1;
+      }
       p->argv = build_vector(p, op->s[0], op->a[0]);
       p->envp = build_vector(p, op->s[1] == TSR_NO_STR ? op->s[0] : op->s[1], op->s[1] == TSR_NO_STR ? 0 : op->a[1]);
-      if (!p->argv || !p->envp) { *why = "bad argv/env"; return -1; }
+      if (!p->argv || !p->envp) {
+        *why = "bad argv/env";
+        return -1;
+      }
     }
   }
   return 0;
@@ -158,9 +207,7 @@ void tsr_release(struct tsr_prepared *p) {
 
 /* ---- child side: no allocation from here on ------------------------------------------------- */
 
-static const char *S(const struct tsr_prepared *p, uint32_t off) {
-  return off == TSR_NO_STR ? NULL : p->str + off;
-}
+static const char *S(const struct tsr_prepared *p, uint32_t off) { return off == TSR_NO_STR ? NULL : p->str + off; }
 
 /* Append src to dst (capacity cap) without stdio. */
 static void cat(char *dst, size_t cap, const char *src) {
@@ -173,7 +220,10 @@ static void cat_uint(char *dst, size_t cap, unsigned long v) {
   char tmp[24];
   int i = sizeof tmp - 1;
   tmp[i] = 0;
-  do { tmp[--i] = (char)('0' + v % 10); v /= 10; } while (v && i > 0);
+  do {
+    tmp[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v && i > 0);
   cat(dst, cap, tmp + i);
 }
 
@@ -186,7 +236,8 @@ static const char *fd_path(struct tsr_prepared *p, int fd) {
 
 /* Report a failure and exit. Before the exec fifo is open the parent (create) reads the socket;
  * after it, `start` reads the fifo, so the message goes there. */
-__attribute__((noreturn)) static void fail(struct tsr_prepared *p, uint32_t op, int err, const char *what, const char *arg) {
+__attribute__((noreturn)) static void fail(struct tsr_prepared *p, uint32_t op, int err, const char *what,
+                                           const char *arg) {
   struct tsr_sync m;
   memset(&m, 0, sizeof m);
   m.type = TSR_SYNC_ERROR;
@@ -236,7 +287,8 @@ static void sync_send(struct tsr_prepared *p, uint32_t i, uint32_t type, int32_t
 static void sync_wait(struct tsr_prepared *p, uint32_t i, uint32_t type) {
   struct tsr_sync m;
   ssize_t n;
-  do n = recv(p->sock, &m, sizeof m, 0); while (n < 0 && errno == EINTR);
+  do n = recv(p->sock, &m, sizeof m, 0);
+  while (n < 0 && errno == EINTR);
   if (n == 0) _exit(1); /* the parent is gone: nobody will ever start us */
   if (n != (ssize_t)sizeof m) fail(p, i, n < 0 ? errno : EPROTO, "sync wait", NULL);
   if (m.type != type) fail(p, i, EPROTO, "unexpected sync message", NULL);
@@ -262,7 +314,10 @@ static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int
   while (*rel == '/') rel++;
   if (!*rel) rel = ".";
   size_t len = strlen(rel);
-  if (len >= sizeof p->path_buf) { errno = ENAMETOOLONG; return -1; }
+  if (len >= sizeof p->path_buf) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   memmove(b, rel, len + 1);
   for (int hops = 0; hops < 40; hops++) {
     int fd = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
@@ -293,7 +348,12 @@ static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int
             /* It exists but does not resolve: a dangling symlink. Continue with its target
              * (relative to this directory, or to the root) followed by the rest of the path. */
             ssize_t n = readlinkat(parent, comp, p->link_buf, sizeof p->link_buf - 1);
-            if (n < 0) { int e = errno; close(parent); errno = e; return -1; }
+            if (n < 0) {
+              int e = errno;
+              close(parent);
+              errno = e;
+              return -1;
+            }
             p->link_buf[n] = 0;
             char *t = p->tmp_buf;
             t[0] = 0;
@@ -313,10 +373,20 @@ static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int
             restart = 1;
             break;
           }
-          if (r < 0) { int e = errno; close(parent); errno = e; return -1; }
+          if (r < 0) {
+            int e = errno;
+            close(parent);
+            errno = e;
+            return -1;
+          }
           fd2 = sys_openat2(p->rootfd, b, O_PATH | O_CLOEXEC, IN_ROOT);
         }
-        if (fd2 < 0) { int e = errno; close(parent); errno = e; return -1; }
+        if (fd2 < 0) {
+          int e = errno;
+          close(parent);
+          errno = e;
+          return -1;
+        }
         close(parent);
         parent = fd2;
       }
@@ -337,11 +407,17 @@ static int open_in_root(struct tsr_prepared *p, const char *path, int mkdir, int
  * inside the rootfs (runc 1.2.8 creates them with O_NOFOLLOW through pathrs for CVE-2025-52565). */
 static int open_parent_in_root(struct tsr_prepared *p, const char *path, const char **name) {
   const char *slash = strrchr(path, '/');
-  if (!slash || !slash[1]) { errno = EINVAL; return -1; }
+  if (!slash || !slash[1]) {
+    errno = EINVAL;
+    return -1;
+  }
   *name = slash + 1;
   size_t dlen = (size_t)(slash - path);
   char dir[PATH_MAX];
-  if (dlen >= sizeof dir) { errno = ENAMETOOLONG; return -1; }
+  if (dlen >= sizeof dir) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   memcpy(dir, path, dlen);
   dir[dlen] = 0;
   const char *d = dlen ? dir : "/";
@@ -375,7 +451,8 @@ static int open_procfs(struct tsr_prepared *p) {
       fd = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
     close(fs);
   }
-  if (fd < 0) fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+  if (fd < 0)
+    fd = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
   if (fd < 0) return -1;
   struct statfs sfs;
   struct stat st;
@@ -390,7 +467,10 @@ static int open_procfs(struct tsr_prepared *p) {
 /* Open a /proc/... path of the plan through open_procfs: "self" becomes our pid as that procfs sees
  * it; no component may be a symlink or cross a mount. */
 static int proc_open(struct tsr_prepared *p, const char *path, int flags) {
-  if (strncmp(path, "/proc/", 6) != 0) { errno = EINVAL; return -1; }
+  if (strncmp(path, "/proc/", 6) != 0) {
+    errno = EINVAL;
+    return -1;
+  }
   int proc = open_procfs(p);
   if (proc < 0) return -1;
   const char *rel = path + 6;
@@ -469,7 +549,8 @@ static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
       cfd = sys_openat2(dfd, name, O_PATH | O_CLOEXEC, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
       close(dfd);
     }
-    if (cfd < 0) fail(p, i, errno, errno == ELOOP ? "refused: a symlink at or on the way to" : "resolve", "/dev/console");
+    if (cfd < 0)
+      fail(p, i, errno, errno == ELOOP ? "refused: a symlink at or on the way to" : "resolve", "/dev/console");
     int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
     if (tree < 0) fail(p, i, errno, "clone the pty for /dev/console", NULL);
     if (attach_at(tree, cfd) < 0) fail(p, i, errno, "bind the pty over", "/dev/console");
@@ -493,19 +574,22 @@ static void op_chown_stdio(struct tsr_prepared *p, uint32_t i, uid_t uid) {
     struct stat st;
     if (fstat(fd, &st) < 0) continue; /* closed */
     if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3))) continue;
-    if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EPERM && errno != EROFS) fail(p, i, errno, "chown stdio to the process user", NULL);
+    if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EPERM && errno != EROFS)
+      fail(p, i, errno, "chown stdio to the process user", NULL);
   }
 }
 
 /* Attach a detached mount (MOUNT op) on its target, by fd when the target was resolved in root (no
  * path walk, no magic link to follow), set its propagation (a1) and close it. */
-static void attach_tree(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op, int tree, int tfd, const char *t, const char *what) {
+static void attach_tree(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op, int tree, int tfd, const char *t,
+                        const char *what) {
   const char *target = S(p, op->s[1]);
   uint64_t bits = (uint64_t)op->a[2];
   long mr = tfd >= 0 ? syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
                      : syscall(SYS_move_mount, tree, "", AT_FDCWD, t, MOVE_MOUNT_F_EMPTY_PATH);
   if (mr < 0) fail(p, i, errno, what, target);
-  if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
+  if (op->a[1] && sys_mount_setattr(tree, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0,
+                                    0, (uint64_t)op->a[1]) < 0)
     fail(p, i, errno, "set propagation of", target);
   close(tree);
 }
@@ -540,7 +624,8 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
     if (op->a[1]) {
       /* Re-resolve: the new mount now sits on top of the path. */
       int nfd = (bits & TSR_MNT_TARGET_IN_ROOT) ? open_in_root(p, target, 0, 0) : open(target, O_PATH | O_CLOEXEC);
-      if (nfd < 0 || sys_mount_setattr(nfd, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0), 0, 0, (uint64_t)op->a[1]) < 0)
+      if (nfd < 0 || sys_mount_setattr(nfd, "", AT_EMPTY_PATH | ((bits & TSR_MNT_PROPAGATION_REC) ? AT_RECURSIVE : 0),
+                                       0, 0, (uint64_t)op->a[1]) < 0)
         fail(p, i, errno, "set propagation of", target);
       close(nfd);
     }
@@ -555,7 +640,8 @@ static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
   if (mknodat(dfd, name, (mode_t)op->a[0], (dev_t)op->a[1]) < 0) {
     if (errno == EEXIST) {
       /* An existing node is replaced, as runc does for devices listed in config.json. */
-      if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, (mode_t)op->a[0], (dev_t)op->a[1]) < 0) fail(p, i, errno, "mknod", path);
+      if (unlinkat(dfd, name, 0) < 0 || mknodat(dfd, name, (mode_t)op->a[0], (dev_t)op->a[1]) < 0)
+        fail(p, i, errno, "mknod", path);
     } else if (errno == EPERM && op->s[1] != TSR_NO_STR) {
       /* Not allowed (user namespace): bind the host's node instead, as runc does. */
       int fd = openat(dfd, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -563,7 +649,8 @@ static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
       close(fd);
       /* By fds: the target is the file just made in the checked directory, never a path walk. */
       int tfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      int tree = tfd < 0 ? -1 : (int)syscall(SYS_open_tree, AT_FDCWD, S(p, op->s[1]), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      int tree =
+          tfd < 0 ? -1 : (int)syscall(SYS_open_tree, AT_FDCWD, S(p, op->s[1]), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
       if (tree < 0 || attach_at(tree, tfd) < 0) fail(p, i, errno, "bind device", path);
       close(tree);
       close(tfd);
@@ -574,7 +661,8 @@ static void op_mknod(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
     }
   }
   if (fchmodat(dfd, name, (mode_t)op->a[0] & 07777, 0) < 0) fail(p, i, errno, "chmod device", path);
-  if (fchownat(dfd, name, (uid_t)op->a[2], (gid_t)op->a[3], AT_SYMLINK_NOFOLLOW) < 0) fail(p, i, errno, "chown device", path);
+  if (fchownat(dfd, name, (uid_t)op->a[2], (gid_t)op->a[3], AT_SYMLINK_NOFOLLOW) < 0)
+    fail(p, i, errno, "chown device", path);
   close(dfd);
 }
 
@@ -635,7 +723,9 @@ static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op)
     /* A read-only tmpfs made by fd (fsopen/fsmount) and attached by fd: no /proc/self/fd path. */
     int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
     tree = fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
-               ? -1 : (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+               ? -1
+               : (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
     if (fs >= 0) close(fs);
   } else {
     /* CVE-2025-31133: what masks a file is the null device, checked by fd (S_ISCHR, 1:3, as runc's
@@ -645,7 +735,8 @@ static void op_mask(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op)
       int dn = sys_openat2(p->rootfd, "dev/null", O_PATH | O_CLOEXEC, IN_ROOT | RESOLVE_NO_SYMLINKS);
       struct stat ns;
       if (dn < 0 || fstat(dn, &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
-        fail(p, i, dn < 0 ? errno : ENODEV, "/dev/null in the container is not the null device (1:3): cannot mask", path);
+        fail(p, i, dn < 0 ? errno : ENODEV, "/dev/null in the container is not the null device (1:3): cannot mask",
+             path);
       p->devnull = dn;
     }
     tree = (int)syscall(SYS_open_tree, p->devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
@@ -661,8 +752,10 @@ static void op_readonly(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   if (fd < 0) return;
   int tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
   if (tree < 0) fail(p, i, errno, "bind readonly path", path);
-  if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0, 0) < 0) fail(p, i, errno, "make read-only", path);
-  if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) fail(p, i, errno, "mount read-only", path);
+  if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0, 0) < 0)
+    fail(p, i, errno, "make read-only", path);
+  if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    fail(p, i, errno, "mount read-only", path);
   close(tree);
   close(fd);
 }
@@ -723,7 +816,8 @@ static void op_resolve_exec(struct tsr_prepared *p, uint32_t i, const struct tsr
 static void op_caps_bounding(struct tsr_prepared *p, uint32_t i, uint64_t keep) {
   for (int cap = 0; cap < 64; cap++) {
     if (keep & (1ULL << cap)) continue;
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) fail(p, i, errno, "drop bounding capability", NULL);
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+      fail(p, i, errno, "drop bounding capability", NULL);
   }
 }
 
@@ -737,7 +831,8 @@ static void op_capset(struct tsr_prepared *p, uint32_t i, const struct tsr_op *o
     d[k].inheritable = (uint32_t)(inh >> (32 * k));
   }
   if (syscall(SYS_capset, &h, d) < 0) fail(p, i, errno, "capset", NULL);
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) fail(p, i, errno, "clear ambient capabilities", NULL);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    fail(p, i, errno, "clear ambient capabilities", NULL);
   for (int cap = 0; cap < 64; cap++) {
     if (!(amb & (1ULL << cap))) continue;
     /* runc ignores failures to raise an ambient capability that is not permitted+inheritable. */
@@ -757,7 +852,8 @@ static void op_wait_fifo(struct tsr_prepared *p, uint32_t i) {
   num[0] = 0;
   cat_uint(num, sizeof num, (unsigned long)p->fifofd);
   int fd;
-  do fd = openat(dir, num, O_WRONLY | O_CLOEXEC); while (fd < 0 && errno == EINTR);
+  do fd = openat(dir, num, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
   close(dir);
   if (fd < 0) fail(p, i, errno, "open exec fifo", NULL);
   close(p->fifofd);
@@ -799,8 +895,10 @@ static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   const char *field = p->str + op->s[3], *before = field + strlen(field) + 1, *after = before + strlen(before) + 1;
   char *argv[op->a[0] + 1], *envp[op->a[1] + 1];
   string_vector(p, op->s[1], op->a[0], argv);
-  if (op->a[1]) string_vector(p, op->s[2], op->a[1], envp);
-  else envp[0] = NULL;
+  if (op->a[1])
+    string_vector(p, op->s[2], op->a[1], envp);
+  else
+    envp[0] = NULL;
   char pid[24] = "";
   cat_uint(pid, sizeof pid, (unsigned long)getpid()); /* the pid as the container sees it (runtime.md "State") */
   int in = (int)syscall(SYS_memfd_create, "tsrunc-hook-state", MFD_CLOEXEC);
@@ -825,7 +923,8 @@ static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   close(in);
   struct pollfd pf = {pidfd, POLLIN, 0};
   int timeout = op->a[2] > 0 ? (int)op->a[2] : -1, r;
-  do r = poll(&pf, 1, timeout); while (r < 0 && errno == EINTR);
+  do r = poll(&pf, 1, timeout);
+  while (r < 0 && errno == EINTR);
   if (r < 0) {
     int e = errno;
     syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
@@ -850,7 +949,10 @@ static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   }
   while (waitpid((pid_t)c, &st, 0) < 0 && errno == EINTR) {}
   close(pidfd);
-  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) { close(out); return; }
+  if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+    close(out);
+    return;
+  }
   char text[121];
   ssize_t n = pread(out, text, sizeof text - 1, 0);
   close(out);
@@ -868,7 +970,8 @@ static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
     cat(msg, sizeof msg, " was killed by signal ");
     cat_uint(msg, sizeof msg, (unsigned long)WTERMSIG(st));
   }
-  for (ssize_t k = 0; k < n; k++) if (text[k] == '\n' || text[k] == '\r' || text[k] == '\t') text[k] = ' ';
+  for (ssize_t k = 0; k < n; k++)
+    if (text[k] == '\n' || text[k] == '\r' || text[k] == '\t') text[k] = ' ';
   while (n > 0 && text[n - 1] == ' ') text[--n] = 0;
   if (n > 0) {
     cat(msg, sizeof msg, ": ");
@@ -879,7 +982,12 @@ static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
 
 static void reset_signals(void) {
   /* Raw rt_sigaction: glibc refuses the two signals it reserves for itself. */
-  struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } sa;
+  struct {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+  } sa;
   memset(&sa, 0, sizeof sa);
   sa.handler = SIG_DFL;
   for (int sig = 1; sig <= 64; sig++) {
@@ -922,7 +1030,10 @@ static void op_join_keyring(struct tsr_prepared *p, uint32_t i, const struct tsr
   if (n < 0) fail(p, i, errno, "describe the session keyring", NULL);
   d[n < (long)sizeof d ? n : (long)sizeof d - 1] = 0;
   const char *c = d;
-  for (int k = 0; k < 3 && c; k++) { c = strchr(c, ';'); if (c) c++; }
+  for (int k = 0; k < 3 && c; k++) {
+    c = strchr(c, ';');
+    if (c) c++;
+  }
   if (!c) fail(p, i, EPROTO, "describe the session keyring", NULL);
   uint32_t perm = 0;
   for (; *c && *c != ';'; c++) perm = perm << 4 | (uint32_t)(*c <= '9' ? *c - '0' : (*c | 0x20) - 'a' + 10);
@@ -1028,10 +1139,12 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
       /* Raw syscalls: glibc's setgid/setuid signal every thread of the (old) process image to keep
        * credentials in sync (setxid), which must not happen in a child forked from a threaded parent. */
       case TSR_OP_SETGID:
-        if (syscall(SYS_setresgid, (gid_t)op->a[0], (gid_t)op->a[0], (gid_t)op->a[0]) < 0) fail(p, i, errno, "setgid", NULL);
+        if (syscall(SYS_setresgid, (gid_t)op->a[0], (gid_t)op->a[0], (gid_t)op->a[0]) < 0)
+          fail(p, i, errno, "setgid", NULL);
         break;
       case TSR_OP_SETUID:
-        if (syscall(SYS_setresuid, (uid_t)op->a[0], (uid_t)op->a[0], (uid_t)op->a[0]) < 0) fail(p, i, errno, "setuid", NULL);
+        if (syscall(SYS_setresuid, (uid_t)op->a[0], (uid_t)op->a[0], (uid_t)op->a[0]) < 0)
+          fail(p, i, errno, "setuid", NULL);
         break;
       case TSR_OP_CAPSET: op_capset(p, i, op); break;
       case TSR_OP_NO_NEW_PRIVS:
@@ -1059,8 +1172,14 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
          * and on EACCES/EPERM once more as the process user (a cwd root cannot reach: root_squash,
          * a user namespace). a0 = 1: the first try; a0 = 2: the retry, only if the first failed. */
         if (op->a[0] == 2 && !p->cwd_pending) break;
-        if (chdir(S(p, op->s[0])) == 0) { p->cwd_pending = 0; break; }
-        if (op->a[0] == 1 && (errno == EACCES || errno == EPERM)) { p->cwd_pending = 1; break; }
+        if (chdir(S(p, op->s[0])) == 0) {
+          p->cwd_pending = 0;
+          break;
+        }
+        if (op->a[0] == 1 && (errno == EACCES || errno == EPERM)) {
+          p->cwd_pending = 1;
+          break;
+        }
         fail(p, i, errno, "chdir to cwd", S(p, op->s[0]));
       case TSR_OP_UMASK: umask((mode_t)op->a[0]); break;
       case TSR_OP_RESOLVE_EXEC: op_resolve_exec(p, i, op); break;
@@ -1070,14 +1189,16 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
          * sync socket is never one of them: its close on execve is how the runtime sees the exec. */
         for (int fd = 3; fd < (int)op->a[0]; fd++)
           if (fd != p->sock) (void)fcntl(fd, F_SETFD, 0);
-        if (syscall(SYS_close_range, (unsigned)op->a[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0) fail(p, i, errno, "close_range", NULL);
+        if (syscall(SYS_close_range, (unsigned)op->a[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+          fail(p, i, errno, "close_range", NULL);
         break;
       case TSR_OP_WAIT_FIFO: op_wait_fifo(p, i); break;
       case TSR_OP_PERSONALITY:
         if (personality((unsigned long)op->a[0]) < 0) fail(p, i, errno, "personality", NULL);
         break;
       case TSR_OP_REMOUNT_RO_ROOT:
-        if (sys_mount_setattr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY, 0, 0) < 0) fail(p, i, errno, "make root read-only", NULL);
+        if (sys_mount_setattr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY, 0, 0) < 0)
+          fail(p, i, errno, "make root read-only", NULL);
         break;
       case TSR_OP_SETSID:
         if (setsid() < 0) fail(p, i, errno, "setsid", NULL);
@@ -1096,10 +1217,12 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         if (syscall(SYS_sched_setattr, 0, p->str + op->s[0], 0) < 0) fail(p, i, errno, "sched_setattr", NULL);
         break;
       case TSR_OP_IOPRIO:
-        if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)op->a[0]) < 0) fail(p, i, errno, "ioprio_set", NULL);
+        if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)op->a[0]) < 0)
+          fail(p, i, errno, "ioprio_set", NULL);
         break;
       case TSR_OP_SETAFFINITY:
-        if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0) fail(p, i, errno, "sched_setaffinity", NULL);
+        if (syscall(SYS_sched_setaffinity, 0, (size_t)op->a[0], p->str + op->s[0]) < 0)
+          fail(p, i, errno, "sched_setaffinity", NULL);
         break;
       case TSR_OP_OPEN_PTY: op_open_pty(p, i, op); break;
       case TSR_OP_JOIN_KEYRING: op_join_keyring(p, i, op); break;
@@ -1148,8 +1271,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         unblock_signals();
         execve(p->exec_path[0] ? p->exec_path : p->argv[0], p->argv, p->envp);
         fail(p, i, errno, "exec", p->argv[0]);
-      default:
-        fail(p, i, EINVAL, "unknown op", NULL);
+      default: fail(p, i, EINVAL, "unknown op", NULL);
     }
   }
   fail(p, p->hdr->nops, EINVAL, "plan ended without exec", NULL);

@@ -11,19 +11,19 @@
 struct tsr_prepared {
   const struct tsr_plan_header *hdr;
   const struct tsr_op *ops;
-  const char *str;     /* string table */
+  const char *str; /* string table */
   uint32_t str_len;
-  char **argv;         /* built from the EXEC op before clone */
+  char **argv; /* built from the EXEC op before clone */
   char **envp;
-  int sock;            /* child's end of the sync socket */
-  int rootfd;          /* OPEN_ROOT */
-  int fifofd;          /* OPEN_FIFO (O_PATH), then the opened write end after WAIT_FIFO */
-  int fifo_open;       /* 1 once WAIT_FIFO succeeded: errors go to the fifo, not the socket */
-  int detached;        /* 1 once ACK was sent: the runtime is gone, errors go to stderr */
-  int devnull;         /* the container's /dev/null, verified to be the null device (first MASK_PATH) */
-  int procfd;          /* a procfs root verified by fd, for every write into procfs (open_procfs) */
-  int fddir;           /* /proc/<self>/fd under procfd, resolved before seccomp for WAIT_FIFO (-1: not yet) */
-  int cwd_pending;     /* CHDIR a0=1 met EACCES/EPERM: CHDIR a0=2 tries again as the process user */
+  int sock; /* child's end of the sync socket */
+  int rootfd; /* OPEN_ROOT */
+  int fifofd; /* OPEN_FIFO (O_PATH), then the opened write end after WAIT_FIFO */
+  int fifo_open; /* 1 once WAIT_FIFO succeeded: errors go to the fifo, not the socket */
+  int detached; /* 1 once ACK was sent: the runtime is gone, errors go to stderr */
+  int devnull; /* the container's /dev/null, verified to be the null device (first MASK_PATH) */
+  int procfd; /* a procfs root verified by fd, for every write into procfs (open_procfs) */
+  int fddir; /* /proc/<self>/fd under procfd, resolved before seccomp for WAIT_FIFO (-1: not yet) */
+  int cwd_pending; /* CHDIR a0=1 met EACCES/EPERM: CHDIR a0=2 tries again as the process user */
   char exec_path[PATH_MAX];
   char path_buf[PATH_MAX];
   char link_buf[PATH_MAX];

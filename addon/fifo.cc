@@ -50,7 +50,7 @@ Napi::Value StartFifo(const Napi::CallbackInfo &info) {
       out.append(buf, (size_t)n);
       continue;
     }
-    if (n == 0 && (connected || exited)) break;       // writer closed (exec'd or died)
+    if (n == 0 && (connected || exited)) break;  // writer closed (exec'd or died)
     if (n < 0 && errno != EAGAIN && errno != EINTR) {
       int e = errno;
       close(fd);

@@ -48,8 +48,8 @@ void ForwardHandler(int sig) {
 
 bool Forwarded(int sig) {
   // Not forwarded: the uncatchable ones, SIGCHLD (our own child's exit), and faults/SIGURG.
-  return !(sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGSEGV || sig == SIGBUS ||
-           sig == SIGILL || sig == SIGFPE || sig == SIGURG || sig == SIGTRAP || sig == SIGABRT);
+  return !(sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+           sig == SIGFPE || sig == SIGURG || sig == SIGTRAP || sig == SIGABRT);
 }
 
 int InstallForwarding() {
@@ -145,8 +145,10 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
     stdin_open = master_open = true;
   }
   for (int k = 0; k < g_ndeferred; k++) {
-    if (master >= 0 && g_deferred[k] == SIGWINCH) ResizePty((int)master);
-    else syscall(SYS_pidfd_send_signal, (int)pidfd, (int)g_deferred[k], nullptr, 0);
+    if (master >= 0 && g_deferred[k] == SIGWINCH)
+      ResizePty((int)master);
+    else
+      syscall(SYS_pidfd_send_signal, (int)pidfd, (int)g_deferred[k], nullptr, 0);
   }
   g_ndeferred = 0;
   static char buf[16384];
@@ -158,8 +160,14 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
     int n = 0, mi = -1, ii = -1;
     pf[n++] = {(int)pidfd, POLLIN, 0};
     pf[n++] = {g_sigpipe[0], POLLIN, 0};
-    if (master_open) { mi = n; pf[n++] = {(int)master, POLLIN, 0}; }
-    if (stdin_open) { ii = n; pf[n++] = {0, POLLIN, 0}; }
+    if (master_open) {
+      mi = n;
+      pf[n++] = {(int)master, POLLIN, 0};
+    }
+    if (stdin_open) {
+      ii = n;
+      pf[n++] = {0, POLLIN, 0};
+    }
     int r = poll(pf, (nfds_t)n, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
@@ -169,29 +177,38 @@ Napi::Value WaitForeground(const Napi::CallbackInfo &info) {
     if (pf[1].revents & POLLIN) {
       unsigned char s;
       while (read(g_sigpipe[0], &s, 1) == 1) {
-        if (master >= 0 && s == SIGWINCH) ResizePty((int)master);
-        else syscall(SYS_pidfd_send_signal, (int)pidfd, (int)s, nullptr, 0);
+        if (master >= 0 && s == SIGWINCH)
+          ResizePty((int)master);
+        else
+          syscall(SYS_pidfd_send_signal, (int)pidfd, (int)s, nullptr, 0);
       }
     }
     if (mi >= 0 && pf[mi].revents) {
       ssize_t k = read((int)master, buf, sizeof buf);
-      if (k > 0) WriteAll(1, buf, (size_t)k);
-      else if (k == 0 || (errno != EAGAIN && errno != EINTR)) master_open = false;  // EIO: no slave left
+      if (k > 0)
+        WriteAll(1, buf, (size_t)k);
+      else if (k == 0 || (errno != EAGAIN && errno != EINTR))
+        master_open = false;  // EIO: no slave left
     }
     if (ii >= 0 && pf[ii].revents) {
       ssize_t k = read(0, buf, sizeof buf);
-      if (k > 0) WriteAll((int)master, buf, (size_t)k);
-      else if (k == 0 || (errno != EAGAIN && errno != EINTR)) stdin_open = false;
+      if (k > 0)
+        WriteAll((int)master, buf, (size_t)k);
+      else if (k == 0 || (errno != EAGAIN && errno != EINTR))
+        stdin_open = false;
     }
     if (pf[0].revents & POLLIN) {
       // What the container wrote before it exited is still in the pty: drain it first.
       while (master_open) {
         ssize_t k = read((int)master, buf, sizeof buf);
-        if (k > 0) WriteAll(1, buf, (size_t)k);
-        else break;
+        if (k > 0)
+          WriteAll(1, buf, (size_t)k);
+        else
+          break;
       }
       int w;
-      do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED); while (w < 0 && errno == EINTR);
+      do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED);
+      while (w < 0 && errno == EINTR);
       if (w < 0) result_err = errno;
       break;
     }

@@ -18,7 +18,8 @@ Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info) {
   if (!ArgStr(info, 0, &src) || !ArgStr(info, 1, &userns) || !ArgInt(info, 2, &rec) || !ArgInt(info, 3, &set) ||
       !ArgInt(info, 4, &clr) || !ArgInt(info, 5, &rset) || !ArgInt(info, 6, &rclr))
     return env.Undefined();
-  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src.c_str(),
+                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
   if (tree < 0) return ThrowErrno(env, "open_tree", errno, src);
   // No userns: only the open and the attributes (a bind whose source the container cannot reach).
   int ns = userns.empty() ? -2 : open(userns.c_str(), O_RDONLY | O_CLOEXEC);

@@ -69,7 +69,8 @@ static void restore_caps(int sock, const char *inheritable_hex) {
   d[0].inheritable = (uint32_t)inh;
   d[1].inheritable = (uint32_t)(inh >> 32);
   if (syscall(SYS_capset, &h, d) < 0) refuse(sock, errno, "tsrunc-init: capset");
-  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) refuse(sock, errno, "tsrunc-init: clear ambient capabilities");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    refuse(sock, errno, "tsrunc-init: clear ambient capabilities");
 }
 
 /* argv: PLAN_FD SOCK_FD INHERITABLE|- [LABEL...] */

@@ -37,7 +37,9 @@ struct Fd {
   explicit Fd(int f) : fd(f) {}
   Fd(const Fd &) = delete;
   Fd &operator=(const Fd &) = delete;
-  ~Fd() { if (fd >= 0) close(fd); }
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
 };
 
 // One request under construction: header, fixed part, then attributes, all NLMSG_ALIGNed.
@@ -74,7 +76,8 @@ int talk(int fd, Req &req, const OnMsg &on = nullptr) {
   req.h()->nlmsg_seq = ++seq;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  if (sendto(fd, req.buf, req.h()->nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel) < 0) return errno;
+  if (sendto(fd, req.buf, req.h()->nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel), sizeof kernel) < 0)
+    return errno;
   std::vector<char> rbuf(64 * 1024);
   for (;;) {
     ssize_t n = recv(fd, rbuf.data(), rbuf.size(), 0);
@@ -96,9 +99,7 @@ int talk(int fd, Req &req, const OnMsg &on = nullptr) {
   }
 }
 
-int nlSocket() {
-  return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-}
+int nlSocket() { return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE); }
 
 // A netlink socket inside the namespace behind nsfd; -errno on failure.
 int nlSocketIn(int nsfd) {
@@ -159,7 +160,8 @@ struct Addr {
 };
 
 // Flags a caller may set; the rest (permanent, tentative, secondary, ...) are the kernel's.
-constexpr uint32_t kSettableFlags = IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN | IFA_F_MANAGETEMPADDR;
+constexpr uint32_t kSettableFlags =
+    IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN | IFA_F_MANAGETEMPADDR;
 
 // The spec keeps "all permanent IP addresses (IFA_F_PERMANENT) of any family with global scope".
 int permanentGlobalAddrs(int fd, int index, std::vector<Addr> *out) {
@@ -227,7 +229,9 @@ Napi::Value NetdevMove(const Napi::CallbackInfo &info) {
   if (!pattern) {
     int clash = linkByName(tsock.fd, want, nullptr);
     if (clash < 0) return Fail(env, "cannot look up " + want + " in the container's network namespace", -clash);
-    if (clash > 0) return Fail(env, "a network device named " + want + " already exists in the container's network namespace", EEXIST);
+    if (clash > 0)
+      return Fail(env, "a network device named " + want + " already exists in the container's network namespace",
+                  EEXIST);
   } else {
     std::vector<std::pair<int, std::string>> links;
     if (int e = allLinks(tsock.fd, &links)) return Fail(env, "cannot list the container's network devices", e);

@@ -13,6 +13,10 @@
 
 #include <stdint.h>
 
+/* The define tables stay aligned, one per line: test/unit/linux/opcodes.test.ts reads them to hold
+ * src/linux/opcodes.ts to the same names and values. */
+/* clang-format off */
+
 #define TSR_PLAN_MAGIC 0x50525354u /* "TSRP" little endian */
 #define TSR_PLAN_VERSION 1u
 #define TSR_NO_STR 0xffffffffu
@@ -114,6 +118,8 @@
                                 parent -> child: the reply, carrying it */
 
 #define TSR_ERR_TEXT 200
+
+/* clang-format on */
 
 struct tsr_plan_header {
   uint32_t magic;

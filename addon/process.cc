@@ -25,7 +25,8 @@ Napi::Value PidfdSendSignal(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int64_t fd, sig;
   if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &sig)) return env.Undefined();
-  if (syscall(SYS_pidfd_send_signal, (int)fd, (int)sig, nullptr, 0) < 0) return ThrowErrno(env, "pidfd_send_signal", errno);
+  if (syscall(SYS_pidfd_send_signal, (int)fd, (int)sig, nullptr, 0) < 0)
+    return ThrowErrno(env, "pidfd_send_signal", errno);
   return env.Undefined();
 }
 
@@ -37,13 +38,15 @@ Napi::Value WaitPidfd(const Napi::CallbackInfo &info) {
   if (!ArgInt(info, 0, &pidfd) || !ArgInt(info, 1, &timeout)) return env.Undefined();
   struct pollfd pf = {(int)pidfd, POLLIN, 0};
   int r;
-  do r = poll(&pf, 1, timeout < 0 ? -1 : (int)timeout); while (r < 0 && errno == EINTR);
+  do r = poll(&pf, 1, timeout < 0 ? -1 : (int)timeout);
+  while (r < 0 && errno == EINTR);
   if (r < 0) return ThrowErrno(env, "poll", errno);
   if (r == 0) return env.Null();
   siginfo_t si;
   memset(&si, 0, sizeof si);
   int w;
-  do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED); while (w < 0 && errno == EINTR);
+  do w = waitid(P_PIDFD, (id_t)pidfd, &si, WEXITED);
+  while (w < 0 && errno == EINTR);
   Napi::Object o = Napi::Object::New(env);
   if (w < 0 && errno == ECHILD) {  // exited, but not our child: someone else reaps it
     o.Set("code", Napi::Number::New(env, -1));
@@ -65,7 +68,8 @@ Napi::Value Reap(const Napi::CallbackInfo &info) {
   if (info.Length() > 1) ArgInt(info, 1, &block);
   int status = 0;
   pid_t r;
-  do r = waitpid((pid_t)pid, &status, block ? 0 : WNOHANG); while (r < 0 && errno == EINTR);
+  do r = waitpid((pid_t)pid, &status, block ? 0 : WNOHANG);
+  while (r < 0 && errno == EINTR);
   return Napi::Number::New(env, r > 0 ? status : -1);
 }
 

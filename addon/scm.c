@@ -41,7 +41,8 @@ ssize_t tsr_recv_fd(int sock, void *buf, size_t len, int *fd) {
   struct msghdr mh;
   tsr_msghdr(&mh, &iov, &u);
   ssize_t n;
-  do n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  do n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
   *fd = -1;
   struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
   if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))

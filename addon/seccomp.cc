@@ -26,7 +26,9 @@ namespace {
 struct Ctx {
   scmp_filter_ctx ctx;
   explicit Ctx(uint32_t def) : ctx(seccomp_init(def)) {}
-  ~Ctx() { if (ctx) seccomp_release(ctx); }
+  ~Ctx() {
+    if (ctx) seccomp_release(ctx);
+  }
 };
 
 uint32_t U32(Napi::Object o, const char *k) { return o.Get(k).As<Napi::Number>().Uint32Value(); }
@@ -76,7 +78,11 @@ class Stub {
   }
 
  private:
-  struct Insn { uint16_t code; uint32_t k; int jt, jf; };
+  struct Insn {
+    uint16_t code;
+    uint32_t k;
+    int jt, jf;
+  };
   void Emit(uint16_t code, uint32_t k, int jt, int jf) { code_.push_back({code, k, jt, jf}); }
   std::vector<Insn> code_;
   std::map<int, size_t> at_;
@@ -86,7 +92,8 @@ constexpr uint32_t kX32Bit = 0x40000000u;
 
 // The highest number among `names` on each architecture, grouped by the audit arch the kernel
 // reports (x32 calls come as AUDIT_ARCH_X86_64 with the x32 bit set), as runc's findLastSyscalls.
-std::map<uint32_t, std::map<uint32_t, int>> LastSyscalls(const std::vector<uint32_t> &arches, const std::vector<std::string> &names) {
+std::map<uint32_t, std::map<uint32_t, int>> LastSyscalls(const std::vector<uint32_t> &arches,
+                                                         const std::vector<std::string> &names) {
   std::map<uint32_t, std::map<uint32_t, int>> out;
   for (uint32_t arch : arches) {
     int max = 0;
@@ -175,7 +182,8 @@ Napi::Value SeccompCompile(const Napi::CallbackInfo &info) {
       cmp.datum_b = U64(a, "valueTwo");
       cmps.push_back(cmp);
     }
-    int r = seccomp_rule_add_array(c.ctx, U32(rule, "action"), nr, (unsigned)cmps.size(), cmps.empty() ? nullptr : cmps.data());
+    int r = seccomp_rule_add_array(c.ctx, U32(rule, "action"), nr, (unsigned)cmps.size(),
+                                   cmps.empty() ? nullptr : cmps.data());
     if (r < 0) return Fail(env, rule.Get("field").As<Napi::String>().Utf8Value() + ": cannot add rule for " + name, -r);
   }
   int fd = memfd_create("tsrunc-seccomp", MFD_CLOEXEC);
@@ -199,7 +207,8 @@ Napi::Value SeccompCompile(const Napi::CallbackInfo &info) {
     std::vector<std::string> nameList;
     for (uint32_t i = 0; i < names.Length(); i++) nameList.push_back(names.Get(i).As<Napi::String>().Utf8Value());
     std::vector<struct sock_filter> stub;
-    if (!EnosysStub(LastSyscalls(archList, nameList), &stub)) return Fail(env, "linux.seccomp: the -ENOSYS stub does not fit");
+    if (!EnosysStub(LastSyscalls(archList, nameList), &stub))
+      return Fail(env, "linux.seccomp: the -ENOSYS stub does not fit");
     out.Set("stubInstructions", Napi::Number::New(env, (double)stub.size()));
     buf.insert(buf.begin(), (const uint8_t *)stub.data(), (const uint8_t *)(stub.data() + stub.size()));
   }

@@ -33,19 +33,34 @@ int g_init_memfd = -1;
 int InitMemfd(std::string *why) {
   if (g_init_memfd >= 0) return g_init_memfd;
   Dl_info info;
-  if (!dladdr((void *)&InitMemfd, &info) || !info.dli_fname) { *why = "cannot locate the addon to find tsrunc-init"; return -1; }
+  if (!dladdr((void *)&InitMemfd, &info) || !info.dli_fname) {
+    *why = "cannot locate the addon to find tsrunc-init";
+    return -1;
+  }
   std::string path = info.dli_fname;
   size_t slash = path.rfind('/');
   path = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/tsrunc-init";
   int src = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (src < 0) { *why = "open " + path + ": " + strerror(errno); return -1; }
+  if (src < 0) {
+    *why = "open " + path + ": " + strerror(errno);
+    return -1;
+  }
   struct stat st;
   int mfd = fstat(src, &st) < 0 ? -1 : (int)syscall(SYS_memfd_create, "tsrunc-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (mfd < 0) { *why = std::string("memfd for tsrunc-init: ") + strerror(errno); close(src); return -1; }
+  if (mfd < 0) {
+    *why = std::string("memfd for tsrunc-init: ") + strerror(errno);
+    close(src);
+    return -1;
+  }
   off_t off = 0;
   while (off < st.st_size) {
     ssize_t n = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
-    if (n <= 0) { *why = "copy " + path + ": " + strerror(n < 0 ? errno : EIO); close(src); close(mfd); return -1; }
+    if (n <= 0) {
+      *why = "copy " + path + ": " + strerror(n < 0 ? errno : EIO);
+      close(src);
+      close(mfd);
+      return -1;
+    }
   }
   close(src);
   if (fchmod(mfd, 0555) < 0 || fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
@@ -66,7 +81,8 @@ int InitMemfd(std::string *why) {
 // (addon/init.c): nothing of the runtime's image runs in the container.
 Napi::Value Spawn(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsBuffer() || (info.Length() > 1 && !info[1].IsString() && !info[1].IsUndefined())) {
+  if (info.Length() < 1 || !info[0].IsBuffer() ||
+      (info.Length() > 1 && !info[1].IsString() && !info[1].IsUndefined())) {
     Napi::TypeError::New(env, "spawn(plan: Buffer, cgroupDir?: string, label?: string)").ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -102,21 +118,44 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
   // Every fd the child needs is placed at or above the preserved range (3 .. 3+keep_fds-1), so
   // none of ours can take the number of an fd the caller meant for the container.
   int fds[4] = {-1, -1, -1, -1};  // plan memfd, socketpair[0], socketpair[1], cgroup dir
-  auto cleanup = [&]() { for (int fd : fds) if (fd >= 0) close(fd); };
-  auto lift = [&](int fd) { int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, keep_end); if (fd >= 0) close(fd); return high; };
+  auto cleanup = [&]() {
+    for (int fd : fds)
+      if (fd >= 0) close(fd);
+  };
+  auto lift = [&](int fd) {
+    int high = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, keep_end);
+    if (fd >= 0) close(fd);
+    return high;
+  };
   fds[0] = lift((int)syscall(SYS_memfd_create, "tsrunc-plan", MFD_CLOEXEC));
-  if (fds[0] < 0) { int e = errno; cleanup(); return ThrowErrno(env, "memfd_create", e); }
+  if (fds[0] < 0) {
+    int e = errno;
+    cleanup();
+    return ThrowErrno(env, "memfd_create", e);
+  }
   for (size_t off = 0; off < b.Length();) {
     ssize_t n = write(fds[0], b.Data() + off, b.Length() - off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) { int e = n < 0 ? errno : EIO; cleanup(); return ThrowErrno(env, "write plan", e); }
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      cleanup();
+      return ThrowErrno(env, "write plan", e);
+    }
     off += (size_t)n;
   }
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) { int e = errno; cleanup(); return ThrowErrno(env, "socketpair", e); }
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    int e = errno;
+    cleanup();
+    return ThrowErrno(env, "socketpair", e);
+  }
   fds[1] = lift(sv[0]);
   fds[2] = lift(sv[1]);
-  if (fds[1] < 0 || fds[2] < 0) { int e = errno; cleanup(); return ThrowErrno(env, "fcntl(F_DUPFD)", e); }
+  if (fds[1] < 0 || fds[2] < 0) {
+    int e = errno;
+    cleanup();
+    return ThrowErrno(env, "fcntl(F_DUPFD)", e);
+  }
   // A cgroup v2 directory to be born in (CLONE_INTO_CGROUP, Linux 5.7): the child is in the
   // container's cgroup from its first instruction, with no window in the runtime's cgroup.
   if (info.Length() > 1 && info[1].IsString()) {
@@ -130,16 +169,27 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
   bool newuser = (clone_flags & CLONE_NEWUSER) != 0;
   struct __user_cap_header_struct caph = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct capd[2] = {}, capraise[2] = {};
-  if (newuser && syscall(SYS_capget, &caph, capd) < 0) { int e = errno; cleanup(); return ThrowErrno(env, "capget", e); }
-  for (int k = 0; k < 2; k++) { capraise[k] = capd[k]; capraise[k].inheritable = capd[k].permitted; }
+  if (newuser && syscall(SYS_capget, &caph, capd) < 0) {
+    int e = errno;
+    cleanup();
+    return ThrowErrno(env, "capget", e);
+  }
+  for (int k = 0; k < 2; k++) {
+    capraise[k] = capd[k];
+    capraise[k].inheritable = capd[k].permitted;
+  }
   char inh[32];
   snprintf(inh, sizeof inh, "%llx", ((unsigned long long)capd[1].inheritable << 32) | capd[0].inheritable);
   // argv for tsrunc-init, made before the clone: the child only makes raw syscalls. The label
   // (`create <id>`, `exec <id>`) is there for ps(1) on the host, as runc shows `runc init`.
   std::string a1 = std::to_string(fds[0]), a2 = std::to_string(fds[2]), label;
   if (info.Length() > 2 && info[2].IsString()) label = info[2].As<Napi::String>().Utf8Value();
-  char *argv[] = {(char *)"tsrunc-init", (char *)a1.c_str(), (char *)a2.c_str(), newuser ? inh : (char *)"-",
-                  label.empty() ? nullptr : (char *)label.c_str(), nullptr};
+  char *argv[] = {(char *)"tsrunc-init",
+                  (char *)a1.c_str(),
+                  (char *)a2.c_str(),
+                  newuser ? inh : (char *)"-",
+                  label.empty() ? nullptr : (char *)label.c_str(),
+                  nullptr};
   char *envp[] = {nullptr};
 
   uint64_t all = ~0ULL, old = 0;

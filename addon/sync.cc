@@ -32,7 +32,10 @@ Napi::Value SyncRecv(const Napi::CallbackInfo &info) {
     if (pf[1].revents & POLLIN) {
       unsigned char sig;
       while (read(g_sigpipe[0], &sig, 1) == 1) {
-        if (!Terminating(sig)) { DeferSignal(sig); continue; }
+        if (!Terminating(sig)) {
+          DeferSignal(sig);
+          continue;
+        }
         Napi::Object r = Napi::Object::New(env);
         r.Set("type", Napi::Number::New(env, 0));
         r.Set("signal", Napi::Number::New(env, sig));
@@ -70,7 +73,8 @@ Napi::Value SyncSend(const Napi::CallbackInfo &info) {
   m.type = (uint32_t)type;
   m.arg = (int32_t)arg;
   ssize_t n;
-  do n = send((int)fd, &m, sizeof m, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+  do n = send((int)fd, &m, sizeof m, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
   return Napi::Boolean::New(env, n == (ssize_t)sizeof m);
 }
 

@@ -33,7 +33,9 @@ static void read_like_child(const struct tsr_prepared *p, const struct tsr_op *o
     case TSR_OP_SETGROUPS:
       if (op->a[0] <= 1024) touch(p->str + op->s[0], (size_t)op->a[0] * 4); /* more: the child fails E2BIG */
       return;
-    case TSR_OP_SECCOMP: touch(p->str + op->s[0], (size_t)(unsigned short)op->a[0] * sizeof(struct sock_filter)); return;
+    case TSR_OP_SECCOMP:
+      touch(p->str + op->s[0], (size_t)(unsigned short)op->a[0] * sizeof(struct sock_filter));
+      return;
     case TSR_OP_SCHED_SETATTR: {
       /* sched_setattr(2) reads the struct's own size field, then that many bytes */
       uint32_t size;
