@@ -1,4 +1,4 @@
-# Human entry points (DESIGN.md): make, make demo, make test, make conformance, make bench, make install.
+# Human entry points: make, make demo, make test, make conformance, make bench, make install.
 # Every target installs what it needs first (`setup`), so they work on a fresh Debian 12 as root.
 SHELL := /bin/bash
 APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
@@ -78,7 +78,7 @@ dist/tsrunc-test.js: dist/tsrunc.js
 # - --compile-jit-policy=100: a runtime lives for milliseconds; JIT tier-up on Bun's worker threads
 #   only costs pages (~300 faults per run) and CPU it never gets back.
 BUN_COMPILE_FLAGS := --minify --bytecode --splitting --format=esm --target=bun --no-compile-autoload-dotenv --no-compile-autoload-bunfig --compile-jit-policy=100
-# The standalone executable (DESIGN.md "Start-up cost is the product"): Bun's --compile with bytecode
+# The standalone executable (docs/ARCHITECTURE.md §7): Bun's --compile with bytecode
 # halves start-up (flags above). The addon and tsrunc-init are loaded from beside it.
 # Then a second pass lays the bytecode out in the order the start-up commands run it
 # (scripts/bytecode-order.sh; --bytecode-order): ~33 page faults less for state, kill, list, --version;

@@ -1,6 +1,6 @@
 // ESLint for the TypeScript (issue 10: habits that keep the house in shape). typescript-eslint's
 // recommended rules, with the project's own conventions where they differ:
-// - require() inside functions is how modules are loaded lazily, off the start-up path (DESIGN.md);
+// - require() inside functions is how modules are loaded lazily, off the start-up path (docs/ARCHITECTURE.md §7);
 // - tests may use `any` for parsed JSON and hand-built configs.
 // The formatter is @stylistic's rules (`make format` runs `eslint --fix`): they describe the style the
 // code already had (2 spaces, single quotes, semicolons, one-line blocks allowed, 160 columns), so

@@ -1,7 +1,7 @@
 /*
  * The plan interpreter: runs in the child between clone3() and execve().
  *
- * Rules (DESIGN.md "Rules for the child"): the parent is multithreaded, so after clone there is no
+ * Rules (docs/ARCHITECTURE.md §2): the parent is multithreaded, so after clone there is no
  * malloc, no stdio, no locks: only syscalls on memory prepared before the clone (struct tsr_prepared).
  * Every failure is reported as {op index, errno, text} and the child exits.
  *

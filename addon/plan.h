@@ -1,5 +1,5 @@
 /*
- * The contract between TypeScript and C (DESIGN.md "TS compiles a plan, C executes it").
+ * The contract between TypeScript and C (docs/ARCHITECTURE.md §2).
  *
  * A plan is one contiguous buffer: a header, `nops` fixed-size ops, then a table of NUL-terminated
  * strings (and binary blobs) that ops refer to by byte offset. TypeScript writes it

@@ -1,4 +1,4 @@
-// Seccomp filter compilation with libseccomp, in the runtime's process before clone (DESIGN.md):
+// Seccomp filter compilation with libseccomp, in the runtime's process before clone (docs/ARCHITECTURE.md §2):
 // the child only loads the resulting BPF program (TSR_OP_SECCOMP). TypeScript (src/linux/seccomp.ts)
 // has already validated the profile and resolved actions, operators and architecture names.
 #include <napi.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles schemas/*.json into src/generated/validators.js (and the SEPARATE files below) with Ajv's standalone code generation
-// (DESIGN.md "Start-up cost": validators are compiled at build time, never at start-up), plus its
+// (docs/ARCHITECTURE.md §7: validators are compiled at build time, never at start-up), plus its
 // .d.ts. The output is CommonJS and requires nothing but the small ajv/dist/runtime/* helpers Ajv
 // emits. Deterministic and idempotent: a file is rewritten only when its content changes, and
 // atomically (temp file + rename), so a concurrent reader never sees half a file.

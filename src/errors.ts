@@ -1,4 +1,4 @@
-// One error type for the whole runtime (STYLE.md #2). Every failure that reaches the user is a
+// One error type for the whole runtime. Every failure that reaches the user is a
 // TsruncError: `field` names the config path or argument at fault (`mounts[3].destination`, `--pid-file`),
 // `syscall`/`errno` say what the kernel refused. `formatError` is the only place that turns it into text.
 import { constants } from 'os';

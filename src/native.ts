@@ -1,4 +1,4 @@
-// The only door to the C addon (STYLE.md #4). Loaded on first use, from beside the executable (the
+// The only door to the C addon. Loaded on first use, from beside the executable (the
 // Bun-compiled `tsrunc`), or from build/Release when run as `node dist/tsrunc.js`; TSRUNC_ADDON
 // overrides both. Unit tests replace it with setNative().
 import * as fs from 'fs';

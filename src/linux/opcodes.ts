@@ -1,4 +1,4 @@
-// Mirror of addon/plan.h (STYLE.md #3). test/unit/linux/opcodes.test.ts keeps the two identical.
+// Mirror of addon/plan.h. test/unit/linux/opcodes.test.ts keeps the two identical.
 export const PLAN_MAGIC = 0x50525354;
 export const PLAN_VERSION = 1;
 export const NO_STR = 0xffffffff;

@@ -1,5 +1,5 @@
 // process.scheduler (sched_setattr(2)), process.ioPriority (ioprio_set(2)), process.execCPUAffinity
-// (sched_setaffinity(2)) and linux.personality (personality(2)), each one op or none (STYLE.md #1).
+// (sched_setaffinity(2)) and linux.personality (personality(2)), each one op or none.
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import type { Plan } from './plan';

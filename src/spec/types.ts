@@ -1,5 +1,5 @@
 // TypeScript types for the OCI runtime spec v1.3.0 config.json (config.md, config-linux.md) and state.
-// Names are the spec's own (STYLE.md #7).
+// Names are the spec's own.
 
 export interface Spec {
   ociVersion: string;

@@ -1,4 +1,4 @@
-// One table of status x command -> allowed, or the error to give (STYLE.md #5; runc's
+// One table of status x command -> allowed, or the error to give (runc's
 // state_linux.go). Every command consults it; the texts are runc's where clients match on them
 // ("container not running" is what containerd's shim treats as "already gone" for kill).
 import { WrongStatus } from '../errors';

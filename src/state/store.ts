@@ -1,4 +1,4 @@
-// The state directory: <root>/<id>/ holding state.json and exec.fifo (DESIGN.md "Lifecycle and state").
+// The state directory: <root>/<id>/ holding state.json and exec.fifo (docs/ARCHITECTURE.md §4).
 // Every command that changes a container holds an exclusive flock on the directory itself; readers
 // hold a shared one. state.json is replaced atomically (temp file, rename) and is written before
 // any cgroup or process exists, so `delete --force` can always undo a half-finished create.

@@ -1,4 +1,4 @@
-// Concurrent calls (DESIGN.md "State and locking"): commands racing on one container serialise on its
+// Concurrent calls (docs/ARCHITECTURE.md §4): commands racing on one container serialise on its
 // lock and agree on the outcome; containers created and deleted side by side (sharing the parent
 // cgroup tsrunc/) never break each other. Every scenario ends with nothing left behind.
 import * as fs from 'fs';

@@ -1,5 +1,5 @@
-// A stopped container whose init pid now belongs to a stranger (issue 9, DESIGN.md "Lifecycle and
-// state": the pid is stored with its start time). The test forces the reuse: the runtime and the
+// A stopped container whose init pid now belongs to a stranger (issue 9, docs/ARCHITECTURE.md §4:
+// the pid is stored with its start time). The test forces the reuse: the runtime and the
 // container run in a PID namespace the test makes (unshare --pid --fork --mount-proc) whose init is a
 // small reaper; the container's init is killed and reaped, ns_last_pid is set so that the next fork
 // gets the same pid, and a stranger (`sleep`) is started there. Every command must see a stopped

@@ -1,4 +1,4 @@
-// Regression tests per attack class (DESIGN.md "Rules for the child"):
+// Regression tests per attack class (docs/ARCHITECTURE.md §2):
 // - mount targets through symlinks out of the rootfs (CVE-2019-16884, CVE-2021-30465 class): targets
 //   are resolved with openat2(RESOLVE_IN_ROOT), so a symlink is followed as if the rootfs were "/";
 // - the runtime's own fds reaching the container (CVE-2024-21626 "leaky vessels" class);

@@ -1,4 +1,4 @@
-// addon/plan.h is the contract between TypeScript and C (STYLE.md #3); src/linux/opcodes.ts mirrors
+// addon/plan.h is the contract between TypeScript and C; src/linux/opcodes.ts mirrors
 // it. This test parses the header itself, so a change on one side only fails here, not in a container.
 import * as fs from 'fs';
 import * as path from 'path';

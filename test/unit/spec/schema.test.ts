@@ -1,5 +1,5 @@
 // The project's schemas (schemas/*.json, compiled by scripts/gen-validators.js) against the
-// upstream runtime-spec schemas, which are the test oracle (DESIGN.md, Compatibility contract):
+// upstream runtime-spec schemas, which are the test oracle (the compatibility contract):
 // same verdicts on the upstream test corpus, on our own corpus in test/fixtures/schema, and on
 // thousands of systematic mutations of every good document. The upstream files live outside the
 // repository (/work/shared); where they are absent (a user's clone) the comparisons are skipped.

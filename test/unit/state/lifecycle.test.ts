@@ -1,4 +1,4 @@
-// The status x command table (STYLE.md #5). The texts are the ones clients match on.
+// The status x command table. The texts are the ones clients match on.
 import { TsruncError, WrongStatus } from '../../../src/errors';
 import { Command, allowed, check } from '../../../src/state/lifecycle';
 import type { Status } from '../../../src/state/status';
