@@ -16,6 +16,7 @@
 #include <vector>
 
 using tsr::Fail;
+using tsr::Usage;
 
 namespace {
 
@@ -28,10 +29,8 @@ int Bpf(int cmd, union bpf_attr *attr) { return (int)syscall(SYS_bpf, cmd, attr,
 // the program alive; it goes away with the cgroup.
 Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBuffer()) {
-    Napi::TypeError::New(env, "bpfAttachDeviceFilter(cgroupDir, insns: Buffer)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  bool ok = info.Length() >= 2 && info[0].IsString() && info[1].IsBuffer();
+  if (!Usage(info, ok, "bpfAttachDeviceFilter(cgroupDir, insns: Buffer)")) return env.Undefined();
   std::string dir = info[0].As<Napi::String>();
   Napi::Buffer<uint8_t> insns = info[1].As<Napi::Buffer<uint8_t>>();
   if (insns.Length() == 0 || insns.Length() % sizeof(struct bpf_insn)) {
@@ -85,10 +84,7 @@ Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
 // (BPF_PROG_QUERY), for tests and diagnostics.
 Napi::Value BpfDeviceFilterCount(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "bpfDeviceFilterCount(cgroupDir)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!Usage(info, info.Length() >= 1 && info[0].IsString(), "bpfDeviceFilterCount(cgroupDir)")) return env.Undefined();
   std::string dir = info[0].As<Napi::String>();
   int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg < 0) return Fail(env, "cannot open " + dir, errno);

@@ -16,4 +16,10 @@ inline Napi::Value Fail(Napi::Env env, const std::string &what, int err = 0, con
   return env.Undefined();
 }
 
+// A call with the wrong arguments: false, with a TypeError giving the function's usage, unless `ok`.
+inline bool Usage(const Napi::CallbackInfo &info, bool ok, const char *usage) {
+  if (!ok) Napi::TypeError::New(info.Env(), usage).ThrowAsJavaScriptException();
+  return ok;
+}
+
 }  // namespace tsr

@@ -28,6 +28,7 @@
 #include <vector>
 
 using tsr::Fail;
+using tsr::Usage;
 
 namespace {
 
@@ -138,14 +139,20 @@ int linkByName(int fd, const std::string &name, std::string *outName) {
   return e ? -e : index;
 }
 
+// A netlink dump (RTM_GETLINK, RTM_GETADDR, ...) of every family: `fn(m, fixed)` sees each reply
+// of type `want` with its fixed part (ifinfomsg, ifaddrmsg).
+template <typename Msg, typename Fn>
+int dump(int fd, uint16_t get, uint16_t want, Fn fn) {
+  Msg q{};  // all zero: the family is AF_UNSPEC
+  Req req(get, NLM_F_DUMP, &q, sizeof q);
+  return talk(fd, req, [&](const nlmsghdr *m) {
+    if (m->nlmsg_type == want) fn(m, static_cast<const Msg *>(NLMSG_DATA(m)));
+  });
+}
+
 // Every link of the namespace: index -> name.
 int allLinks(int fd, std::vector<std::pair<int, std::string>> *out) {
-  ifinfomsg ifi{};
-  ifi.ifi_family = AF_UNSPEC;
-  Req req(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof ifi);
-  return talk(fd, req, [&](const nlmsghdr *m) {
-    if (m->nlmsg_type != RTM_NEWLINK) return;
-    auto *got = static_cast<const ifinfomsg *>(NLMSG_DATA(m));
+  return dump<ifinfomsg>(fd, RTM_GETLINK, RTM_NEWLINK, [&](const nlmsghdr *m, const ifinfomsg *got) {
     const rtattr *n = findAttr(IFLA_RTA(got), IFLA_PAYLOAD(m), IFLA_IFNAME);
     out->emplace_back(got->ifi_index, n ? static_cast<const char *>(RTA_DATA(n)) : "");
   });
@@ -165,12 +172,7 @@ constexpr uint32_t kSettableFlags =
 
 // The spec keeps "all permanent IP addresses (IFA_F_PERMANENT) of any family with global scope".
 int permanentGlobalAddrs(int fd, int index, std::vector<Addr> *out) {
-  ifaddrmsg q{};
-  q.ifa_family = AF_UNSPEC;
-  Req req(RTM_GETADDR, NLM_F_DUMP, &q, sizeof q);
-  return talk(fd, req, [&](const nlmsghdr *m) {
-    if (m->nlmsg_type != RTM_NEWADDR) return;
-    auto *ifa = static_cast<const ifaddrmsg *>(NLMSG_DATA(m));
+  return dump<ifaddrmsg>(fd, RTM_GETADDR, RTM_NEWADDR, [&](const nlmsghdr *m, const ifaddrmsg *ifa) {
     if ((int)ifa->ifa_index != index || ifa->ifa_scope != RT_SCOPE_UNIVERSE) return;
     int len = IFA_PAYLOAD(m);
     const rtattr *fa = findAttr(IFA_RTA(ifa), len, IFA_FLAGS);
@@ -193,10 +195,7 @@ int permanentGlobalAddrs(int fd, int index, std::vector<Addr> *out) {
 // ifIndex(name): the index of a network device of the runtime's network namespace, 0 if none.
 Napi::Value IfIndex(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "ifIndex(name)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!Usage(info, info.Length() >= 1 && info[0].IsString(), "ifIndex(name)")) return env.Undefined();
   std::string name = info[0].As<Napi::String>();
   return Napi::Number::New(env, if_nametoindex(name.c_str()));
 }
@@ -204,10 +203,8 @@ Napi::Value IfIndex(const Napi::CallbackInfo &info) {
 // netdevMove(hostName, newName, nsPath) -> { name, index, addresses }
 Napi::Value NetdevMove(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsString() || !info[2].IsString()) {
-    Napi::TypeError::New(env, "netdevMove(hostName, newName, nsPath)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  bool ok = info.Length() >= 3 && info[0].IsString() && info[1].IsString() && info[2].IsString();
+  if (!Usage(info, ok, "netdevMove(hostName, newName, nsPath)")) return env.Undefined();
   std::string host = info[0].As<Napi::String>(), want = info[1].As<Napi::String>(), nsPath = info[2].As<Napi::String>();
   bool pattern = want.find('%') != std::string::npos;
 
