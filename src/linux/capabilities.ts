@@ -1,5 +1,4 @@
 // process.capabilities (config.md "Linux process") -> bit masks. Numbers from linux/capability.h.
-import { TsruncError } from '../errors';
 import type { LinuxCapabilities } from '../spec/types';
 
 export const CAPABILITIES: string[] = [
@@ -16,16 +15,18 @@ export interface CapabilityMasks { bounding: bigint; effective: bigint; inherita
 
 const SETS = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const;
 
-/** Unknown names are an error naming the field (runc warns and ignores names its libcap does not
- * know; a typo that silently grants nothing is worse than a clear error). */
-export function capabilityMasks(caps: LinuxCapabilities | undefined, field = 'process.capabilities'): CapabilityMasks {
+/** Names this runtime cannot map to a capability number are left out and pushed to `unknown`
+ * (config.md "Linux process": such a value MUST be logged as a warning, and the runtime SHOULD NOT
+ * fail; runc 1.2+'s capabilities.New does the same: "ignoring unknown or unavailable capabilities").
+ */
+export function capabilityMasks(caps: LinuxCapabilities | undefined, unknown: string[] = []): CapabilityMasks {
   const out: CapabilityMasks = { bounding: 0n, effective: 0n, inheritable: 0n, permitted: 0n, ambient: 0n };
   for (const set of SETS) {
-    (caps?.[set] ?? []).forEach((name, i) => {
+    for (const name of caps?.[set] ?? []) {
       const n = CAPABILITIES.indexOf(name.toUpperCase());
-      if (n < 0) throw new TsruncError(`unknown capability "${name}"`, { field: `${field}.${set}[${i}]` });
-      out[set] |= 1n << BigInt(n);
-    });
+      if (n >= 0) out[set] |= 1n << BigInt(n);
+      else if (!unknown.includes(name)) unknown.push(name);
+    }
   }
   return out;
 }

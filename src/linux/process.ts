@@ -39,7 +39,9 @@ export function processUser(p: Process): { uid: number; gid: number; umask?: num
 export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number): void {
   const p = spec.process!;
   const user = processUser(p);
-  const caps = capabilityMasks(p.capabilities);
+  const unknown: string[] = [];
+  const caps = capabilityMasks(p.capabilities, unknown);
+  if (unknown.length) logWarn(`process.capabilities: ignoring unknown capabilities: [${[...unknown].sort().join(' ')}]`);
   const ungrantable = dropUngrantable(caps, runtimeBoundingSet());
   if (ungrantable) logWarn(`process.capabilities: ${ungrantable} not in the runtime's bounding set: not granted`);
   // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter
