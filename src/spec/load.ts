@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError, sysError } from '../errors';
+import { logWarn } from '../log';
 import type { Process, Spec } from './types';
 import { validateConfig } from './validate';
 
@@ -81,6 +82,7 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
     throw new TsruncError(`rootfs (${rootfs}) does not exist`, { field: 'root.path' });
   }
   if (!st.isDirectory()) throw new TsruncError(`rootfs (${rootfs}) is not a directory`, { field: 'root.path' });
+  relativeMountDestinations(spec);
   checkProcSysMounts(spec, rootfs);
   // runtime.md "start": without `process` the container can be created, and `start` fails.
   if (spec.process) checkProcess(spec.process);
@@ -108,6 +110,17 @@ function checkProcSysMounts(spec: Spec, rootfs: string): void {
       throw new TsruncError(`${dest} in the rootfs ${what}: ${m.type} must be mounted on an ordinary directory`, { field: `mounts[${i}].destination` });
     }
   });
+}
+
+/** config.md "Mounts": a relative destination is deprecated and taken relative to "/". runc 1.1-1.5
+ * (specconv createLibcontainerMount) accepts it with this warning; tsrunc does too, and from here on
+ * the container's config holds the absolute path (`..` past the root is still refused with the rest). */
+function relativeMountDestinations(spec: Spec): void {
+  for (const m of spec.mounts ?? []) {
+    if (typeof m.destination !== 'string' || m.destination === '' || path.posix.isAbsolute(m.destination)) continue;
+    logWarn(`mount destination ${m.destination} is not absolute. Support for non-absolute mount destinations will be removed in a future release.`);
+    m.destination = '/' + m.destination;
+  }
 }
 
 /** The semantic checks of a process (config.json's, or `exec --process`'s, as runc's
