@@ -24,7 +24,12 @@ export class TsruncError extends Error {
  */
 export function errnoOf(e: unknown): number | undefined {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  return code ? (constants.errno as Record<string, number>)[code] : undefined;
+  return code ? errnoNumber(code) : undefined;
+}
+
+/** The number of an errno name (ENOENT -> 2), undefined for a name that is none. */
+export function errnoNumber(code: string): number | undefined {
+  return (constants.errno as Record<string, number>)[code];
 }
 
 /**

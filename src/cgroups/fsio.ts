@@ -4,7 +4,6 @@
 // files there, and a missing knob must show up as ENOENT, not as an odd EACCES).
 import * as fs from 'fs';
 import * as path from 'path';
-import { constants } from 'os';
 
 /** mkdir and rmdir of cgroups, behind a seam: on cgroupfs the kernel fills a new directory with its
  * interface files and rmdir ignores them; unit tests replace these two with a fake that does the same
@@ -22,9 +21,8 @@ export function errnoCode(e: unknown): string {
   return (e as NodeJS.ErrnoException)?.code ?? '';
 }
 
-export function errnoNumber(code: string): number | undefined {
-  return (constants.errno as Record<string, number>)[code];
-}
+/** errors.ts's, re-exported for the cgroup modules that import their fs helpers from here. */
+export { errnoNumber } from '../errors';
 
 /** Block the (single-threaded) runtime for `ms`: the managers are synchronous, like the rest of create. */
 export function sleepMs(ms: number): void {
