@@ -41,7 +41,7 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   const user = processUser(p);
   const unknown: string[] = [];
   const caps = capabilityMasks(p.capabilities, unknown);
-  if (unknown.length) logWarn(`process.capabilities: ignoring unknown capabilities: [${[...unknown].sort().join(' ')}]`);
+  if (unknown.length) logWarn(`process.capabilities: ignoring unknown capabilities: [${unknown.sort().join(' ')}]`);
   const ungrantable = dropUngrantable(caps, runtimeBoundingSet());
   if (ungrantable) logWarn(`process.capabilities: ${ungrantable} not in the runtime's bounding set: not granted`);
   // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter

@@ -117,7 +117,7 @@ function checkProcSysMounts(spec: Spec, rootfs: string): void {
  * the container's config holds the absolute path (`..` past the root is still refused with the rest). */
 function relativeMountDestinations(spec: Spec): void {
   for (const m of spec.mounts ?? []) {
-    if (typeof m.destination !== 'string' || m.destination === '' || path.posix.isAbsolute(m.destination)) continue;
+    if (m.destination === '' || path.posix.isAbsolute(m.destination)) continue;
     logWarn(`mount destination ${m.destination} is not absolute. Support for non-absolute mount destinations will be removed in a future release.`);
     m.destination = '/' + m.destination;
   }
