@@ -28,8 +28,9 @@ export function isAncestorOrSelf(dir: string, leaf: string): boolean {
 class ParentVanished extends Error {}
 
 /**
- * mkdir -p every leaf, calling afterMkdir for each level made before making the next one (a level
- * may need setting up before it can have children: v1 cpuset, v2 subtree_control).
+ * mkdir -p every leaf, calling afterMkdir for each level made (or found made by a concurrent create)
+ * before making the next one (a level may need setting up before it can have children: v1 cpuset,
+ * v2 subtree_control; afterMkdir must be idempotent).
  * Returns the directories made by this call (top first per leaf). The shared
  * parents (record.parents) are made when missing but never listed in record.created: they outlive
  * the container. A concurrent destroy of another container may remove an empty shared parent between
@@ -61,6 +62,10 @@ export function makeCgroupDirs(rec: CgroupRecord, leaves: string[], onRecord?: (
               rec.created.splice(i, 1);
               changed = true;
             }
+            // Its maker may not have set it up yet (v1 cpuset copy, v2 subtree_control): the set-up
+            // is idempotent, so do it here too before making the level below it (eight containers
+            // started at once got ENOSPC joining a cpuset copied from the still-empty shared parent).
+            afterMkdir?.(d);
             continue;
           }
           if (code === 'ENOENT' && attempt < 5) throw new ParentVanished();

@@ -140,6 +140,22 @@ describe('create: setting up new levels', () => {
     expect(read(`${h.cg}/cpuset/mine/c2/cpuset.cpus`)).toBe('1');
   });
 
+  test('v1 cpuset: a shared parent another create made but has not filled yet (EEXIST) is filled before the level below it', () => {
+    setup('v1');
+    const m = make();
+    const orig = fsio.cgroupDirs.mkdir;
+    const parent = `${h.cg}/cpuset/tsrunc`;
+    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
+      if (d === parent && !fs.existsSync(d)) orig(d); // "another create" wins the mkdir, its copy still to come
+      orig(d);
+    });
+    m.create();
+    for (const d of [parent, `${parent}/c1`]) {
+      expect(read(`${d}/cpuset.cpus`)).toBe('0-3');
+      expect(read(`${d}/cpuset.mems`)).toBe('0');
+    }
+  });
+
   test('v2: controllers enabled in cgroup.subtree_control of every level from the root down (runc CreateCgroupPath)', () => {
     setup('v2');
     const userSlice = `${h.cg}/user.slice`;
