@@ -1,10 +1,14 @@
 // spawn: clone3 and the execve of tsrunc-init (addon/init.c) on a plan, from a sealed memfd copy.
 // The child side of the clone makes raw syscalls only; what follows in the child is child.c. runc
 // clones in C for the same reason, before its Go runtime starts (libcontainer/nsenter/nsexec.c).
+// The clone is CLONE_VM | CLONE_VFORK on a stack of its own (clonevm.h), as posix_spawn's: the
+// runtime is blocked until the child's execve, and its page tables are neither copied nor
+// write-protected.
 #include "binding.h"
 
 extern "C" {
 #include "child.h"
+#include "clonevm.h"
 }
 
 #include <dlfcn.h>
@@ -70,6 +74,59 @@ int InitMemfd(std::string *why) {
   }
   g_init_memfd = mfd;
   return mfd;
+}
+
+// What the child needs between the clone and its execve, all made ready by the parent before.
+struct ExecArgs {
+  int keep_end, planfd, sockfd, exefd;
+  bool newuser;
+  struct __user_cap_header_struct *caph;
+  struct __user_cap_data_struct *capraise;
+  char **argv, **envp;
+};
+
+// The child, from the clone to the execve of tsrunc-init: raw syscalls on what ExecArgs holds, and
+// nothing else. It shares the runtime's memory (CLONE_VM) or is a copy of a threaded process, so it
+// must not allocate, lock or touch anything the runtime owns. Keep stdio, the preserved fds, the plan
+// and the socket across the execve; everything else is close-on-exec or closed by tsrunc-init first
+// thing. Returns (the exit status) only when the execve failed, after telling the parent why.
+int ChildExec(void *p) {
+  const ExecArgs *a = (const ExecArgs *)p;
+  for (int fd = 0; fd < a->keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
+  syscall(SYS_fcntl, a->planfd, F_SETFD, 0);
+  syscall(SYS_fcntl, a->sockfd, F_SETFD, 0);
+  if (a->newuser && syscall(SYS_capset, a->caph, a->capraise) == 0)
+    for (int cap = 0; cap < 64; cap++) syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+  syscall(SYS_execveat, a->exefd, "", a->argv, a->envp, AT_EMPTY_PATH);
+  struct tsr_sync m;
+  memset(&m, 0, sizeof m);
+  m.type = TSR_SYNC_ERROR;
+  m.op = ~0u;
+  m.err = errno;  // the runtime's errno under CLONE_VM: it is blocked, and reads none before clone3 returns
+  memcpy(m.text, "execute tsrunc-init", sizeof "execute tsrunc-init");
+  syscall(SYS_sendto, a->sockfd, &m, sizeof m, MSG_NOSIGNAL, nullptr, 0);
+  return 127;
+}
+
+// The child's stack under CLONE_VM: one spawn at a time (the JS thread), and the runtime is blocked
+// while the child runs on it (CLONE_VFORK). ChildExec needs well under a page of it.
+alignas(16) char g_child_stack[16384];
+
+// clone3 with the child running ChildExec: sharing the runtime's memory where the architecture has
+// tsr_clone3_fn, else as a fork (the child runs ChildExec on its copy). pid, or -1 with errno.
+long CloneChild(struct clone_args ca, ExecArgs *xa) {
+  if (tsr_clone_fn_supported) {
+    ca.flags |= CLONE_VM | CLONE_VFORK;
+    ca.stack = (uint64_t)(uintptr_t)g_child_stack;
+    ca.stack_size = sizeof g_child_stack;
+    long r = tsr_clone3_fn(&ca, sizeof ca, ChildExec, xa);
+    if (r >= 0) return r;
+    errno = (int)-r;
+    return -1;
+  }
+  long pid = syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid == 0) syscall(SYS_exit_group, ChildExec(xa));
+  return pid;
 }
 
 }  // namespace
@@ -205,33 +262,15 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
     ca.flags |= CLONE_INTO_CGROUP;
     ca.cgroup = (uint64_t)fds[3];
   }
-  long pid = syscall(SYS_clone3, &ca, sizeof ca);
+  ExecArgs xa = {keep_end, fds[0], fds[2], exefd, newuser, &caph, capraise, argv, envp};
+  long pid = CloneChild(ca, &xa);
   if (pid < 0 && into) {
     // An older kernel, or a cgroup the kernel will not put a process in: clone as usual; the
     // runtime then moves the child through cgroup.procs, whose error says what is wrong.
     into = false;
     ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
     ca.cgroup = 0;
-    pid = syscall(SYS_clone3, &ca, sizeof ca);
-  }
-  if (pid == 0) {
-    // The child: raw syscalls only (a copy of a threaded parent). Keep stdio, the preserved fds,
-    // the plan and the socket across the execve; everything else is close-on-exec or closed by
-    // tsrunc-init first thing.
-    for (int fd = 0; fd < keep_end; fd++) syscall(SYS_fcntl, fd, F_SETFD, 0);
-    syscall(SYS_fcntl, fds[0], F_SETFD, 0);
-    syscall(SYS_fcntl, fds[2], F_SETFD, 0);
-    if (newuser && syscall(SYS_capset, &caph, capraise) == 0)
-      for (int cap = 0; cap < 64; cap++) syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
-    syscall(SYS_execveat, exefd, "", argv, envp, AT_EMPTY_PATH);
-    struct tsr_sync m;
-    memset(&m, 0, sizeof m);
-    m.type = TSR_SYNC_ERROR;
-    m.op = ~0u;
-    m.err = errno;
-    memcpy(m.text, "execute tsrunc-init", sizeof "execute tsrunc-init");
-    syscall(SYS_sendto, fds[2], &m, sizeof m, MSG_NOSIGNAL, nullptr, 0);
-    syscall(SYS_exit_group, 127);
+    pid = CloneChild(ca, &xa);
   }
   int e = errno;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, 8);

@@ -93,7 +93,7 @@ describeRoot('delete --force after a crashed create', () => {
     const firstWrite = at(/rename.*"[^"]*\/state\.json"/);
     const firstCgroup = at(new RegExp(`mkdir(at)?\\(.*/sys/fs/cgroup/.*${id}`));
     expect(firstCgroup).toBeGreaterThan(firstWrite);
-    expect(at(/clone3\(\{flags=CLONE_PIDFD/)).toBeGreaterThan(firstWrite); // the init, not a Bun thread
+    expect(at(/clone3\(\{flags=CLONE_VM\|CLONE_PIDFD\|CLONE_VFORK/)).toBeGreaterThan(firstWrite); // the init, not a Bun thread
     assertNothingLeft(id, sb.root);
   });
 
