@@ -77,6 +77,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bpfAttachDeviceFilter", Napi::Function::New(env, BpfAttachDeviceFilter));
   exports.Set("bpfDeviceFilterCount", Napi::Function::New(env, BpfDeviceFilterCount));
   exports.Set("probeFeatures", Napi::Function::New(env, ProbeFeatures));
+  ExportFileIo(env, exports);
   return exports;
 }
 

@@ -70,3 +70,5 @@ Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info);
 Napi::Value BpfDeviceFilterCount(const Napi::CallbackInfo &info);
 // features.cc
 Napi::Value ProbeFeatures(const Napi::CallbackInfo &info);
+// fileio.cc: exports.io, the start-up path's file operations (src/fileio.ts)
+void ExportFileIo(Napi::Env env, Napi::Object exports);

@@ -4,7 +4,7 @@
 // a bare line (runc's fatalWithCode, 1.1 to 1.5: logrus.Error, then Fprintln(os.Stderr) unless the log
 // is stderr already): containerd's shim classifies kill/delete failures from that output ("container
 // not running" -> "process already finished"), so it must be there even with --log.
-import * as fs from 'fs';
+import { appendText, writeFd } from './fileio';
 
 export interface LogOptions { file?: string; format: 'text' | 'json'; debug: boolean }
 
@@ -26,7 +26,7 @@ function line(level: string, msg: string): string {
 
 function writeStderr(text: string): void {
   try {
-    fs.writeSync(2, text);
+    writeFd(2, text);
   } catch {
     /* stderr closed */
   }
@@ -36,7 +36,7 @@ function writeStderr(text: string): void {
 function emit(level: string, msg: string): boolean {
   if (options.file) {
     try {
-      fs.appendFileSync(options.file, line(level, msg));
+      appendText(options.file, line(level, msg));
       return true;
     } catch {
       // fall through to stderr: losing the message would be worse

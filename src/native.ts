@@ -1,8 +1,8 @@
 // The only door to the C addon. Loaded on first use, from beside the executable (the
 // Bun-compiled `tsrunc`), or from build/Release when run as `node dist/tsrunc.js`; TSRUNC_ADDON
-// overrides both. Unit tests replace it with setNative().
-import * as fs from 'fs';
-import * as path from 'path';
+// overrides both. Unit tests replace it with setNative(), except its file operations (`io`,
+// src/fileio.ts), which always come from the real addon. No node:fs or node:path here: `state`
+// and the other start-up commands load this module and nothing of Node's (issue 12).
 
 export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number; signal?: number }
 
@@ -48,31 +48,66 @@ export interface Native {
     actions: boolean[]; flags: boolean[]; mountAttrs: number[]; };
 }
 
+/** The file operations of the start-up path (addon/fileio.cc); errors are shaped as node:fs's. */
+export interface FileIo {
+  /** The whole file as UTF-8; open(path, O_RDONLY | flags). */
+  readFile(path: string, flags?: number): string;
+  /** open(path, O_WRONLY | flags, mode), write all of data, close. */
+  writeFile(path: string, data: string, flags: number, mode: number): void;
+  writeFd(fd: number, data: string): void;
+  openDir(path: string): number;
+  close(fd: number): void;
+  exists(path: string): boolean;
+  linkCount(fd: number): number;
+  /** Names of the directories in path (symlinks not followed), sorted. */
+  subdirectories(path: string): string[];
+  rename(from: string, to: string): void;
+  unlink(path: string): void;
+  mkdir(path: string, mode: number): void;
+  rmdir(path: string): void;
+}
+
 let loaded: Native | undefined;
+let real: (Native & { io: FileIo }) | undefined;
+
+const dirname = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), 0)) || '/';
 
 export function addonCandidates(): string[] {
   const out: string[] = [];
   if (process.env.TSRUNC_ADDON) out.push(process.env.TSRUNC_ADDON);
-  out.push(path.join(path.dirname(process.execPath), 'tsrunc.node'));
+  out.push(`${dirname(process.execPath)}/tsrunc.node`);
   const script = process.argv[1];
   if (script && !script.startsWith('/$bunfs')) {
-    const dir = path.dirname(fs.realpathSync(script));
-    out.push(path.join(dir, 'tsrunc.node'), path.join(dir, '..', 'build', 'Release', 'tsrunc.node'));
+    // `node dist/tsrunc.js` (or a symlink to it): node:fs is loaded by Node anyway.
+    const dir = dirname((require('fs') as typeof import('fs')).realpathSync(script));
+    out.push(`${dir}/tsrunc.node`, `${dirname(dir)}/build/Release/tsrunc.node`);
   }
-  out.push(path.join(process.cwd(), 'build', 'Release', 'tsrunc.node'));
+  out.push(`${process.cwd()}/build/Release/tsrunc.node`);
   return out;
 }
 
-export function native(): Native {
-  if (loaded) return loaded;
+/** The real addon, whatever setNative() set: dlopen of each candidate in turn. dlopen's own "PATH:
+ * cannot open shared object file: No such file or directory" means that candidate is missing and the
+ * next is tried; any other failure (a library the addon needs is missing, a bad file) is the answer. */
+export function addon(): Native & { io: FileIo } {
+  if (real) return real;
+  const tried: string[] = [];
   for (const p of addonCandidates()) {
-    if (!fs.existsSync(p)) continue;
-    const mod = { exports: {} as Native };
-    process.dlopen(mod, p);
-    loaded = mod.exports;
-    return loaded;
+    const mod = { exports: {} as Native & { io: FileIo } };
+    try {
+      process.dlopen(mod, p);
+    } catch (e) {
+      if (String((e as Error).message).startsWith(`${p}: cannot open shared object file: No such file`)) { tried.push(p); continue; }
+      throw e;
+    }
+    real = mod.exports;
+    return real;
   }
-  throw new Error(`cannot find the tsrunc addon (tsrunc.node); looked in: ${addonCandidates().join(', ')}`);
+  throw new Error(`cannot find the tsrunc addon (tsrunc.node); looked in: ${tried.join(', ')}`);
+}
+
+export function native(): Native {
+  return loaded ?? addon();
 }
 
 export function setNative(n: Native | undefined): void {

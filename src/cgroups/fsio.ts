@@ -2,18 +2,20 @@
 // write(2) is one command (Documentation/admin-guide/cgroup-v2.rst "Interface Files"), so a value is
 // written with exactly one write on a file opened without O_CREAT (the kernel refuses to create
 // files there, and a missing knob must show up as ENOENT, not as an odd EACCES).
-import * as fs from 'fs';
-import * as path from 'path';
+// Through src/fileio.ts (the addon), not node:fs: `state` and `list` read the freezer through here.
+import * as io from '../fileio';
+
+const join = (dir: string, file: string) => `${dir}/${file}`;
 
 /** mkdir and rmdir of cgroups, behind a seam: on cgroupfs the kernel fills a new directory with its
  * interface files and rmdir ignores them; unit tests replace these two with a fake that does the same
  * on a plain tmp directory (test/unit/cgroups/fakefs.ts). */
 export const cgroupDirs = {
   mkdir(dir: string): void {
-    fs.mkdirSync(dir, 0o755);
+    io.mkdir(dir, 0o755);
   },
   rmdir(dir: string): void {
-    fs.rmdirSync(dir);
+    io.rmdir(dir);
   },
 };
 
@@ -32,18 +34,13 @@ export function sleepMs(ms: number): void {
 export function writeCgroupFile(dir: string, file: string, value: string): void {
   // O_TRUNC: harmless on cgroupfs (what the shell's `>` does), and keeps a plain file (unit tests'
   // fake tree) holding exactly the last value written.
-  const fd = fs.openSync(path.join(dir, file), fs.constants.O_WRONLY | fs.constants.O_TRUNC);
-  try {
-    fs.writeSync(fd, Buffer.from(value));
-  } finally {
-    fs.closeSync(fd);
-  }
+  io.writeFile(join(dir, file), value, io.O_TRUNC);
 }
 
 /** The file's text, or undefined when it (or its cgroup) does not exist. */
 export function readCgroupFile(dir: string, file: string): string | undefined {
   try {
-    return fs.readFileSync(path.join(dir, file), 'utf8');
+    return io.readText(join(dir, file));
   } catch (e) {
     // ENODEV: the cgroup was removed while the file was open.
     if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENODEV') return undefined;
@@ -52,7 +49,7 @@ export function readCgroupFile(dir: string, file: string): string | undefined {
 }
 
 export function fileExists(dir: string, file: string): boolean {
-  return fs.existsSync(path.join(dir, file));
+  return io.exists(join(dir, file));
 }
 
 /** "key value" lines (memory.stat, cpu.stat, cgroup.events) as numbers. */
@@ -89,7 +86,7 @@ export function cgroupProcs(dir: string): number[] {
 /** Sub-cgroups of dir (directories), or [] if dir is gone. */
 export function subCgroups(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+    return io.subdirectories(dir).map((name) => join(dir, name));
   } catch (e) {
     if (errnoCode(e) === 'ENOENT' || errnoCode(e) === 'ENOTDIR') return [];
     throw e;

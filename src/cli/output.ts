@@ -1,18 +1,9 @@
 // Synchronous writes to stdout/stderr: the process exits right after a command returns, and Node may
-// have made a piped stdout non-blocking.
-import * as fs from 'fs';
+// have made a piped stdout non-blocking (the addon waits on it rather than spinning: src/fileio.ts).
+import { writeFd } from '../fileio';
 
 export function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
-  let off = 0;
-  while (off < buf.length) {
-    try {
-      off += fs.writeSync(fd, buf, off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      throw e;
-    }
-  }
+  writeFd(fd, text);
 }
 
 export const stdout = (text: string): void => writeAll(1, text);

@@ -5,7 +5,7 @@
 // an init that exited; containerd's `task delete -f` sends `kill --all 9`), and succeeds when nothing
 // is left. SIGKILL to a paused container thaws it, else nothing would die (runc); other signals leave
 // a paused container paused (runc 1.1's --all would thaw it as a side effect).
-import * as fs from 'fs';
+import { closeFd } from '../fileio';
 import { TsruncError, WrongStatus, sysError, formatError } from '../errors';
 import { logWarn } from '../log';
 import { native } from '../native';
@@ -86,7 +86,7 @@ function signalInit(s: ContainerState, sig: number): void {
     if (e instanceof TsruncError) throw e;
     throw new TsruncError(`no such process: ${(e as Error).message}`);
   } finally {
-    fs.closeSync(fd);
+    closeFd(fd);
   }
 }
 

@@ -1,13 +1,13 @@
 // Process liveness from /proc, robust against pid reuse: a pid is "ours" only while its start time
 // (field 22 of /proc/PID/stat, in clock ticks since boot) matches what we recorded.
-import * as fs from 'fs';
+import { readText } from '../fileio';
 
 export interface ProcStat { state: string; ppid: number; startTime: string }
 
 export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    text = readText(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // Status is derived from the live system each time (docs/ARCHITECTURE.md "State, status and
 // locking"), never trusted from state.json alone.
-import * as fs from 'fs';
+import { exists } from '../fileio';
 import type { StateOutput } from '../spec/types';
 import { isAlive } from './proc';
 import type { ContainerState } from './store';
@@ -16,7 +16,7 @@ export function deriveStatus(s: ContainerState, isFrozen?: (s: ContainerState) =
   // The freezer first, as runc's refreshState: a created container can be paused too, and its
   // frozen init will never open the fifo.
   if (isFrozen && isFrozen(s)) return 'paused';
-  if (fs.existsSync(s.fifo)) return 'created';
+  if (exists(s.fifo)) return 'created';
   return 'running';
 }
 

@@ -2,8 +2,10 @@
 // Every command that changes a container holds an exclusive flock on the directory itself; readers
 // hold a shared one. state.json is replaced atomically (temp file, rename) and is written before
 // any cgroup or process exists, so `delete --force` can always undo a half-finished create.
-import * as fs from 'fs';
-import * as path from 'path';
+// The file operations go through src/fileio.ts (the addon), not node:fs: `state`, `kill` and `list`
+// load this module on every call (issue 12). Removing a directory tree still takes node:fs, which
+// the commands that do it (delete, run) load anyway.
+import * as io from '../fileio';
 import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, sysError } from '../errors';
 import { native } from '../native';
 import type { HostMountsRecord } from '../container/hostMounts';
@@ -38,6 +40,23 @@ export interface ContainerState {
 
 const ID_RE = /^[\w+\-.]+$/;
 
+const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
+
+/** mkdir -p of the state root, 0711; only levels that are missing are made, and a level another
+ * create makes at the same moment is fine. */
+function makeRoot(root: string, depth = 0): void {
+  try {
+    io.mkdir(root, 0o711);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = root.slice(0, root.lastIndexOf('/'));
+    if (code !== 'ENOENT' || !parent || depth > 64) throw e;
+    makeRoot(parent, depth + 1);
+    makeRoot(root, 65);
+  }
+}
+
 export function validateId(id: string | undefined, field = 'container id'): string {
   if (id === undefined || id === '') throw new TsruncError('container id cannot be empty', { field });
   if (!ID_RE.test(id) || id === '.' || id === '..') throw new TsruncError(`invalid container id format: "${id}"`, { field });
@@ -48,21 +67,21 @@ export function validateId(id: string | undefined, field = 'container id'): stri
 export class ContainerDir {
   private constructor(readonly root: string, readonly id: string, readonly dir: string, private fd: number) {}
 
-  get statePath(): string { return path.join(this.dir, 'state.json'); }
-  get fifoPath(): string { return path.join(this.dir, 'exec.fifo'); }
+  get statePath(): string { return `${this.dir}/state.json`; }
+  get fifoPath(): string { return `${this.dir}/exec.fifo`; }
 
   /** Make the directory of a new container, locked exclusively. Fails if the id is taken. */
   static create(root: string, id: string): ContainerDir {
     validateId(id);
-    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
-    const dir = path.join(root, id);
+    makeRoot(root);
+    const dir = join(root, id);
     try {
-      fs.mkdirSync(dir, { mode: 0o711 });
+      io.mkdir(dir, 0o711);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new ContainerExists(id);
       throw sysError(`cannot create state directory ${dir}`, e, { field: '--root' });
     }
-    const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    const fd = io.openDirectory(dir);
     native().flock(fd, LOCK_EX);
     return new ContainerDir(root, id, dir, fd);
   }
@@ -74,10 +93,10 @@ export class ContainerDir {
    */
   static open(root: string, id: string, mode: 'shared' | 'exclusive'): ContainerDir {
     validateId(id);
-    const dir = path.join(root, id);
+    const dir = join(root, id);
     let fd: number;
     try {
-      fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      fd = io.openDirectory(dir);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ContainerNotFound(id);
       throw sysError(`cannot open the state directory ${dir}`, e, { field: '--root', syscall: 'open' });
@@ -85,7 +104,7 @@ export class ContainerDir {
     native().flock(fd, mode === 'shared' ? LOCK_SH : LOCK_EX);
     const c = new ContainerDir(root, id, dir, fd);
     // A delete may have removed the directory while we waited for the lock.
-    if (!fs.existsSync(dir) || fs.fstatSync(fd).nlink === 0) {
+    if (!io.exists(dir) || io.linkCount(fd) === 0) {
       c.close();
       throw new ContainerNotFound(id);
     }
@@ -100,7 +119,7 @@ export class ContainerDir {
   read(): ContainerState | undefined {
     let text: string;
     try {
-      text = fs.readFileSync(this.statePath, 'utf8');
+      text = io.readText(this.statePath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw sysError(`cannot read ${this.statePath}`, e, { syscall: 'open' });
@@ -123,25 +142,25 @@ export class ContainerDir {
    * with the root on ext4 (issue 12).
    */
   write(state: ContainerState): void {
-    const tmp = path.join(this.dir, `.state.json.${process.pid}`);
+    const tmp = `${this.dir}/.state.json.${process.pid}`;
     try {
-      fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-      fs.renameSync(tmp, this.statePath);
+      io.writeNewFile(tmp, JSON.stringify(state), 0o600);
+      io.rename(tmp, this.statePath);
     } catch (e) {
       // A full or read-only state root (test/fixtures/hostile): name the file, keep no partial copy.
-      fs.rmSync(tmp, { force: true });
+      try { io.unlink(tmp); } catch { /* never made */ }
       throw new TsruncError(`cannot write ${this.statePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { field: '--root' });
     }
   }
 
   /** Remove the directory (state.json, fifo, anything else). The lock stays held until close(). */
   remove(): void {
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    (require('fs') as typeof import('fs')).rmSync(this.dir, { recursive: true, force: true });
   }
 
   close(): void {
     if (this.fd >= 0) {
-      fs.closeSync(this.fd);
+      io.closeFd(this.fd);
       this.fd = -1;
     }
   }
@@ -171,7 +190,7 @@ export function parseState(text: string, id: string, file: string): ContainerSta
  * reading it is reported (runc's list.go: only IsNotExist is an empty list). */
 export function listIds(root: string): string[] {
   try {
-    return fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    return io.subdirectories(root);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw sysError(`cannot read the state root ${root}`, e, { field: '--root', syscall: 'open' });

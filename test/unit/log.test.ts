@@ -5,7 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { configureLog, logDebug, logError, logFatal, logInfo, logOptions, logWarn } from '../../src/log';
 
-const realFs: typeof fs = require('fs');
+// log.ts writes through src/fileio.ts (the addon), not node:fs (issue 12).
+const fileio: typeof import('../../src/fileio') = require('../../src/fileio');
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
 let dir: string;
@@ -16,11 +17,11 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrunc-log-'));
   file = path.join(dir, 'log.json');
   stderr = [];
-  const realWrite = realFs.writeSync;
-  jest.spyOn(realFs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
-    if (fd === 2) { stderr.push(String(data)); return Buffer.byteLength(String(data)); }
-    return (realWrite as (...a: unknown[]) => number)(fd, data, ...rest);
-  }) as typeof fs.writeSync);
+  const realWrite = fileio.writeFd;
+  jest.spyOn(fileio, 'writeFd').mockImplementation((fd: number, data: string) => {
+    if (fd === 2) stderr.push(data);
+    else realWrite(fd, data);
+  });
 });
 afterEach(() => {
   jest.restoreAllMocks();
