@@ -7,7 +7,6 @@ import { ContainerDir, ContainerState, LOCK_EX, LOCK_SH, listIds, validateId } f
 import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, formatError } from '../../../src/errors';
 import { errorOf } from '../../helpers/errors';
 
-const realFs: typeof fs = require('fs');
 // store.ts does its file operations through src/fileio.ts (the addon), not node:fs (issue 12).
 const fileio: typeof import('../../../src/fileio') = require('../../../src/fileio');
 
