@@ -149,11 +149,13 @@ Napi::Value LinkCount(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, (double)st.st_nlink);
 }
 
-// subdirectories(path) -> string[]: the names of the directories in it (symlinks not followed), sorted.
-Napi::Value Subdirectories(const Napi::CallbackInfo &info) {
+// listDir(path, dirsOnly) -> string[]: the names in it but . and .., sorted; with dirsOnly only the
+// directories (symlinks not followed).
+Napi::Value ListDir(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::string path;
   if (!ArgStr(info, 0, &path)) return env.Undefined();
+  bool dirs_only = info.Length() > 1 && info[1].ToBoolean().Value();
   int fd = OpenRetry(path.c_str(), O_RDONLY | O_DIRECTORY, 0);
   if (fd < 0) return ThrowFsError(env, "opendir", errno, path);
   DIR *d = fdopendir(fd);
@@ -168,8 +170,9 @@ Napi::Value Subdirectories(const Napi::CallbackInfo &info) {
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
     bool dir = de->d_type == DT_DIR;
     struct stat st;
-    if (de->d_type == DT_UNKNOWN && fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) dir = S_ISDIR(st.st_mode);
-    if (dir) names.emplace_back(de->d_name);
+    if (dirs_only && de->d_type == DT_UNKNOWN && fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+      dir = S_ISDIR(st.st_mode);
+    if (dir || !dirs_only) names.emplace_back(de->d_name);
   }
   int e = errno;
   closedir(d);
@@ -228,7 +231,7 @@ void ExportFileIo(Napi::Env env, Napi::Object exports) {
   io.Set("close", Napi::Function::New(env, Close));
   io.Set("exists", Napi::Function::New(env, Exists));
   io.Set("linkCount", Napi::Function::New(env, LinkCount));
-  io.Set("subdirectories", Napi::Function::New(env, Subdirectories));
+  io.Set("listDir", Napi::Function::New(env, ListDir));
   io.Set("rename", Napi::Function::New(env, Rename));
   io.Set("unlink", Napi::Function::New(env, Unlink));
   io.Set("mkdir", Napi::Function::New(env, Mkdir));

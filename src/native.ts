@@ -59,8 +59,8 @@ export interface FileIo {
   close(fd: number): void;
   exists(path: string): boolean;
   linkCount(fd: number): number;
-  /** Names of the directories in path (symlinks not followed), sorted. */
-  subdirectories(path: string): string[];
+  /** Names in path but . and .., sorted; with dirsOnly, of the directories only (symlinks not followed). */
+  listDir(path: string, dirsOnly: boolean): string[];
   rename(from: string, to: string): void;
   unlink(path: string): void;
   mkdir(path: string, mode: number): void;

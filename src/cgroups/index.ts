@@ -4,14 +4,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';
-import { HybridManager } from './hybrid';
+import { managerFromRecord } from './fromRecord';
 import { detectLayout, parseSelfCgroup } from './layout';
-import type { CgroupManager, CgroupRecord } from './manager';
+import type { CgroupManager } from './manager';
 import { parseCgroupsPath, resolveRecord } from './paths';
-import { V1Manager } from './v1';
-import { V2Manager } from './v2';
 
 export type { CgroupManager, CgroupRecord } from './manager';
+export { managerFromRecord } from './fromRecord';
 
 export interface CreateManagerOptions {
   id: string;
@@ -61,11 +60,4 @@ function systemdManager(opts: CreateManagerOptions): CgroupManager {
   const dir = path.posix.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
   const enableFrom = path.posix.join(opts.root || '/', layout.unified!.mountpoint);
   return managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
-}
-
-export function managerFromRecord(rec: CgroupRecord): CgroupManager {
-  if (rec.systemd) return new (require('./systemd') as typeof import('./systemd')).SystemdManager(rec);
-  if (rec.version === 2) return new V2Manager(rec);
-  if (rec.paths.unified) return new HybridManager(rec);
-  return new V1Manager(rec);
 }

@@ -1,7 +1,7 @@
 // Moving a process into a cgroup, and the create-time check that a cgroup we are about to use is not
 // already someone else's (config-linux.md: a runtime MUST error on a non-empty or frozen cgroup it
 // checks; runc 1.2 refuses both on create).
-import * as fs from 'fs';
+import { exists } from '../fileio';
 import { TsruncError } from '../errors';
 import { allProcs, errnoCode, errnoNumber, sleepMs, writeCgroupFile } from './fsio';
 
@@ -27,7 +27,7 @@ export function joinCgroup(dir: string, pid: number): void {
 
 /** Refuse to create a container in an existing cgroup that has processes or is frozen. */
 export function checkUnused(dir: string, frozen: (dir: string) => boolean): void {
-  if (!fs.existsSync(dir)) return;
+  if (!exists(dir)) return;
   const pids = allProcs(dir);
   if (pids.size) throw new TsruncError(`container's cgroup ${dir} is not empty: ${pids.size} process(es) found`, { field: 'linux.cgroupsPath' });
   if (frozen(dir)) throw new TsruncError(`container's cgroup ${dir} is unexpectedly frozen`, { field: 'linux.cgroupsPath' });

@@ -4,7 +4,7 @@
 // lists and maps left out where runc's struct tags say so), so the object serialises as runc's does.
 // Counters are uint64 in the kernel: values beyond 2^53 (v1's "unlimited" 9223372036854771712) are
 // kept exact as bigint; serialise with stringifyStats().
-import * as fs from 'fs';
+import { listDir } from '../fileio';
 import { readCgroupFile } from './fsio';
 import type { CgroupStats } from './manager';
 
@@ -145,7 +145,7 @@ function cpusetStats(dir: string | undefined): Record<string, unknown> {
 /** hugetlb.<size>.<suffix> files -> page sizes ("2MB"), reservations excluded. */
 function hugePageSizes(dir: string, suffix: string): string[] {
   try {
-    return fs.readdirSync(dir).map((f) => new RegExp(`^hugetlb\\.([0-9]+[KMGTP]B)\\.${suffix.replace('.', '\\.')}$`).exec(f)?.[1]).filter((s): s is string => !!s);
+    return listDir(dir).map((f) => new RegExp(`^hugetlb\\.([0-9]+[KMGTP]B)\\.${suffix.replace('.', '\\.')}$`).exec(f)?.[1]).filter((s): s is string => !!s);
   } catch {
     return [];
   }

@@ -2,8 +2,7 @@
 // `delete --force` undo a create that was killed half way (docs/ARCHITECTURE.md "Crash safety":
 // state.json is written before each resource is made; runc#4534): every directory goes into
 // record.created before it is made.
-import * as fs from 'fs';
-import * as path from 'path';
+import { dirname, exists } from '../fileio';
 import { TsruncError } from '../errors';
 import type { CgroupRecord } from './manager';
 import { cgroupDirs, errnoCode, errnoNumber, removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';
@@ -11,9 +10,9 @@ import { cgroupDirs, errnoCode, errnoNumber, removeSubCgroups, rmdirCgroup, slee
 /** The directories from the first missing ancestor of dir down to dir (top first). */
 export function missingLevels(dir: string): string[] {
   const out: string[] = [];
-  for (let d = dir; !fs.existsSync(d);) {
+  for (let d = dir; !exists(d);) {
     out.unshift(d);
-    const up = path.dirname(d);
+    const up = dirname(d);
     if (up === d) break;
     d = up;
   }

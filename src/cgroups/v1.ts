@@ -1,7 +1,6 @@
 // The cgroup v1 manager: one directory per mounted hierarchy (record.paths), the same cgroup path
 // in each (runc cgroups/fs). See v1Resources.ts for linux.resources.
-import * as fs from 'fs';
-import * as path from 'path';
+import { dirname, exists } from '../fileio';
 import { TsruncError } from '../errors';
 import type { LinuxResources } from '../spec/types';
 import { freezeV1, isFrozenV1, thawV1 } from './freezer';
@@ -101,8 +100,8 @@ export class V1Manager implements CgroupManager {
  * first (the root itself always has every cpu and memory node). */
 function existingCpusetAncestors(dir: string): string[] {
   const out: string[] = [];
-  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    if (!fs.existsSync(d)) continue; // to be made: filled as it is made
+  for (let d = dirname(dir); d !== dirname(d); d = dirname(d)) {
+    if (!exists(d)) continue; // to be made: filled as it is made
     if (readCgroupFile(d, 'cpuset.cpus') === undefined) break; // above the hierarchy's mount
     out.unshift(d);
   }
@@ -111,7 +110,7 @@ function existingCpusetAncestors(dir: string): string[] {
 }
 
 function copyCpuset(dir: string): void {
-  const parent = path.dirname(dir);
+  const parent = dirname(dir);
   for (const key of ['cpuset.cpus', 'cpuset.mems']) {
     if ((readCgroupFile(dir, key) ?? '').trim() !== '') continue;
     const value = (readCgroupFile(parent, key) ?? '').trim();

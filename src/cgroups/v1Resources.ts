@@ -2,8 +2,7 @@
 // runc's cgroups/fs/<controller>.go Set for each translation and write order). The values are
 // validated first (resources.ts, shared with v2); then each controller's translation reads the cgroup
 // (current limits, which knobs exist) and throws on what this host cannot do; it never writes.
-import * as fs from 'fs';
-import * as path from 'path';
+import { dirname, listDir } from '../fileio';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
 import { v1DeviceWrites, withBuiltinRules } from './devices';
@@ -57,7 +56,7 @@ function devices(p: Planner, { devices: rules }: Resources): void {
 function cpuset(p: Planner, { cpu: c }: Resources): void {
   if (!c?.cpus && !c?.mems) return;
   const dir = p.dir('cpuset', (c.cpus ?? c.mems)!.field);
-  const parent = path.dirname(dir);
+  const parent = dirname(dir);
   for (const key of ['cpus', 'mems'] as const) {
     const l = c[key];
     if (!l) continue;
@@ -202,7 +201,7 @@ const THROTTLE_V1 = {
 /** The page sizes a hugetlb cgroup offers, from its file names ("hugetlb.2MB.limit_in_bytes"). */
 export function hugePageSizes(dir: string, suffix: string): string[] {
   try {
-    return fs.readdirSync(dir).map((n) => new RegExp(`^hugetlb\\.(\\w+)\\.${suffix.replace(/\./g, '\\.')}$`).exec(n)?.[1]).filter((s): s is string => !!s && !s.endsWith('rsvd'));
+    return listDir(dir).map((n) => new RegExp(`^hugetlb\\.(\\w+)\\.${suffix.replace(/\./g, '\\.')}$`).exec(n)?.[1]).filter((s): s is string => !!s && !s.endsWith('rsvd'));
   } catch {
     return [];
   }

@@ -1,8 +1,7 @@
 // The cgroup v2 manager: one directory in the unified hierarchy, record.paths.unified (runc
 // cgroups/fs2). See v2Resources.ts for linux.resources. Also used, in "companion" mode, for the extra
 // cgroup2 mount of a hybrid host (hybrid.ts).
-import * as fs from 'fs';
-import * as path from 'path';
+import { dirname, exists } from '../fileio';
 import type { LinuxResources } from '../spec/types';
 import { freezeV2, isFrozenV2, thawV2 } from './freezer';
 import { allProcs, readCgroupFile, writeCgroupFile } from './fsio';
@@ -37,9 +36,9 @@ export class V2Manager implements CgroupManager {
     // change. No level above the leaf has processes, so the "no internal processes" rule cannot refuse.
     const above = (d: string) => d !== this.dir && isAncestorOrSelf(d, this.dir);
     if (this.record.enableFrom && isAncestorOrSelf(this.record.enableFrom, this.dir)) {
-      for (const d of existingLevels(this.record.enableFrom, path.dirname(this.dir))) enableControllers(d);
+      for (const d of existingLevels(this.record.enableFrom, dirname(this.dir))) enableControllers(d);
     }
-    for (const d of this.record.parents ?? []) if (above(d) && fs.existsSync(d)) enableControllers(d);
+    for (const d of this.record.parents ?? []) if (above(d) && exists(d)) enableControllers(d);
     makeCgroupDirs(this.record, [this.dir], onRecord, (d) => { if (above(d)) enableControllers(d); });
   }
 
@@ -105,11 +104,11 @@ export class V2Manager implements CgroupManager {
 /** top, then each existing directory below it down to `bottom` (stopping at the first missing one). */
 export function existingLevels(top: string, bottom: string): string[] {
   const out: string[] = [];
-  for (let d = bottom; isAncestorOrSelf(top, d); d = path.dirname(d)) {
+  for (let d = bottom; isAncestorOrSelf(top, d); d = dirname(d)) {
     out.unshift(d);
     if (d === top) break;
   }
-  const missing = out.findIndex((d) => !fs.existsSync(d));
+  const missing = out.findIndex((d) => !exists(d));
   return missing < 0 ? out : out.slice(0, missing);
 }
 

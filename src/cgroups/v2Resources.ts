@@ -2,7 +2,7 @@
 // (runc cgroups/fs2/*.go, cgroups/utils.go Convert*; Documentation/admin-guide/cgroup-v2.rst).
 // Like the v1 planner it validates (resources.ts, shared with v1), then translates each controller,
 // reading the cgroup for what this host offers; it never writes.
-import * as path from 'path';
+import { dirname } from '../fileio';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
 import { fileExists, readCgroupFile, readNumber } from './fsio';
@@ -171,7 +171,7 @@ function cpuset(g: Cgroup, { cpu: c }: Resources): void {
     const l = c?.[key];
     if (!l) continue;
     g.need('cpuset', l.field);
-    checkSubset(l.set, readCgroupFile(path.dirname(g.dir), `cpuset.${key}.effective`), l.field, key === 'cpus' ? 'CPUs' : 'memory nodes');
+    checkSubset(l.set, readCgroupFile(dirname(g.dir), `cpuset.${key}.effective`), l.field, key === 'cpus' ? 'CPUs' : 'memory nodes');
     g.add(`cpuset.${key}`, l.text, l.field);
   }
 }

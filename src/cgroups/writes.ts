@@ -3,7 +3,6 @@
 // an ordered list of file writes, reading but never writing; then executeWrites() performs them. The
 // kernel may still refuse a write (a limit below current usage, a parent's limit): the error then names
 // the config field and lists exactly which files were already written, since cgroupfs has no rollback.
-import * as path from 'path';
 import { TsruncError } from '../errors';
 import { errnoCode, errnoNumber, writeCgroupFile } from './fsio';
 
@@ -34,7 +33,7 @@ export function executeWrites(writes: CgroupWrite[]): string[] {
     const why = w.explain?.(code);
     const applied = done.length ? `already written: ${done.join(', ')}` : 'nothing was written';
     throw new TsruncError(
-      `cannot write ${JSON.stringify(w.value)} to ${path.join(w.dir, w.file)}: ${code}${why ? ` (${why})` : ''}; ${applied}`,
+      `cannot write ${JSON.stringify(w.value)} to ${w.dir}/${w.file}: ${code}${why ? ` (${why})` : ''}; ${applied}`,
       { field: w.field, syscall: 'write', errno: errnoNumber(code) },
     );
   };

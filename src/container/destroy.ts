@@ -5,6 +5,7 @@
 // succeeds when the container is already gone (containerd's shim relies on it).
 import { ContainerNotFound, StateCorrupt, formatError } from '../errors';
 import { faultPoint } from '../faults';
+import { closeFd } from '../fileio';
 import { logWarn } from '../log';
 import { native } from '../native';
 import { isAlive } from '../state/proc';
@@ -64,7 +65,7 @@ export function killInit(state: ContainerState, pidfd = -1): void {
   } catch {
     /* already gone */
   } finally {
-    if (fd >= 0 && fd !== pidfd) require('fs').closeSync(fd);
+    if (fd >= 0 && fd !== pidfd) closeFd(fd);
   }
   // If we are its parent (create failing, run), reap it so no zombie is left.
   n.reap(state.pid, 0);

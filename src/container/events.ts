@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import { TsruncError, formatError } from '../errors';
 import { logError } from '../log';
-import { managerFromRecord } from '../cgroups';
+import { managerFromRecord } from '../cgroups/fromRecord';
 import { notifyOOM } from '../cgroups/oom';
 import { stringifyStats } from '../cgroups/stats';
 import { withContainer } from './open';

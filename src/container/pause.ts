@@ -2,7 +2,7 @@
 // through its cgroup (v1 freezer, v2 cgroup.freeze). The paused state is the freezer's own: `state`
 // derives it from there (container/frozen.ts), so nothing else is recorded.
 import { TsruncError } from '../errors';
-import { managerFromRecord } from '../cgroups';
+import { managerFromRecord } from '../cgroups/fromRecord';
 import { withContainer } from './open';
 
 export function pauseContainer(root: string, id: string): void {

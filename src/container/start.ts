@@ -1,7 +1,7 @@
 // start: release the init blocked on the exec fifo (runtime.md "start"). Returns only once the
 // user program has been exec'd: the init writes "0", and its end of the fifo closes on a successful
 // execve; if execve fails, the error text follows the "0" and `start` reports it.
-import * as fs from 'fs';
+import { closeFd, unlink } from '../fileio';
 import { TsruncError, WrongStatus } from '../errors';
 import { native } from '../native';
 import { isAlive } from '../state/proc';
@@ -19,7 +19,7 @@ import { stateOutput } from '../state/status';
 function abort(dir: ContainerDir, state: ContainerState, pidfd: number): void {
   try { native().pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }
   native().waitPidfd(pidfd, 5000);
-  try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
+  try { unlink(state.fifo); } catch { /* already gone */ }
   state.phase = 'stopped';
   dir.write(state);
   destroyContainer(state);
@@ -41,7 +41,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
       // runtime.md "start": "This operation MUST generate an error if process was not set."
       try { n.pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }
       n.waitPidfd(pidfd, 5000);
-      try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
+      try { unlink(state.fifo); } catch { /* already gone */ }
       state.phase = 'stopped';
       dir.write(state);
       throw new TsruncError('process was not set: nothing to start', { field: 'process' });
@@ -49,7 +49,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
     // Lifecycle step 7: the init runs the startContainer hooks itself once the fifo is open (RUN_HOOK
     // ops, as runc's standard_init_linux.go); a failure comes back on the fifo, named by its field.
     const out = n.startFifo(state.fifo, pidfd);
-    try { fs.unlinkSync(state.fifo); } catch { /* already gone */ }
+    try { unlink(state.fifo); } catch { /* already gone */ }
     if (out === '') throw new WrongStatus('start', 'running', 'cannot start an already running container');
     const hook = /^0?(hooks\.startContainer\[\d+\]): ([^]*)$/.exec(out);
     if (hook) {
@@ -70,6 +70,6 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
       throw e;
     }
   } finally {
-    if (pidfd !== knownPidfd) fs.closeSync(pidfd);
+    if (pidfd !== knownPidfd) closeFd(pidfd);
   }
 }

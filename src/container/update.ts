@@ -4,7 +4,7 @@
 // so later commands see them (runc saves them too). Device rules are never updated (as runc).
 import { TsruncError } from '../errors';
 import type { LinuxResources } from '../spec/types';
-import { managerFromRecord } from '../cgroups';
+import { managerFromRecord } from '../cgroups/fromRecord';
 import { withContainer } from './open';
 
 export function updateContainer(root: string, id: string, resources: LinuxResources): void {

@@ -3,8 +3,7 @@
 // the runtime's namespaces, from here; createContainer and startContainer are run by the container's
 // process itself, as runc does: RUN_HOOK plan ops (compileInitHooks; addon/child.c op_run_hook), the
 // state on a memfd, never through a named file.
-import * as fs from 'fs';
-import * as path from 'path';
+import { exists } from '../fileio';
 import { TsruncError, sysError } from '../errors';
 import { logWarn } from '../log';
 import type { Plan } from '../linux/plan';
@@ -23,9 +22,9 @@ export function validateHooks(spec: Spec): void {
   for (const [point, list] of Object.entries(spec.hooks ?? {}) as [HookPoint, Hook[]][]) {
     (list ?? []).forEach((h, i) => {
       const field = `hooks.${point}[${i}]`;
-      if (!path.isAbsolute(h.path)) throw new TsruncError(`hook path must be absolute, got "${h.path}"`, { field: `${field}.path` });
+      if (!h.path.startsWith('/')) throw new TsruncError(`hook path must be absolute, got "${h.path}"`, { field: `${field}.path` });
       if (h.timeout !== undefined && h.timeout <= 0) throw new TsruncError('timeout must be greater than zero', { field: `${field}.timeout` });
-      if (point !== 'startContainer' && !fs.existsSync(h.path)) throw new TsruncError(`hook executable ${h.path} does not exist`, { field: `${field}.path` });
+      if (point !== 'startContainer' && !exists(h.path)) throw new TsruncError(`hook executable ${h.path} does not exist`, { field: `${field}.path` });
     });
   }
 }

@@ -3,8 +3,7 @@
 // hold a shared one. state.json is replaced atomically (temp file, rename) and is written before
 // any cgroup or process exists, so `delete --force` can always undo a half-finished create.
 // The file operations go through src/fileio.ts (the addon), not node:fs: `state`, `kill` and `list`
-// load this module on every call (issue 12). Removing a directory tree still takes node:fs, which
-// the commands that do it (delete, run) load anyway.
+// load this module on every call (issue 12).
 import * as io from '../fileio';
 import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, sysError } from '../errors';
 import { native } from '../native';
@@ -153,9 +152,15 @@ export class ContainerDir {
     }
   }
 
-  /** Remove the directory (state.json, fifo, anything else). The lock stays held until close(). */
+  /** Remove the directory (state.json, fifo, anything else). The lock stays held until close(). It
+   * holds files only; anything else someone put there goes with node:fs's recursive remove. */
   remove(): void {
-    (require('fs') as typeof import('fs')).rmSync(this.dir, { recursive: true, force: true });
+    try {
+      for (const name of io.listDir(this.dir)) io.unlink(`${this.dir}/${name}`);
+      io.rmdir(this.dir);
+    } catch {
+      (require('fs') as typeof import('fs')).rmSync(this.dir, { recursive: true, force: true });
+    }
   }
 
   close(): void {

@@ -7,7 +7,7 @@ const rec: CgroupRecord = { version: 1, path: '/tsrunc/c1', paths: { memory: '/s
 test('importing kill, ps and the loader loads no manager; loadManager loads them on its first call', () => {
   let loaded = 0;
   jest.isolateModules(() => {
-    jest.doMock('../../../src/cgroups/index', () => {
+    jest.doMock('../../../src/cgroups/fromRecord', () => {
       loaded++;
       return { managerFromRecord: (r: CgroupRecord) => ({ fake: r }) };
     });
@@ -19,7 +19,7 @@ test('importing kill, ps and the loader loads no manager; loadManager loads them
     expect(loadManager(rec)).toEqual({ fake: rec });
     expect(loaded).toBe(1);
   });
-  jest.dontMock('../../../src/cgroups/index');
+  jest.dontMock('../../../src/cgroups/fromRecord');
 });
 
 test('loadManager gives the manager the record calls for', () => {

@@ -39,10 +39,17 @@ describe('builtins loaded at start-up', () => {
 
   // The commands containerd and kubelet run around every container read and write through the
   // addon (src/fileio.ts): node:fs and node:path are ~120 page faults (2.4 ms) of a `state` here.
+  // delete, pause and kill --all load a manager when they run (cgroups/lazy.ts): from the record,
+  // without index.ts's layout detection and path resolution.
+  test('the managers rebuilt from a record load neither node:fs nor node:path', () => {
+    const graph = staticBuiltins([path.join(SRC, 'cgroups', 'fromRecord.ts')]);
+    expect(graph.has('fs')).toBe(false);
+    expect(graph.has('path')).toBe(false);
+  });
   test('--version loads no Node builtin but os', () => {
     expect([...staticBuiltins([path.join(SRC, 'main.ts')])]).toEqual(['os']);
   });
-  for (const name of ['state', 'kill', 'list']) {
+  for (const name of ['state', 'kill', 'list', 'start', 'delete', 'pause', 'resume']) {
     test(`${name} loads neither node:fs nor node:path`, () => {
       const graph = commandGraph(name);
       expect(graph.has('fs')).toBe(false);
