@@ -1,0 +1,96 @@
+// src/fileio.ts: the start-up path's file operations through the addon (addon/fileio.cc), in place
+// of node:fs (issue 12). Callers tell errors apart by node:fs's fields, so the shape is the contract.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as io from '../../src/fileio';
+import { errnoOf, formatError, sysError } from '../../src/errors';
+
+let dir: string;
+beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsrunc-fileio-')); });
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const errorOf = (fn: () => unknown): NodeJS.ErrnoException => {
+  try { fn(); } catch (e) { return e as NodeJS.ErrnoException; }
+  throw new Error('did not throw');
+};
+
+test('a failed call throws node:fs\'s error shape: code, negative errno, syscall, path, message', () => {
+  const missing = path.join(dir, 'nope');
+  const e = errorOf(() => io.readText(missing));
+  let nodeErr: NodeJS.ErrnoException | undefined;
+  try { fs.readFileSync(missing); } catch (x) { nodeErr = x as NodeJS.ErrnoException; }
+  expect({ code: e.code, errno: e.errno, syscall: e.syscall, path: e.path, message: e.message })
+    .toEqual({ code: nodeErr!.code, errno: nodeErr!.errno, syscall: nodeErr!.syscall, path: nodeErr!.path, message: nodeErr!.message });
+  expect(Object.prototype.toString.call(e)).toBe('[object Error]'); // the addon's realm, not jest's
+  expect(errnoOf(e)).toBe(2);
+  expect(formatError(sysError('cannot read it', e))).toBe('cannot read it: ENOENT');
+});
+
+test('readText, writeNewFile (exclusive), appendText, rename, unlink', () => {
+  const f = path.join(dir, 'f');
+  io.writeNewFile(f, 'héllo', 0o600);
+  expect(io.readText(f)).toBe('héllo');
+  expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+  io.writeNewFile(f, 'again', 0o600);
+  expect(io.readText(f)).toBe('again');
+  expect(errorOf(() => io.writeNewFile(f, 'x', 0o600, true)).code).toBe('EEXIST');
+  io.appendText(f, '+1');
+  io.appendText(path.join(dir, 'new'), 'n');
+  expect([io.readText(f), io.readText(path.join(dir, 'new'))]).toEqual(['again+1', 'n']);
+  io.rename(f, path.join(dir, 'g'));
+  expect([io.exists(f), io.exists(path.join(dir, 'g'))]).toEqual([false, true]);
+  io.unlink(path.join(dir, 'g'));
+  expect(errorOf(() => io.unlink(path.join(dir, 'g'))).code).toBe('ENOENT');
+});
+
+test('readText of a large file reads all of it', () => {
+  const big = 'x'.repeat(100_000) + 'end';
+  fs.writeFileSync(path.join(dir, 'big'), big);
+  expect(io.readText(path.join(dir, 'big'))).toBe(big);
+});
+
+test('a cgroup-style write (writeFile, O_TRUNC, no O_CREAT) refuses a missing file with ENOENT', () => {
+  expect(errorOf(() => io.writeFile(path.join(dir, 'cpu.max'), '1000', io.O_TRUNC)).code).toBe('ENOENT');
+  fs.writeFileSync(path.join(dir, 'cpu.max'), 'max 100000');
+  io.writeFile(path.join(dir, 'cpu.max'), '1000', io.O_TRUNC);
+  expect(fs.readFileSync(path.join(dir, 'cpu.max'), 'utf8')).toBe('1000');
+});
+
+test('mkdir, rmdir, listDir (sorted; dirsOnly leaves out files and symlinks to directories)', () => {
+  io.mkdir(path.join(dir, 'b'), 0o711);
+  io.mkdir(path.join(dir, 'a'), 0o755);
+  fs.writeFileSync(path.join(dir, 'c'), '');
+  fs.symlinkSync('a', path.join(dir, 'd'));
+  expect(errorOf(() => io.mkdir(path.join(dir, 'a'), 0o755)).code).toBe('EEXIST');
+  expect(io.listDir(dir)).toEqual(['a', 'b', 'c', 'd']);
+  expect(io.subdirectories(dir)).toEqual(['a', 'b']);
+  fs.writeFileSync(path.join(dir, 'a', 'x'), '');
+  expect(errorOf(() => io.rmdir(path.join(dir, 'a'))).code).toBe('ENOTEMPTY');
+  io.rmdir(path.join(dir, 'b'));
+  expect(io.subdirectories(dir)).toEqual(['a']);
+  expect(errorOf(() => io.listDir(path.join(dir, 'gone'))).code).toBe('ENOENT');
+});
+
+test('openDirectory and linkCount: a directory removed while held open has no links', () => {
+  const d = path.join(dir, 'held');
+  io.mkdir(d, 0o700);
+  const fd = io.openDirectory(d);
+  try {
+    expect(io.linkCount(fd)).toBe(2);
+    io.rmdir(d);
+    expect(io.linkCount(fd)).toBe(0);
+  } finally {
+    io.closeFd(fd);
+  }
+  expect(errorOf(() => io.openDirectory(path.join(dir, 'nope'))).code).toBe('ENOENT');
+  fs.writeFileSync(path.join(dir, 'file'), '');
+  expect(errorOf(() => io.openDirectory(path.join(dir, 'file'))).code).toBe('ENOTDIR');
+});
+
+test('dirname matches node:path for the paths the runtime builds', () => {
+  for (const p of ['/sys/fs/cgroup/cpu/tsrunc/c1', '/a', '/', '/a/b/', 'a', 'a/b', '', '.', '..', '/a/b//']) {
+    expect([p, io.dirname(p)]).toEqual([p, path.dirname(p)]);
+  }
+  expect(io.dirname('/a//b')).toBe('/a'); // node:path keeps a slash: "/a/"
+});
