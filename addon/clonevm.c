@@ -8,16 +8,20 @@
 
 #include <errno.h>
 
+// The function's prologue (the same on both architectures but for the @function/%function type).
+#define TSR_CLONE3_FN_BEGIN(type) \
+  ".text\n"                       \
+  ".p2align 4\n"                  \
+  ".globl tsr_clone3_fn\n"        \
+  ".hidden tsr_clone3_fn\n"       \
+  ".type tsr_clone3_fn," type     \
+  "\n"                            \
+  "tsr_clone3_fn:\n"
+
 #if defined(__x86_64__)
 const int tsr_clone_fn_supported = 1;
 // rdi = args, rsi = size, rdx = fn, rcx = arg (rcx is clobbered by syscall: move fn and arg to r8, r9).
-__asm__(
-    ".text\n"
-    ".p2align 4\n"
-    ".globl tsr_clone3_fn\n"
-    ".hidden tsr_clone3_fn\n"
-    ".type tsr_clone3_fn,@function\n"
-    "tsr_clone3_fn:\n"
+__asm__(TSR_CLONE3_FN_BEGIN("@function")
     "  mov %rdx, %r8\n"
     "  mov %rcx, %r9\n"
     "  mov $435, %eax\n"  // __NR_clone3
@@ -37,13 +41,7 @@ __asm__(
 #elif defined(__aarch64__)
 const int tsr_clone_fn_supported = 1;
 // x0 = args, x1 = size, x2 = fn, x3 = arg.
-__asm__(
-    ".text\n"
-    ".p2align 4\n"
-    ".globl tsr_clone3_fn\n"
-    ".hidden tsr_clone3_fn\n"
-    ".type tsr_clone3_fn,%function\n"
-    "tsr_clone3_fn:\n"
+__asm__(TSR_CLONE3_FN_BEGIN("%function")
     "  mov x10, x2\n"
     "  mov x11, x3\n"
     "  mov x8, #435\n"  // __NR_clone3

@@ -183,40 +183,33 @@ Napi::Value ListDir(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// The calls that take a path (and an integer) and return nothing: call(path, arg) < 0 is thrown as
+// syscall's error on path.
+template <int (*call)(const char *, int64_t)>
+Napi::Value PathCall(const Napi::CallbackInfo &info, const char *syscall, bool with_int) {
+  Napi::Env env = info.Env();
+  std::string path;
+  int64_t arg = 0;
+  if (!ArgStr(info, 0, &path) || (with_int && !ArgInt(info, 1, &arg))) return env.Undefined();
+  if (call(path.c_str(), arg) < 0) return ThrowFsError(env, syscall, errno, path);
+  return env.Undefined();
+}
+
+int DoUnlink(const char *p, int64_t) { return unlink(p); }
+int DoRmdir(const char *p, int64_t) { return rmdir(p); }
+int DoMkdir(const char *p, int64_t mode) { return mkdir(p, (mode_t)mode); }
+
+// unlink(path), rmdir(path), mkdir(path, mode)
+Napi::Value Unlink(const Napi::CallbackInfo &info) { return PathCall<DoUnlink>(info, "unlink", false); }
+Napi::Value Rmdir(const Napi::CallbackInfo &info) { return PathCall<DoRmdir>(info, "rmdir", false); }
+Napi::Value Mkdir(const Napi::CallbackInfo &info) { return PathCall<DoMkdir>(info, "mkdir", true); }
+
 // rename(from, to)
 Napi::Value Rename(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::string from, to;
   if (!ArgStr(info, 0, &from) || !ArgStr(info, 1, &to)) return env.Undefined();
   if (rename(from.c_str(), to.c_str()) < 0) return ThrowFsError(env, "rename", errno, from);
-  return env.Undefined();
-}
-
-// unlink(path)
-Napi::Value Unlink(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  std::string path;
-  if (!ArgStr(info, 0, &path)) return env.Undefined();
-  if (unlink(path.c_str()) < 0) return ThrowFsError(env, "unlink", errno, path);
-  return env.Undefined();
-}
-
-// mkdir(path, mode)
-Napi::Value Mkdir(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  std::string path;
-  int64_t mode;
-  if (!ArgStr(info, 0, &path) || !ArgInt(info, 1, &mode)) return env.Undefined();
-  if (mkdir(path.c_str(), (mode_t)mode) < 0) return ThrowFsError(env, "mkdir", errno, path);
-  return env.Undefined();
-}
-
-// rmdir(path)
-Napi::Value Rmdir(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  std::string path;
-  if (!ArgStr(info, 0, &path)) return env.Undefined();
-  if (rmdir(path.c_str()) < 0) return ThrowFsError(env, "rmdir", errno, path);
   return env.Undefined();
 }
 
