@@ -8,10 +8,7 @@ import { allProcs, errnoCode, errnoNumber, readCgroupFile, writeCgroupFile } fro
 import { killAll } from './kill';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
 import { checkUnused, joinCgroup } from './procs';
-import { statsV1 } from './stats';
 import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
-import { planV1 } from './v1Resources';
-import { executeWrites } from './writes';
 
 export class V1Manager implements CgroupManager {
   constructor(readonly record: CgroupRecord) {}
@@ -52,6 +49,9 @@ export class V1Manager implements CgroupManager {
   }
 
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
+    // The planners and stats are loaded when used: delete, kill --all and pause need none (issue 12).
+    const { planV1 } = require('./v1Resources') as typeof import('./v1Resources');
+    const { executeWrites } = require('./writes') as typeof import('./writes');
     executeWrites(planV1(resources, { dirOf: (c) => this.dirOf(c) }, opts));
   }
 
@@ -81,7 +81,7 @@ export class V1Manager implements CgroupManager {
   }
 
   stats(): CgroupStats {
-    return statsV1((c) => this.dirOf(c));
+    return (require('./stats') as typeof import('./stats')).statsV1((c) => this.dirOf(c));
   }
 
   /** Kill what is left (freeze, SIGKILL, thaw: also right for a paused container), then rmdir. */

@@ -8,15 +8,10 @@ import { allProcs, readCgroupFile, writeCgroupFile } from './fsio';
 import { cgroupKill, killAll } from './kill';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
 import { checkUnused, joinCgroup } from './procs';
-import { statsV2 } from './stats';
 import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
 import type { Resources } from './resources';
-import { validateV2, writesV2 } from './v2Resources';
-import { withBuiltinRules } from './devices';
-import { compileDeviceFilter } from './devicefilter';
 import { TsruncError } from '../errors';
 import { native } from '../native';
-import { executeWrites } from './writes';
 
 /** The controllers linux.resources can use; the ones we enable for the levels below us. */
 const MANAGED = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids', 'rdma', 'misc'];
@@ -52,6 +47,9 @@ export class V2Manager implements CgroupManager {
   }
 
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
+    // The planners, the device filter compiler and stats are loaded when used: delete, kill --all
+    // and pause need none of them (issue 12).
+    const { validateV2 } = require('./v2Resources') as typeof import('./v2Resources');
     this.applyValidated(validateV2(resources, opts), opts);
   }
 
@@ -60,6 +58,10 @@ export class V2Manager implements CgroupManager {
   applyValidated(v: Resources, opts?: ApplyOptions): void {
     // Device rules are validated and compiled with the rest, before anything is written; the
     // program is attached last (runc fs2 applies devices after the limits too).
+    const { writesV2 } = require('./v2Resources') as typeof import('./v2Resources');
+    const { executeWrites } = require('./writes') as typeof import('./writes');
+    const { withBuiltinRules } = require('./devices') as typeof import('./devices');
+    const { compileDeviceFilter } = require('./devicefilter') as typeof import('./devicefilter');
     const filter = v.devices && compileDeviceFilter(withBuiltinRules(v.devices, opts?.devices));
     executeWrites(writesV2(v, this.dir));
     if (filter) attachDeviceFilter(this.dir, filter);
@@ -82,7 +84,7 @@ export class V2Manager implements CgroupManager {
   }
 
   stats(): CgroupStats {
-    return statsV2(this.dir);
+    return (require('./stats') as typeof import('./stats')).statsV2(this.dir);
   }
 
   /** cgroup.kill where the kernel has it (5.14+), else freeze/SIGKILL/thaw rounds; then rmdir. */

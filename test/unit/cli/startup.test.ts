@@ -9,10 +9,10 @@ import * as path from 'path';
 
 const SRC = path.resolve(__dirname, '..', '..', '..', 'src');
 
-/** Builtins reached by static imports (not `import type`) from the given source files. */
-function staticBuiltins(entries: string[]): Set<string> {
+/** Builtins reached by static imports (not `import type`) from the given source files; `seen`
+ * collects the project's files reached. */
+function staticBuiltins(entries: string[], seen = new Set<string>()): Set<string> {
   const builtins = new Set<string>();
-  const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
@@ -41,10 +41,15 @@ describe('builtins loaded at start-up', () => {
   // addon (src/fileio.ts): node:fs and node:path are ~120 page faults (2.4 ms) of a `state` here.
   // delete, pause and kill --all load a manager when they run (cgroups/lazy.ts): from the record,
   // without index.ts's layout detection and path resolution.
-  test('the managers rebuilt from a record load neither node:fs nor node:path', () => {
-    const graph = staticBuiltins([path.join(SRC, 'cgroups', 'fromRecord.ts')]);
+  test('the managers rebuilt from a record load neither node:fs nor node:path, nor the planners', () => {
+    const files = new Set<string>();
+    const graph = staticBuiltins([path.join(SRC, 'cgroups', 'fromRecord.ts')], files);
     expect(graph.has('fs')).toBe(false);
     expect(graph.has('path')).toBe(false);
+    const names = [...files].map((f) => path.relative(SRC, f));
+    expect(names).toContain('cgroups/v1.ts');
+    // apply() and stats() load these when they run: destroy, kill --all and pause need none.
+    for (const m of ['v1Resources', 'v2Resources', 'devicefilter', 'devices', 'stats', 'writes']) expect(names).not.toContain(`cgroups/${m}.ts`);
   });
   test('--version loads no Node builtin but os', () => {
     expect([...staticBuiltins([path.join(SRC, 'main.ts')])]).toEqual(['os']);
