@@ -20,18 +20,6 @@ export const linkCount = (fd: number): number => io().linkCount(fd);
 export const subdirectories = (path: string): string[] => io().listDir(path, true);
 /** Every name in path but . and .., sorted. */
 export const listDir = (path: string): string[] => io().listDir(path, false);
-
-/** The parent of a path, as node:path's dirname ("/a/b/" -> "/a", "/a" -> "/", "a" -> "."), but
- * without the slashes before the cut ("/a//b" -> "/a", where node:path gives "/a/"). */
-export function dirname(p: string): string {
-  let end = p.length;
-  while (end > 1 && p[end - 1] === '/') end--;
-  const slash = p.lastIndexOf('/', end - 1);
-  if (slash < 0) return '.';
-  let top = slash;
-  while (top > 0 && p[top - 1] === '/') top--;
-  return top === 0 ? '/' : p.slice(0, top);
-}
 export const rename = (from: string, to: string): void => io().rename(from, to);
 export const unlink = (path: string): void => io().unlink(path);
 export const mkdir = (path: string, mode: number): void => io().mkdir(path, mode);

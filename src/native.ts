@@ -3,6 +3,7 @@
 // overrides both. Unit tests replace it with setNative(), except its file operations (`io`,
 // src/fileio.ts), which always come from the real addon. No node:fs or node:path here: `state`
 // and the other start-up commands load this module and nothing of Node's (issue 12).
+import { dirname } from './pathnames';
 
 export interface SyncMessage { type: number; op: number; errno: number; arg: number; text: string; fd?: number; signal?: number }
 
@@ -69,8 +70,6 @@ export interface FileIo {
 
 let loaded: Native | undefined;
 let real: (Native & { io: FileIo }) | undefined;
-
-const dirname = (p: string) => p.slice(0, Math.max(p.lastIndexOf('/'), 0)) || '/';
 
 export function addonCandidates(): string[] {
   const out: string[] = [];

@@ -4,8 +4,7 @@
 // files there, and a missing knob must show up as ENOENT, not as an odd EACCES).
 // Through src/fileio.ts (the addon), not node:fs: `state` and `list` read the freezer through here.
 import * as io from '../fileio';
-
-const join = (dir: string, file: string) => `${dir}/${file}`;
+import { join } from '../pathnames';
 
 /** mkdir and rmdir of cgroups, behind a seam: on cgroupfs the kernel fills a new directory with its
  * interface files and rmdir ignores them; unit tests replace these two with a fake that does the same

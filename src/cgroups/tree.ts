@@ -2,7 +2,8 @@
 // `delete --force` undo a create that was killed half way (docs/ARCHITECTURE.md "Crash safety":
 // state.json is written before each resource is made; runc#4534): every directory goes into
 // record.created before it is made.
-import { dirname, exists } from '../fileio';
+import { exists } from '../fileio';
+import { dirname } from '../pathnames';
 import { TsruncError } from '../errors';
 import type { CgroupRecord } from './manager';
 import { cgroupDirs, errnoCode, errnoNumber, removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';

@@ -1,6 +1,7 @@
 // The cgroup v1 manager: one directory per mounted hierarchy (record.paths), the same cgroup path
 // in each (runc cgroups/fs). See v1Resources.ts for linux.resources.
-import { dirname, exists } from '../fileio';
+import { exists } from '../fileio';
+import { dirname } from '../pathnames';
 import { TsruncError } from '../errors';
 import type { LinuxResources } from '../spec/types';
 import { freezeV1, isFrozenV1, thawV1 } from './freezer';

@@ -2,7 +2,8 @@
 // runc's cgroups/fs/<controller>.go Set for each translation and write order). The values are
 // validated first (resources.ts, shared with v2); then each controller's translation reads the cgroup
 // (current limits, which knobs exist) and throws on what this host cannot do; it never writes.
-import { dirname, listDir } from '../fileio';
+import { listDir } from '../fileio';
+import { dirname } from '../pathnames';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
 import { v1DeviceWrites, withBuiltinRules } from './devices';

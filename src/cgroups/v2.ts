@@ -1,7 +1,8 @@
 // The cgroup v2 manager: one directory in the unified hierarchy, record.paths.unified (runc
 // cgroups/fs2). See v2Resources.ts for linux.resources. Also used, in "companion" mode, for the extra
 // cgroup2 mount of a hybrid host (hybrid.ts).
-import { dirname, exists } from '../fileio';
+import { exists } from '../fileio';
+import { dirname } from '../pathnames';
 import type { LinuxResources } from '../spec/types';
 import { freezeV2, isFrozenV2, thawV2 } from './freezer';
 import { allProcs, readCgroupFile, writeCgroupFile } from './fsio';

@@ -2,7 +2,7 @@
 // (runc cgroups/fs2/*.go, cgroups/utils.go Convert*; Documentation/admin-guide/cgroup-v2.rst).
 // Like the v1 planner it validates (resources.ts, shared with v1), then translates each controller,
 // reading the cgroup for what this host offers; it never writes.
-import { dirname } from '../fileio';
+import { dirname } from '../pathnames';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
 import { fileExists, readCgroupFile, readNumber } from './fsio';

@@ -5,6 +5,7 @@
 // the config field and lists exactly which files were already written, since cgroupfs has no rollback.
 import { TsruncError } from '../errors';
 import { errnoCode, errnoNumber, writeCgroupFile } from './fsio';
+import { join } from '../pathnames';
 
 export interface CgroupWrite {
   dir: string;
@@ -33,7 +34,7 @@ export function executeWrites(writes: CgroupWrite[]): string[] {
     const why = w.explain?.(code);
     const applied = done.length ? `already written: ${done.join(', ')}` : 'nothing was written';
     throw new TsruncError(
-      `cannot write ${JSON.stringify(w.value)} to ${w.dir}/${w.file}: ${code}${why ? ` (${why})` : ''}; ${applied}`,
+      `cannot write ${JSON.stringify(w.value)} to ${join(w.dir, w.file)}: ${code}${why ? ` (${why})` : ''}; ${applied}`,
       { field: w.field, syscall: 'write', errno: errnoNumber(code) },
     );
   };

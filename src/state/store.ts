@@ -5,6 +5,7 @@
 // The file operations go through src/fileio.ts (the addon), not node:fs: `state`, `kill` and `list`
 // load this module on every call (issue 12).
 import * as io from '../fileio';
+import { dirname, join } from '../pathnames';
 import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, sysError } from '../errors';
 import { native } from '../native';
 import type { HostMountsRecord } from '../container/hostMounts';
@@ -39,8 +40,6 @@ export interface ContainerState {
 
 const ID_RE = /^[\w+\-.]+$/;
 
-const join = (dir: string, name: string) => (dir.endsWith('/') ? dir + name : `${dir}/${name}`);
-
 /** mkdir -p of the state root, 0711; only levels that are missing are made, and a level another
  * create makes at the same moment is fine. */
 function makeRoot(root: string, depth = 0): void {
@@ -49,8 +48,8 @@ function makeRoot(root: string, depth = 0): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return;
-    const parent = root.slice(0, root.lastIndexOf('/'));
-    if (code !== 'ENOENT' || !parent || depth > 64) throw e;
+    const parent = dirname(root);
+    if (code !== 'ENOENT' || parent === root || depth > 64) throw e;
     makeRoot(parent, depth + 1);
     makeRoot(root, 65);
   }

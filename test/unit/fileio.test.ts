@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as io from '../../src/fileio';
+import { dirname, join } from '../../src/pathnames';
 import { errnoOf, formatError, sysError } from '../../src/errors';
 
 let dir: string;
@@ -88,9 +89,10 @@ test('openDirectory and linkCount: a directory removed while held open has no li
   expect(errorOf(() => io.openDirectory(path.join(dir, 'file'))).code).toBe('ENOTDIR');
 });
 
-test('dirname matches node:path for the paths the runtime builds', () => {
+test('pathnames: dirname matches node:path for the paths the runtime builds; join puts one slash', () => {
   for (const p of ['/sys/fs/cgroup/cpu/tsrunc/c1', '/a', '/', '/a/b/', 'a', 'a/b', '', '.', '..', '/a/b//']) {
-    expect([p, io.dirname(p)]).toEqual([p, path.dirname(p)]);
+    expect([p, dirname(p)]).toEqual([p, path.dirname(p)]);
   }
-  expect(io.dirname('/a//b')).toBe('/a'); // node:path keeps a slash: "/a/"
+  expect(dirname('/a//b')).toBe('/a'); // node:path keeps a slash: "/a/"
+  expect([join('/run/tsrunc', 'c1'), join('/run/tsrunc/', 'c1'), join('/', 'c1')]).toEqual(['/run/tsrunc/c1', '/run/tsrunc/c1', '/c1']);
 });
