@@ -3,10 +3,35 @@
 // runtime's own process; the only code that runs in the cloned child is tsr_child_main (child.c).
 #pragma once
 
+#include <errno.h>
 #include <napi.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <string>
+
+// Writes all of buf to fd: EINTR is retried, a full non-blocking fd (a pipe a client made
+// O_NONBLOCK, the pty) is waited on with poll rather than spun on. false, with errno, on an error;
+// a write that takes nothing is EIO.
+inline bool WriteAll(int fd, const char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) {
+      struct pollfd pf = {fd, POLLOUT, 0};
+      poll(&pf, 1, -1);
+      continue;
+    }
+    if (w <= 0) {
+      if (w == 0) errno = EIO;
+      return false;
+    }
+    buf += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
 
 inline Napi::Value ThrowErrno(Napi::Env env, const char *syscall, int err, const std::string &path = "") {
   std::string msg = std::string(syscall) + (path.empty() ? "" : " " + path) + ": " + strerror(err);

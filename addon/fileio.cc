@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,22 +40,6 @@ int OpenRetry(const char *path, int flags, mode_t mode) {
   do fd = open(path, flags | O_CLOEXEC, mode);
   while (fd < 0 && errno == EINTR);
   return fd;
-}
-
-// Writes all of data to fd; a non-blocking fd (a pipe Node or a client made O_NONBLOCK) is waited on.
-int WriteFully(int fd, const char *data, size_t len) {
-  for (size_t off = 0; off < len;) {
-    ssize_t n = write(fd, data + off, len - off);
-    if (n >= 0) {
-      off += (size_t)n;
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return -1;
-    struct pollfd p = {fd, POLLOUT, 0};
-    poll(&p, 1, -1);
-  }
-  return 0;
 }
 
 // readFile(path, flags = 0) -> string: the whole file (O_RDONLY | flags), as UTF-8.
@@ -94,7 +77,7 @@ Napi::Value WriteFile(const Napi::CallbackInfo &info) {
     return env.Undefined();
   int fd = OpenRetry(path.c_str(), O_WRONLY | (int)flags, (mode_t)mode);
   if (fd < 0) return ThrowFsError(env, "open", errno, path);
-  if (WriteFully(fd, data.data(), data.size()) < 0) {
+  if (!WriteAll(fd, data.data(), data.size())) {
     int e = errno;
     close(fd);
     return ThrowFsError(env, "write", e, path);
@@ -109,7 +92,7 @@ Napi::Value WriteFd(const Napi::CallbackInfo &info) {
   int64_t fd;
   std::string data;
   if (!ArgInt(info, 0, &fd) || !ArgStr(info, 1, &data)) return env.Undefined();
-  if (WriteFully((int)fd, data.data(), data.size()) < 0) return ThrowFsError(env, "write", errno);
+  if (!WriteAll((int)fd, data.data(), data.size())) return ThrowFsError(env, "write", errno);
   return env.Undefined();
 }
 

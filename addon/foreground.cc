@@ -100,24 +100,6 @@ void ResizePty(int master) {
   if (ioctl(0, TIOCGWINSZ, &ws) == 0 || ioctl(1, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
 }
 
-bool WriteAll(int fd, const char *buf, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, buf, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) {
-        struct pollfd pf = {fd, POLLOUT, 0};
-        poll(&pf, 1, 100);
-        continue;
-      }
-      return false;
-    }
-    buf += w;
-    n -= (size_t)w;
-  }
-  return true;
-}
-
 }  // namespace
 
 // waitForeground(pidfd, pid, ptyMaster = -1). With a pty (process.terminal, `run` in the foreground)

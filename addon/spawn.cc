@@ -190,15 +190,10 @@ Napi::Value Spawn(const Napi::CallbackInfo &info) {
     cleanup();
     return ThrowErrno(env, "memfd_create", e);
   }
-  for (size_t off = 0; off < b.Length();) {
-    ssize_t n = write(fds[0], b.Data() + off, b.Length() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      cleanup();
-      return ThrowErrno(env, "write plan", e);
-    }
-    off += (size_t)n;
+  if (!WriteAll(fds[0], (const char *)b.Data(), b.Length())) {
+    int e = errno;
+    cleanup();
+    return ThrowErrno(env, "write plan", e);
   }
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
