@@ -1,7 +1,13 @@
 // One error type for the whole runtime. Every failure that reaches the user is a
 // TsruncError: `field` names the config path or argument at fault (`mounts[3].destination`, `--pid-file`),
 // `syscall`/`errno` say what the kernel refused. `formatError` is the only place that turns it into text.
-import { constants } from 'os';
+// node:os (the errno table) is loaded on the first errno lookup, not at import: every command imports
+// this module and loading node:os costs ~45 page faults (~1 ms here) at each start (issue 12).
+
+/** node:os's errno table (ENOENT -> 2), loaded on first use. */
+function errnoTable(): Record<string, number> {
+  return (require('os') as typeof import('os')).constants.errno as Record<string, number>;
+}
 
 export class TsruncError extends Error {
   readonly field?: string;
@@ -29,7 +35,7 @@ export function errnoOf(e: unknown): number | undefined {
 
 /** The number of an errno name (ENOENT -> 2), undefined for a name that is none. */
 export function errnoNumber(code: string): number | undefined {
-  return (constants.errno as Record<string, number>)[code];
+  return errnoTable()[code];
 }
 
 /**
@@ -110,10 +116,13 @@ export class UsageError extends TsruncError {
   }
 }
 
-const errnoNames: Record<number, string> = {};
-for (const [name, num] of Object.entries(constants.errno)) errnoNames[num as number] = name;
+let errnoNames: Record<number, string> | undefined;
 
 export function errnoName(errno: number): string {
+  if (!errnoNames) {
+    errnoNames = {};
+    for (const [name, num] of Object.entries(errnoTable())) errnoNames[num] = name;
+  }
   return errnoNames[errno] ?? `errno ${errno}`;
 }
 

@@ -1,7 +1,8 @@
 // Signal names and numbers for `kill` (runc accepts 9, KILL and SIGKILL, any case). `kill <id> 0` is
 // allowed (runc's parseSignal takes any number; kill(2): signal 0 checks the process exists), so a
-// client can probe liveness; a stop signal or process.signal of 0 stays an error.
-import { constants } from 'os';
+// client can probe liveness; a stop signal or process.signal of 0 stays an error. node:os's signal table
+// is loaded only for a name: containerd's shim sends numbers (`kill <id> 9`), and loading node:os costs
+// ~45 page faults at each start (issue 12).
 import { TsruncError } from '../errors';
 
 export function parseSignal(text: string, field = 'signal', allowZero = false): number {
@@ -20,7 +21,7 @@ export function parseSignal(text: string, field = 'signal', allowZero = false): 
     if (n < 34 || n > 64) throw new TsruncError(`unknown signal "${text}"`, { field });
     return n;
   }
-  const n = (constants.signals as Record<string, number>)[name];
+  const n = ((require('os') as typeof import('os')).constants.signals as Record<string, number>)[name];
   if (n === undefined) throw new TsruncError(`unknown signal "${text}"`, { field });
   return n;
 }
