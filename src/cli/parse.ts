@@ -2,6 +2,9 @@
 // library on the hot path). Full yargs costs ~15 ms to import (docs/ARCHITECTURE.md "Start-up"), so
 // it is only loaded by help.ts. Global flags come before the command, as with runc (urfave/cli);
 // like urfave/cli we accept `-flag` as well as `--flag` for long names.
+// Every command runs this first, so it is written with loops, strings and plain objects: the first
+// Map, Set, RegExp or flatMap of a process makes the engine build that builtin, ~40 page faults
+// (~0.8 ms here) at each start that `state` or `kill` need not pay (issue 12).
 import { UsageError } from '../errors';
 import { CommandSpec, FlagSpec, GlobalOptions, findCommand, globalFlags } from './table';
 
@@ -25,11 +28,10 @@ export interface ParsedArgv {
  * faults (~7 ms on a machine where a fault costs 20 us) at every start, for nothing this needs.
  */
 function parseFlags(argv: string[], flags: FlagSpec[], where: string): Record<string, unknown> {
-  const byName = new Map<string, FlagSpec>();
-  for (const f of flags) { byName.set(f.name, f); if (f.alias) byName.set(f.alias, f); }
+  const byName = flagIndex(flags);
   const out: Record<string, unknown> = { _: [] as string[] };
   for (const f of flags) if (f.default !== undefined) out[f.name] = f.default;
-  const seen = new Set<string>();
+  const seen: Record<string, true> = Object.create(null);
   const set = (f: FlagSpec, raw: string) => {
     let v: unknown = raw;
     if (f.type === 'boolean') {
@@ -38,26 +40,31 @@ function parseFlags(argv: string[], flags: FlagSpec[], where: string): Record<st
     } else if (f.type === 'number') {
       v = raw.trim() === '' ? NaN : Number(raw);
     }
-    if (f.type === 'array' || seen.has(f.name)) {
-      const prev = seen.has(f.name) ? out[f.name] : [];
-      out[f.name] = [...(Array.isArray(prev) ? prev : [prev]), v];
+    if (f.type === 'array' || seen[f.name]) {
+      const prev = seen[f.name] ? out[f.name] : [];
+      out[f.name] = (Array.isArray(prev) ? prev : [prev]).concat([v]);
     } else out[f.name] = v;
-    seen.add(f.name);
+    seen[f.name] = true;
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { out['--'] = argv.slice(i + 1); break; }
     if (a.length < 2 || a[0] !== '-') { (out._ as string[]).push(a); continue; }
-    const body = a.replace(/^--?/, '');
+    const body = dashless(a);
     const eq = body.indexOf('=');
     const name = eq >= 0 ? body.slice(0, eq) : body;
-    const f = byName.get(name);
+    const f = byName[name];
     if (!f && !a.startsWith('--') && eq < 0 && name.length > 1) {
       // -abc: grouped short aliases; -a5: a short alias and its value.
-      const first = byName.get(name[0]);
+      const first = byName[name[0]];
       if (first && first.alias === name[0] && first.type !== 'boolean') { set(first, name.slice(1)); continue; }
-      const group = [...name].map((c) => byName.get(c));
-      if (group.every((g) => g && g.alias && g.type === 'boolean')) { for (const g of group) set(g!, 'true'); continue; }
+      const group: FlagSpec[] = [];
+      for (let k = 0; k < name.length; k++) {
+        const g = byName[name[k]];
+        if (!g || !g.alias || g.type !== 'boolean') break;
+        group.push(g);
+      }
+      if (group.length === name.length) { for (const g of group) set(g, 'true'); continue; }
     }
     if (!f) throw new UsageError(`flag provided but not defined: -${name}`, where || undefined);
     if (eq >= 0) set(f, body.slice(eq + 1));
@@ -68,21 +75,40 @@ function parseFlags(argv: string[], flags: FlagSpec[], where: string): Record<st
   return out;
 }
 
+/** The values of a positional list as strings ([] for none). */
+function strings(v: unknown): string[] {
+  const out: string[] = [];
+  if (Array.isArray(v)) for (let k = 0; k < v.length; k++) out.push(String(v[k]));
+  return out;
+}
+
+/** A flag's name without its one or two leading dashes ("--root=x" -> "root=x"). */
+function dashless(a: string): string {
+  return a.slice(a.startsWith('--') ? 2 : a.startsWith('-') ? 1 : 0);
+}
+
+/** The flags by name and by alias (a null-prototype object: "constructor" is no flag). */
+function flagIndex(flags: FlagSpec[]): Record<string, FlagSpec> {
+  const byName: Record<string, FlagSpec> = Object.create(null);
+  for (const f of flags) { byName[f.name] = f; if (f.alias) byName[f.alias] = f; }
+  return byName;
+}
+
 /** As urfave/cli with SkipArgReorder (runc exec): flags, then `n` positionals, then a command line
  * that is not parsed at all (its own flags, `--` included, belong to it; one leading `--` is dropped). */
 function splitCommand(argv: string[], flags: FlagSpec[], n: number): [string[], string[]] {
-  const takesValue = new Set<string>();
-  for (const f of flags) if (f.type !== 'boolean') { takesValue.add(f.name); if (f.alias) takesValue.add(f.alias); }
+  const byName = flagIndex(flags);
   let seen = 0;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
       const rest = argv.slice(i + 1);
       if (seen >= n) return [argv.slice(0, i), rest];
-      return [[...argv.slice(0, i), ...rest.slice(0, n - seen)], rest.slice(n - seen)];
+      return [argv.slice(0, i).concat(rest.slice(0, n - seen)), rest.slice(n - seen)];
     }
     if (a.length > 1 && a.startsWith('-')) {
-      if (!a.includes('=') && takesValue.has(a.replace(/^--?/, ''))) i++;
+      const f = byName[dashless(a)];
+      if (!a.includes('=') && f && f.type !== 'boolean') i++;
       continue;
     }
     if (++seen === n) {
@@ -115,10 +141,10 @@ function checkTypes(parsed: Record<string, unknown>, flags: FlagSpec[], where: s
 export function parseArgv(argv: string[]): ParsedArgv {
   // Global part: everything up to the first non-option word.
   let i = 0;
-  const globalNames = new Set(globalFlags.filter((f) => f.type !== 'boolean').flatMap((f) => [f.name, f.alias].filter(Boolean) as string[]));
+  const globalByName = flagIndex(globalFlags);
   while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
-    const name = argv[i].replace(/^--?/, '').split('=')[0];
-    i += !argv[i].includes('=') && globalNames.has(name) ? 2 : 1;
+    const f = globalByName[dashless(argv[i]).split('=')[0]];
+    i += !argv[i].includes('=') && f && f.type !== 'boolean' ? 2 : 1;
   }
   const g = lastWins(parseFlags(argv.slice(0, i), globalFlags, ''), globalFlags);
   checkTypes(g, globalFlags, '');
@@ -155,8 +181,8 @@ export function parseArgv(argv: string[]): ParsedArgv {
   const p = lastWins(parseFlags(own, cmd.flags, cmd.name), cmd.flags);
   checkTypes(p, cmd.flags, cmd.name);
   out.flags = p;
-  out.args = ((p._ as unknown[]) ?? []).map(String);
-  out.rest = command ?? ((p['--'] as unknown[]) ?? []).map(String);
+  out.args = strings(p._);
+  out.rest = command ?? strings(p['--']);
   if (p.help) { out.help = true; return out; }
   if (out.args.length < cmd.minArgs || out.args.length > cmd.maxArgs) {
     const want = cmd.minArgs === cmd.maxArgs ? `exactly ${cmd.minArgs}` : `${cmd.minArgs} to ${cmd.maxArgs}`;

@@ -225,5 +225,8 @@ export const commands: CommandSpec[] = [
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {
-  return commands.find((c) => c.name === name);
+  // A loop, not Array.prototype.find: every command looks itself up here, and the engine compiles
+  // its JavaScript-written Array builtins on first use (parse.ts).
+  for (const c of commands) if (c.name === name) return c;
+  return undefined;
 }

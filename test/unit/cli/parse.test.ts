@@ -191,6 +191,22 @@ describe('command flags', () => {
     expect(p.flags.tty).toBe(true);
   });
 
+  test('a group with a flag that is not a boolean alias is no group; -u0 is an alias and its value', () => {
+    expect(usage(['exec', '-dx', 'c1', 'sh']).message).toBe('flag provided but not defined: -dx');
+    expect(usage(['exec', '-du', 'c1', 'sh']).message).toBe('flag provided but not defined: -du');
+    expect(parseArgv(['exec', '-u0', 'c1', 'sh']).flags.user).toBe('0');
+    expect(parseArgv(['exec', '-e', 'A=1', '-eB', 'c1', 'sh']).flags.env).toEqual(['A=1', 'B']);
+    expect(usage(['exec', '-eB=2', 'c1', 'sh']).message).toBe('flag provided but not defined: -eB'); // as Go's flag package
+  });
+
+  test('names of Object.prototype are no flags (the flag index is a plain object)', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(usage([`--${name}`, 'list']).message).toBe(`flag provided but not defined: -${name}`);
+      expect(usage(['list', `--${name}`]).message).toBe(`flag provided but not defined: -${name}`);
+      expect(usage(['exec', `--${name}`, 'c1', 'sh']).message).toBe(`flag provided but not defined: -${name}`);
+    }
+  });
+
   test('--flag=false for a boolean; a non-boolean value is refused', () => {
     expect(parseArgv(['delete', '--force=false', 'c1']).flags.force).toBe(false);
     expect(usage(['delete', '--force=maybe', 'c1']).message).toMatch(/invalid boolean value "maybe"/);
