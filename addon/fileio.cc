@@ -1,7 +1,7 @@
-// The file operations of the commands containerd and kubelet run around every container (state,
-// kill, list, start, delete, and every error message), made here so that those commands need not
-// load node:fs: in the compiled Bun executable that module costs about 100 page faults (2 ms on a
-// machine where a fault costs 20 us) at each start, more than all of these calls (issue 12).
+// The file operations of the runtime's commands (state, kill, list, start, delete, create, run,
+// exec, and every error message), made here so that those commands need not load node:fs: in the
+// compiled Bun executable that module costs about 100 page faults and 3-4 ms at each start, more
+// than all of these calls (issue 12).
 // src/fileio.ts is the only caller. Errors are thrown as Node's fs errors are (code, errno < 0,
 // syscall, path; "ENOENT: no such file or directory, open '/x'"), so callers tell them apart the
 // same way whichever module made the call.
@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cstdlib>
 #include <vector>
 
 namespace {
@@ -196,6 +198,98 @@ Napi::Value Rename(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
+// The stat fields the runtime reads: {mode, size, dev, ino, nlink, uid, gid, rdev}.
+Napi::Value StatObject(Napi::Env env, const struct stat &st) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("mode", Napi::Number::New(env, st.st_mode));
+  o.Set("size", Napi::Number::New(env, (double)st.st_size));
+  o.Set("dev", Napi::Number::New(env, (double)st.st_dev));
+  o.Set("ino", Napi::Number::New(env, (double)st.st_ino));
+  o.Set("nlink", Napi::Number::New(env, (double)st.st_nlink));
+  o.Set("uid", Napi::Number::New(env, st.st_uid));
+  o.Set("gid", Napi::Number::New(env, st.st_gid));
+  o.Set("rdev", Napi::Number::New(env, (double)st.st_rdev));
+  return o;
+}
+
+// stat(path, follow) -> stat fields: stat(2) with follow, lstat(2) without.
+Napi::Value Stat(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgStr(info, 0, &path)) return env.Undefined();
+  bool follow = info.Length() > 1 && info[1].ToBoolean().Value();
+  struct stat st;
+  if ((follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st)) < 0)
+    return ThrowFsError(env, follow ? "stat" : "lstat", errno, path);
+  return StatObject(env, st);
+}
+
+// fstat(fd) -> stat fields.
+Napi::Value Fstat(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd)) return env.Undefined();
+  struct stat st;
+  if (fstat((int)fd, &st) < 0) return ThrowFsError(env, "fstat", errno);
+  return StatObject(env, st);
+}
+
+// open(path, flags, mode) -> fd, always O_CLOEXEC.
+Napi::Value Open(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  int64_t flags, mode = 0;
+  if (!ArgStr(info, 0, &path) || !ArgInt(info, 1, &flags) || (info.Length() > 2 && !ArgInt(info, 2, &mode)))
+    return env.Undefined();
+  int fd = OpenRetry(path.c_str(), (int)flags, (mode_t)mode);
+  if (fd < 0) return ThrowFsError(env, "open", errno, path);
+  return Napi::Number::New(env, fd);
+}
+
+// readFd(fd) -> string: everything left to read on fd (a file, or stdin to its end), as UTF-8.
+Napi::Value ReadFd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd)) return env.Undefined();
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = read((int)fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, (size_t)n);
+      continue;
+    }
+    if (n == 0) break;
+    if (errno == EINTR) continue;
+    return ThrowFsError(env, "read", errno);
+  }
+  return Napi::String::New(env, out);
+}
+
+// readlink(path) -> the link's text.
+Napi::Value Readlink(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgStr(info, 0, &path)) return env.Undefined();
+  char buf[PATH_MAX];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) return ThrowFsError(env, "readlink", errno, path);
+  if ((size_t)n == sizeof buf) return ThrowFsError(env, "readlink", ENAMETOOLONG, path);
+  return Napi::String::New(env, buf, (size_t)n);
+}
+
+// realpath(path) -> the canonical absolute path (realpath(3)).
+Napi::Value Realpath(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgStr(info, 0, &path)) return env.Undefined();
+  char *r = realpath(path.c_str(), nullptr);
+  if (!r) return ThrowFsError(env, "realpath", errno, path);
+  Napi::String out = Napi::String::New(env, r);
+  free(r);
+  return out;
+}
+
 }  // namespace
 
 void ExportFileIo(Napi::Env env, Napi::Object exports) {
@@ -212,5 +306,11 @@ void ExportFileIo(Napi::Env env, Napi::Object exports) {
   io.Set("unlink", Napi::Function::New(env, Unlink));
   io.Set("mkdir", Napi::Function::New(env, Mkdir));
   io.Set("rmdir", Napi::Function::New(env, Rmdir));
+  io.Set("stat", Napi::Function::New(env, Stat));
+  io.Set("fstat", Napi::Function::New(env, Fstat));
+  io.Set("open", Napi::Function::New(env, Open));
+  io.Set("readFd", Napi::Function::New(env, ReadFd));
+  io.Set("readlink", Napi::Function::New(env, Readlink));
+  io.Set("realpath", Napi::Function::New(env, Realpath));
   exports.Set("io", io);
 }

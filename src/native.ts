@@ -66,7 +66,19 @@ export interface FileIo {
   unlink(path: string): void;
   mkdir(path: string, mode: number): void;
   rmdir(path: string): void;
+  /** stat(2) with follow, lstat(2) without. */
+  stat(path: string, follow: boolean): RawStat;
+  fstat(fd: number): RawStat;
+  /** open(path, flags | O_CLOEXEC, mode) -> fd */
+  open(path: string, flags: number, mode?: number): number;
+  /** Everything left to read on fd, as UTF-8. */
+  readFd(fd: number): string;
+  readlink(path: string): string;
+  realpath(path: string): string;
 }
+
+/** The stat fields the runtime reads (addon/fileio.cc StatObject). */
+export interface RawStat { mode: number; size: number; dev: number; ino: number; nlink: number; uid: number; gid: number; rdev: number }
 
 let loaded: Native | undefined;
 let real: (Native & { io: FileIo }) | undefined;

@@ -1,8 +1,8 @@
 // The cgroup manager for a container (docs/ARCHITECTURE.md "cgroups"): createManager() reads the host's layout
 // and resolves linux.cgroupsPath, without touching any cgroup; managerFromRecord() rebuilds the same
 // manager later (delete, kill --all, pause) from what state.json recorded.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as io from '../fileio';
+import * as path from '../posixpath';
 import { TsruncError } from '../errors';
 import { managerFromRecord } from './fromRecord';
 import { detectLayout, parseSelfCgroup } from './layout';
@@ -30,7 +30,7 @@ export function createManager(opts: CreateManagerOptions): CgroupManager {
   if (opts.systemd) return systemdManager(opts);
   let layout;
   try {
-    layout = detectLayout(opts.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    layout = detectLayout(opts.mountinfo ?? io.readText('/proc/self/mountinfo'));
   } catch (e) {
     throw new TsruncError((e as Error).message, { field: 'linux.cgroupsPath' });
   }
@@ -42,7 +42,7 @@ export function createManager(opts: CreateManagerOptions): CgroupManager {
     if (!opts.id || opts.id.includes('/') || opts.id === '.' || opts.id === '..') throw new TsruncError(`"${opts.id}" cannot name a cgroup`, { field: 'id' });
   }
   const p = parseCgroupsPath(opts.cgroupsPath, opts.id);
-  const self = parseSelfCgroup(opts.selfCgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  const self = parseSelfCgroup(opts.selfCgroup ?? io.readText('/proc/self/cgroup'));
   return managerFromRecord(resolveRecord(layout, p, self, root));
 }
 
@@ -53,11 +53,11 @@ function systemdManager(opts: CreateManagerOptions): CgroupManager {
   const { parseSystemdPath } = require('./systemdUnit') as typeof import('./systemdUnit');
   const p = parseSystemdPath(opts.cgroupsPath, opts.id);
   busAddress(opts.root || '/');
-  const layout = detectLayout(opts.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+  const layout = detectLayout(opts.mountinfo ?? io.readText('/proc/self/mountinfo'));
   if (layout.mode !== 'v2') {
     throw new TsruncError(`the systemd cgroup driver is supported on cgroup v2 (unified) hosts only; this host is ${layout.mode}`, { field: '--systemd-cgroup' });
   }
-  const dir = path.posix.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
-  const enableFrom = path.posix.join(opts.root || '/', layout.unified!.mountpoint);
+  const dir = path.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
+  const enableFrom = path.join(opts.root || '/', layout.unified!.mountpoint);
   return managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
 }

@@ -9,7 +9,7 @@
 //                    `tsrunc` parent (docs/ARCHITECTURE.md "cgroups") that destroy() removes when it is left empty.
 // Unlike runc (which clamps ".." at the root), a path that climbs out of its base is refused: it
 // would name a cgroup that belongs to someone else.
-import * as path from 'path';
+import * as path from '../posixpath';
 import { TsruncError } from '../errors';
 import type { CgroupRecord } from './manager';
 import { canonical, type Hierarchy, type Layout } from './layout';
@@ -57,27 +57,27 @@ export function formatCgroupsPath(p: CgroupsPath): string {
 
 /** The host directory of cgroup path `cg` (a path inside the hierarchy) given where the hierarchy is mounted. */
 function hostDir(h: Hierarchy, cg: string, root: string): string {
-  const rel = path.posix.relative(h.mountRoot, cg);
+  const rel = path.relative(h.mountRoot, cg);
   if (rel === '..' || rel.startsWith('../')) {
     throw new TsruncError(`the runtime's cgroup ${cg} in the ${h.name} hierarchy is outside its mount at ${h.mountpoint} (root ${h.mountRoot})`, { field: FIELD });
   }
-  return path.posix.join(root || '/', h.mountpoint, rel);
+  return path.join(root || '/', h.mountpoint, rel);
 }
 
 /** The directory of the container's cgroup in hierarchy `h`, and of the shared parent if any. */
 function resolveIn(h: Hierarchy, p: CgroupsPath, self: Map<string, string>, root: string, base: 'own' | 'ownParent'): { dir: string; parent?: string } {
   if (p.absolute) {
     // runc: filepath.Join(root, mountpoint, inner) -- relative to the mount point itself.
-    const dir = path.posix.join(root || '/', h.mountpoint, ...p.parts);
+    const dir = path.join(root || '/', h.mountpoint, ...p.parts);
     return { dir };
   }
   const key = h.name === 'unified' ? 'unified' : canonical(h.name);
   const own = self.get(key);
   if (own === undefined) throw new TsruncError(`cannot find the runtime's own cgroup in the ${h.name} hierarchy (/proc/self/cgroup)`, { field: FIELD });
-  const cg = base === 'ownParent' ? path.posix.dirname(own) : own;
+  const cg = base === 'ownParent' ? path.dirname(own) : own;
   const baseDir = hostDir(h, cg, root);
-  const dir = path.posix.join(baseDir, ...p.parts);
-  return { dir, parent: p.isDefault ? path.posix.join(baseDir, p.parts[0]) : undefined };
+  const dir = path.join(baseDir, ...p.parts);
+  return { dir, parent: p.isDefault ? path.join(baseDir, p.parts[0]) : undefined };
 }
 
 /** The record createManager starts from: every directory known, nothing created yet. */
@@ -98,7 +98,7 @@ export function resolveRecord(layout: Layout, p: CgroupsPath, self: Map<string, 
     if (layout.unified) add(layout.unified, 'own');
   }
   const rec: CgroupRecord = { version: layout.mode === 'v2' ? 2 : 1, path: formatCgroupsPath(p), paths, created: [] };
-  if (layout.mode === 'v2') rec.enableFrom = path.posix.join(root || '/', layout.unified!.mountpoint);
+  if (layout.mode === 'v2') rec.enableFrom = path.join(root || '/', layout.unified!.mountpoint);
   if (parents.length) rec.parents = parents;
   return rec;
 }

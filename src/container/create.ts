@@ -2,8 +2,8 @@
 // recorded in state.json before it is made, so `delete --force` can undo a create killed at any point:
 //   state dir (locked) -> state.json(creating) -> cgroup -> exec fifo -> clone -> state(pid)
 //   -> cgroup join -> GO -> child sets up -> READY -> pid file -> state(created) -> COMMIT -> ACK.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as io from '../fileio';
+import * as path from '../posixpath';
 import { TsruncError, sysError } from '../errors';
 import { logDebug } from '../log';
 import { native } from '../native';
@@ -155,7 +155,7 @@ export function createContainer(opts: CreateOptions): Created {
         state.pid = pid;
         state.pidStartTime = startTimeOf(pid);
         dir.write(state);
-        fs.closeSync(pidfd);
+        io.closeFd(pidfd);
         pidfd = native().pidfdOpen(pid);
       },
     });
@@ -169,15 +169,15 @@ export function createContainer(opts: CreateOptions): Created {
     sync.until(Sync.ACK);
     // Once the init waits on the exec fifo, as runc's (the receiver may act on it at once).
     if (opts.pidfdSocket) sendPidfd(opts.pidfdSocket, 'standard', pidfd);
-    fs.closeSync(sock);
+    io.closeFd(sock);
     sock = -1;
-    if (!opts.keepPidfd) { fs.closeSync(pidfd); pidfd = -1; }
+    if (!opts.keepPidfd) { io.closeFd(pidfd); pidfd = -1; }
     return { state, pidfd, ptyMaster };
   } catch (e) {
-    if (sock >= 0) fs.closeSync(sock);
+    if (sock >= 0) io.closeFd(sock);
     destroyResources(state, mgr, pidfd);
-    if (pidfd >= 0) fs.closeSync(pidfd);
-    if (ptyMaster !== undefined) fs.closeSync(ptyMaster);
+    if (pidfd >= 0) io.closeFd(pidfd);
+    if (ptyMaster !== undefined) io.closeFd(ptyMaster);
     // runtime.md: a failing hook stops the container and continues at step 12 (destroy), then 13.
     if (hooksRan) runHooks('poststop', { spec, state: stateOutput(state, 'stopped') });
     dir.remove();
@@ -193,7 +193,7 @@ function writeIdMappings(spec: Spec, pid: number): void {
   if (!spec.linux?.namespaces?.some((n) => n.type === 'user' && !n.path)) return;
   const write = (file: string, field: string, maps: IDMapping[]) => {
     try {
-      fs.writeFileSync(`/proc/${pid}/${file}`, idMapText(maps));
+      io.writeFile(`/proc/${pid}/${file}`, idMapText(maps), 0);
     } catch (e) {
       throw sysError(`cannot write ${file}`, e, { field });
     }
@@ -209,7 +209,7 @@ export function checkPreservedFds(n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new TsruncError('must be a non-negative integer', { field: '--preserve-fds' });
   for (let i = 0; i < n; i++) {
     try {
-      fs.fstatSync(3 + i);
+      io.fstat(3 + i);
     } catch (e) {
       throw sysError(`unable to stat preserved-fd ${i} (of ${n})`, e, { field: '--preserve-fds' });
     }
@@ -236,7 +236,7 @@ export function sendPtyToConsole(socketPath: string, fd: number): void {
   } catch (e) {
     throw new TsruncError(`cannot send the pty to the console socket: ${(e as Error).message}`, { field: '--console-socket' });
   } finally {
-    fs.closeSync(fd);
+    io.closeFd(fd);
   }
 }
 
@@ -247,11 +247,11 @@ export function writePidFile(file: string, pid: number): void {
   let made = false;
   try {
     // O_EXCL (runc's createPidFile too): a predictable name; never follow what someone planted there.
-    fs.writeFileSync(tmp, String(pid), { mode: 0o644, flag: 'wx' });
+    io.writeNewFile(tmp, String(pid), 0o644, true);
     made = true;
-    fs.renameSync(tmp, abs);
+    io.rename(tmp, abs);
   } catch (e) {
-    if (made) try { fs.unlinkSync(tmp); } catch { /* gone */ }
+    if (made) try { io.unlink(tmp); } catch { /* gone */ }
     throw sysError(`cannot write pid file ${abs}`, e, { field: '--pid-file' });
   }
 }
@@ -260,7 +260,7 @@ function ownerName(): string {
   const uid = process.getuid ? process.getuid() : 0;
   if (uid === 0) return 'root';
   try {
-    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
+    const line = io.readText('/etc/passwd').split('\n').find((l) => l.split(':')[2] === String(uid));
     if (line) return line.split(':')[0];
   } catch { /* no passwd */ }
   return String(uid);

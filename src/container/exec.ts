@@ -1,7 +1,7 @@
 // exec: a new process in a created or running container (runc-exec(8)). The container's state is
 // only read (shared lock): exec changes nothing the other commands rely on. The new process joins
 // the init's namespaces through the init's pidfd, and its cgroup before it runs anything.
-import * as fs from 'fs';
+import * as io from '../fileio';
 import { TsruncError, sysError } from '../errors';
 import { faultPoint } from '../faults';
 import { logDebug } from '../log';
@@ -43,7 +43,7 @@ function joinTypes(spec: Spec, pid: number): string[] {
     const file = NS_PROC_FILE[ns.type];
     if (!file) continue;
     try {
-      if (fs.readlinkSync(`/proc/${pid}/ns/${file}`) !== fs.readlinkSync(`/proc/self/ns/${file}`)) out.push(ns.type);
+      if (io.readlink(`/proc/${pid}/ns/${file}`) !== io.readlink(`/proc/self/ns/${file}`)) out.push(ns.type);
     } catch (e) {
       throw sysError(`cannot read the container's ${ns.type} namespace`, e, { field: 'linux.namespaces' });
     }
@@ -94,7 +94,7 @@ export function execProcess(o: ExecOptions): number {
       forked: (pid) => {
         // The process now lives in the container's PID namespace, as our child (CLONE_PARENT).
         n.reap(childPid, 1);
-        fs.closeSync(pidfd);
+        io.closeFd(pidfd);
         pidfd = -1;
         childPid = pid;
         pidfd = n.pidfdOpen(childPid);
@@ -134,7 +134,7 @@ export function execProcess(o: ExecOptions): number {
     });
     if (o.pidfdSocket) sendPidfd(o.pidfdSocket, 'setns', pidfd);
     started = true;
-    fs.closeSync(sock);
+    io.closeFd(sock);
     sock = -1;
     if (o.pidFile) writePidFile(o.pidFile, childPid);
     dir.close();
@@ -151,7 +151,7 @@ export function execProcess(o: ExecOptions): number {
     throw e;
   } finally {
     dir.close();
-    for (const fd of [sock, pidfd, initPidfd, ptyMaster ?? -1]) if (fd >= 0) try { fs.closeSync(fd); } catch { /* closed */ }
+    for (const fd of [sock, pidfd, initPidfd, ptyMaster ?? -1]) if (fd >= 0) try { io.closeFd(fd); } catch { /* closed */ }
   }
 }
 

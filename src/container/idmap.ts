@@ -2,7 +2,7 @@
 // either a short-lived holder process made with the mount's own uidMappings/gidMappings, or the
 // container's own user namespace; the runtime applies it to a detached copy of the source, whose fd
 // the sync driver (./sync.ts) sends to the child.
-import * as fs from 'fs';
+import * as io from '../fileio';
 import { TsruncError } from '../errors';
 import { native } from '../native';
 import { CLONE_NEW } from '../linux/namespaces';
@@ -19,13 +19,13 @@ function usernsHolder(uid: IDMapping[], gid: IDMapping[]): { path: string; relea
   plan.add('SYNC_WAIT', 'runtime', 'hold the user namespace open', [BigInt(Sync.GO)]);
   const child = n.spawn(plan.serialize());
   const release = () => {
-    fs.closeSync(child.sock); // EOF: the holder exits
+    io.closeFd(child.sock); // EOF: the holder exits
     n.waitPidfd(child.pidfd, -1);
-    fs.closeSync(child.pidfd);
+    io.closeFd(child.pidfd);
   };
   try {
-    fs.writeFileSync(`/proc/${child.pid}/uid_map`, idMapText(uid));
-    fs.writeFileSync(`/proc/${child.pid}/gid_map`, idMapText(gid));
+    io.writeFile(`/proc/${child.pid}/uid_map`, idMapText(uid), 0);
+    io.writeFile(`/proc/${child.pid}/gid_map`, idMapText(gid), 0);
   } catch (e) {
     release();
     throw e;

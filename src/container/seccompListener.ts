@@ -2,7 +2,7 @@
 // seccomp agent with the container process state (runtime-spec "Container Process State"), over one
 // connection (runc's sendContainerProcessState). Used by create (the init's filter) and exec (the
 // exec'd process's own filter, runc's setnsProcess procSeccomp).
-import * as fs from 'fs';
+import * as io from '../fileio';
 import { TsruncError } from '../errors';
 import { native } from '../native';
 import type { Spec, StateOutput } from '../spec/types';
@@ -16,6 +16,6 @@ export function sendSeccompFd(spec: Spec, fd: number, pid: number, state: StateO
   } catch (e) {
     throw new TsruncError(`cannot send the seccomp notify fd to ${sc.listenerPath}: ${(e as Error).message}`, { field: 'linux.seccomp.listenerPath' });
   } finally {
-    fs.closeSync(fd);
+    io.closeFd(fd);
   }
 }

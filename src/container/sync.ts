@@ -37,7 +37,7 @@
 // file instead of any but the last: both end the protocol. Requests (HOOKS, FORKED, MOUNTFD, PIDFD) are
 // answered by the driver right after their handler returns; READY and ACK are answered by the
 // caller (send), which has its own work to do first.
-import * as fs from 'fs';
+import * as io from '../fileio';
 import { TsruncError, childError } from '../errors';
 import { native, SyncMessage } from '../native';
 import { Mnt, Sync } from '../linux/opcodes';
@@ -162,11 +162,11 @@ export class SyncDriver {
       throw new TsruncError(`${this.who} exited before it was set up`);
     }
     const refuse = (text: string): never => {
-      if (m.fd !== undefined) fs.closeSync(m.fd);
+      if (m.fd !== undefined) io.closeFd(m.fd);
       throw new TsruncError(text);
     };
     if (m.type === Sync.ERROR) {
-      if (m.fd !== undefined) fs.closeSync(m.fd);
+      if (m.fd !== undefined) io.closeFd(m.fd);
       throw childError(this.plan, m);
     }
     if (m.type !== s.type) refuse(`sync: expected ${syncName(s.type)} from the child, got ${syncName(m.type)}`);
@@ -201,7 +201,7 @@ export class SyncDriver {
         try {
           this.reply(fd);
         } finally {
-          fs.closeSync(fd);
+          io.closeFd(fd);
         }
         break;
       }

@@ -1,5 +1,6 @@
 // process.capabilities (config.md "Linux process") -> bit masks. Numbers from linux/capability.h.
 import type { LinuxCapabilities } from '../spec/types';
+import { readText } from '../fileio';
 
 export const CAPABILITIES: string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
@@ -38,7 +39,7 @@ export function maskNames(mask: bigint): string {
 /** The runtime's own bounding set (CapBnd in /proc/self/status): no process it starts can hold more. */
 export function runtimeBoundingSet(): bigint {
   try {
-    const m = require('fs').readFileSync('/proc/self/status', 'utf8').match(/^CapBnd:\s*([0-9a-f]+)$/m);
+    const m = readText('/proc/self/status').match(/^CapBnd:\s*([0-9a-f]+)$/m);
     return m ? BigInt('0x' + m[1]) : ~0n;
   } catch {
     return ~0n;

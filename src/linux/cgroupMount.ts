@@ -3,7 +3,7 @@
 // mount when the container has a cgroup namespace (the namespace makes its cgroup the root), a bind
 // of the host directory otherwise. On a v2 host: cgroup2 itself, or a bind of the container's dir.
 // Read-only (or nosuid/noexec/nodev) options apply to every hierarchy, and to the tmpfs last.
-import * as path from 'path';
+import * as path from '../posixpath';
 import type { Mount } from '../spec/types';
 import { Mnt } from './opcodes';
 import { MOUNT_ATTR, MS, bindAttrs, parseMountOptions } from './mounts';
@@ -17,7 +17,7 @@ export interface CgroupLayout {
 }
 
 export function compileCgroupMount(m: Mount, field: string, plan: Plan, layout: CgroupLayout, cgroupNs: boolean): void {
-  const dest = path.posix.normalize(m.destination);
+  const dest = path.normalize(m.destination);
   const opts = parseMountOptions(m.options);
   const flags = opts.flags & (MS.NOSUID | MS.NODEV | MS.NOEXEC | MS.RDONLY | MS.RELATIME | MS.NOATIME | MS.STRICTATIME);
   const attrs = bindAttrs(opts);

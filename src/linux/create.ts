@@ -1,6 +1,6 @@
 // Compile a validated config.json into the init plan for `create` (and `run`).
-import * as fs from 'fs';
-import * as path from 'path';
+import * as io from '../fileio';
+import * as path from '../posixpath';
 import { TsruncError } from '../errors';
 import type { Spec } from '../spec/types';
 import { compileDevices } from './devices';
@@ -31,7 +31,7 @@ export interface CreateContext {
 
 export function statKind(p: string): 'dir' | 'file' | 'missing' {
   try {
-    return fs.statSync(p).isDirectory() ? 'dir' : 'file';
+    return io.stat(p).isDirectory() ? 'dir' : 'file';
   } catch {
     return 'missing';
   }
@@ -105,7 +105,7 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   compileInitHooks(spec, plan, 'createContainer');
   if (!ownMounts) plan.add('MOVE_ROOT', 'root.path', `chroot ${ctx.rootfs} (no mount namespace: no pivot_root)`, [1n], [ctx.rootfs]);
   else if (ctx.noPivot) {
-    for (const m of hostProcSysMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'), ctx.rootfs))
+    for (const m of hostProcSysMounts(io.readText('/proc/self/mountinfo'), ctx.rootfs))
       plan.add('HIDE_MOUNT', '--no-pivot', `detach (or cover) the host's ${m}: no full procfs/sysfs left to make a fresh one from`, [], [m]);
     plan.add('MOVE_ROOT', 'root.path', `mount --move ${ctx.rootfs} / && chroot .`, [0n], [ctx.rootfs]);
   } else plan.add('PIVOT_ROOT', 'root.path', `pivot_root to ${ctx.rootfs}, detach the old root`, [], [ctx.rootfs]);
@@ -134,11 +134,11 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
   }
   compileSysctl(spec, plan);
   (spec.linux?.readonlyPaths ?? []).forEach((p, i) => {
-    if (!path.posix.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.readonlyPaths[${i}]` });
+    if (!path.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.readonlyPaths[${i}]` });
     plan.add('READONLY_PATH', `linux.readonlyPaths[${i}]`, `bind ${p} read-only`, [], [p]);
   });
   (spec.linux?.maskedPaths ?? []).forEach((p, i) => {
-    if (!path.posix.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.maskedPaths[${i}]` });
+    if (!path.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.maskedPaths[${i}]` });
     plan.add('MASK_PATH', `linux.maskedPaths[${i}]`, `mask ${p}`, [], [p]);
   });
   compileRlimits(spec, plan);

@@ -1,6 +1,6 @@
 // Device nodes in /dev (config-linux.md "Devices" and "Default Devices") and the /dev symlinks
 // (runtime-linux.md "Dev symbolic links").
-import * as path from 'path';
+import * as path from '../posixpath';
 import { TsruncError } from '../errors';
 import type { LinuxDevice, Spec } from '../spec/types';
 import type { Plan } from './plan';
@@ -23,7 +23,7 @@ export const defaultDevices: LinuxDevice[] = [
 
 /** Whether the runtime sets up /dev itself: not when the config bind-mounts a /dev (runc's needsSetupDev). */
 export function needsDevSetup(spec: Spec): boolean {
-  return !(spec.mounts ?? []).some((m) => path.posix.resolve('/', m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')));
+  return !(spec.mounts ?? []).some((m) => path.resolve('/', m.destination) === '/dev' && (m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind')));
 }
 
 export function compileDevices(spec: Spec, plan: Plan): void {
@@ -31,8 +31,8 @@ export function compileDevices(spec: Spec, plan: Plan): void {
   const seen = new Set<string>();
   configured.forEach((d, i) => {
     const field = `linux.devices[${i}]`;
-    const p = path.posix.normalize(d.path);
-    if (!path.posix.isAbsolute(d.path) || !p.startsWith('/dev/')) throw new TsruncError(`device path must be under /dev, got "${d.path}"`, { field: `${field}.path` });
+    const p = path.normalize(d.path);
+    if (!path.isAbsolute(d.path) || !p.startsWith('/dev/')) throw new TsruncError(`device path must be under /dev, got "${d.path}"`, { field: `${field}.path` });
     if (seen.has(p)) throw new TsruncError(`duplicate device path "${p}"`, { field: `${field}.path` });
     seen.add(p);
     let type: number;
@@ -51,7 +51,7 @@ export function compileDevices(spec: Spec, plan: Plan): void {
     ['/proc/self/fd', '/dev/fd'], ['/proc/self/fd/0', '/dev/stdin'], ['/proc/self/fd/1', '/dev/stdout'],
     ['/proc/self/fd/2', '/dev/stderr'],
   ];
-  if ((spec.mounts ?? []).some((m) => path.posix.resolve('/', m.destination) === '/dev/pts')) links.push(['pts/ptmx', '/dev/ptmx']);
+  if ((spec.mounts ?? []).some((m) => path.resolve('/', m.destination) === '/dev/pts')) links.push(['pts/ptmx', '/dev/ptmx']);
   for (const [target, link] of links) plan.add('SYMLINK', 'dev symlinks', `ln -s ${target} ${link}`, [], [target, link]);
 }
 

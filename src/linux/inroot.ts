@@ -3,8 +3,8 @@
 // (openat2 RESOLVE_IN_ROOT, addon/child.c), which is what keeps a mount inside the rootfs whatever
 // the image holds. This walk only lets create refuse, up front and naming the field, a destination
 // whose symlinks try to climb out of the rootfs, a sign of a hostile or broken image.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as io from '../fileio';
+import * as path from '../posixpath';
 
 const MAX_LINKS = 40; // the kernel's MAXSYMLINKS
 
@@ -31,9 +31,9 @@ export function escapingSymlink(rootfs: string, dest: string, covered: (p: strin
     }
     const inRoot = '/' + [...done, part.name].join('/');
     if (covered(inRoot)) return undefined;
-    let st: fs.Stats;
+    let st: io.FileStat;
     try {
-      st = fs.lstatSync(path.join(rootfs, inRoot));
+      st = io.lstat(path.join(rootfs, inRoot));
     } catch {
       return undefined;
     }
@@ -44,7 +44,7 @@ export function escapingSymlink(rootfs: string, dest: string, covered: (p: strin
     if (++links > MAX_LINKS) return undefined; // ELOOP: the child reports it
     let target: string;
     try {
-      target = fs.readlinkSync(path.join(rootfs, inRoot));
+      target = io.readlink(path.join(rootfs, inRoot));
     } catch {
       return undefined;
     }

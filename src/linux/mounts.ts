@@ -1,6 +1,6 @@
 // mounts[] (config.md "Mounts") -> MOUNT ops. Option parsing follows runc's parseMountOptions:
 // flags and propagation are taken out, the rest becomes the filesystem data string.
-import * as path from 'path';
+import * as path from '../posixpath';
 import { TsruncError } from '../errors';
 import { escapingSymlink } from './inroot';
 import type { Mount, Spec } from '../spec/types';
@@ -177,7 +177,7 @@ export function compileMounts(spec: Spec, plan: Plan, ctx: MountContext): void {
   const earlier = new Set<string>();
   (spec.mounts ?? []).forEach((m, i) => {
     compileMount(m, i, plan, ctx, earlier);
-    earlier.add(path.posix.normalize(m.destination));
+    earlier.add(path.normalize(m.destination));
   });
 }
 
@@ -200,7 +200,7 @@ function climbsAboveRoot(p: string): boolean {
 function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlier: Set<string> = new Set()): void {
   const field = `mounts[${i}]`;
   checkDestination(m, field);
-  const dest = path.posix.normalize(m.destination);
+  const dest = path.normalize(m.destination);
   if (dest === '/') throw new TsruncError('mounting over the container root is not allowed', { field: `${field}.destination` });
   // What an earlier mount covers is not on disk yet; the child's in-root resolution still applies.
   // A set looked up per ancestor, not a scan of every earlier mount: 10,000 mounts stay linear
@@ -268,8 +268,8 @@ function compileIdmapped(m: Mount, field: string, plan: Plan, ctx: MountContext,
   if (!hasUid && !ctx.userNs) throw new TsruncError('idmap without uidMappings/gidMappings needs a user namespace to take the mapping from', { field: `${field}.options` });
   const recursive = opts.idmap === 'recursive' || (!opts.idmap && !!(bits & Mnt.RECURSIVE));
   const idx = plan.ops.length;
-  plan.add('MOUNT', field, `idmapped ${recursive ? 'rbind' : 'bind'} ${source} -> ${path.posix.normalize(m.destination)} (made by the runtime, attached here)`,
-    [0n, BigInt(opts.propagation & ~MS.REC), BigInt((bits & ~Mnt.BIND) | Mnt.FROM_PARENT), 0n], [source, path.posix.normalize(m.destination), null, null]);
+  plan.add('MOUNT', field, `idmapped ${recursive ? 'rbind' : 'bind'} ${source} -> ${path.normalize(m.destination)} (made by the runtime, attached here)`,
+    [0n, BigInt(opts.propagation & ~MS.REC), BigInt((bits & ~Mnt.BIND) | Mnt.FROM_PARENT), 0n], [source, path.normalize(m.destination), null, null]);
   plan.idmapped.set(idx, { source, recursive, attrs: bindAttrs(opts), recAttrs, uidMappings: m.uidMappings, gidMappings: m.gidMappings });
 }
 
@@ -280,7 +280,7 @@ function compileIdmapped(m: Mount, field: string, plan: Plan, ctx: MountContext,
 function readonlyLater(m: Mount): boolean {
   if (isBind(m) || m.type === 'cgroup' || m.type === 'cgroup2') return false;
   if (!(parseMountOptions(m.options).flags & MS.RDONLY)) return false;
-  return m.type === 'tmpfs' || path.posix.normalize(m.destination) === '/dev';
+  return m.type === 'tmpfs' || path.normalize(m.destination) === '/dev';
 }
 
 /** runc's finalizeRootfs (rootfs_linux.go): after pivot_root and the devices, the mounts that
@@ -288,7 +288,7 @@ function readonlyLater(m: Mount): boolean {
 export function compileFinalizeRootfs(spec: Spec, plan: Plan): void {
   (spec.mounts ?? []).forEach((m, i) => {
     if (!readonlyLater(m)) return;
-    const dest = path.posix.normalize(m.destination);
+    const dest = path.normalize(m.destination);
     plan.add('MOUNT_SETATTR', `mounts[${i}]`, `mount_setattr(${dest}, MOUNT_ATTR_RDONLY): read-only now that everything beneath it is made`,
       [0n, 0n, 0n, BigInt(MOUNT_ATTR.RDONLY)], [dest]);
   });

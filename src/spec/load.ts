@@ -1,7 +1,7 @@
 // Load a bundle's config.json: parse, validate against this project's schema (validators compiled
 // at build time), then the semantic checks the schema cannot express.
-import * as fs from 'fs';
-import * as path from 'path';
+import * as io from '../fileio';
+import * as path from '../posixpath';
 import { TsruncError, sysError } from '../errors';
 import { logWarn } from '../log';
 import type { Process, Spec } from './types';
@@ -23,7 +23,7 @@ export function loadBundle(bundleArg: string | undefined): Bundle {
   const checked = checkSpec(spec, dir);
   // A rootfs reached through a symlink is used where it really is (as crun; runc refuses it): the
   // kernel cannot bind a symlink over itself for pivot_root.
-  return { dir, spec: checked, rootfs: fs.realpathSync(path.resolve(dir, checked.root!.path)) };
+  return { dir, spec: checked, rootfs: io.realpath(path.resolve(dir, checked.root!.path)) };
 }
 
 /** config.json's text. Opened non-blocking and required to be a regular file: a FIFO (or a device)
@@ -31,19 +31,19 @@ export function loadBundle(bundleArg: string | undefined): Bundle {
 function readConfigText(file: string, dir: string): string {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = io.openFile(file, io.O_RDONLY | io.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new TsruncError(`no config.json in bundle ${dir}`, { field: '--bundle' });
     throw sysError(`cannot open ${file}`, e, { field: '--bundle' });
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) throw new TsruncError(`${file} is not a regular file`, { field: 'config.json' });
-    return fs.readFileSync(fd, 'utf8');
+    if (!io.fstat(fd).isFile()) throw new TsruncError(`${file} is not a regular file`, { field: 'config.json' });
+    return io.readFd(fd);
   } catch (e) {
     if (e instanceof TsruncError) throw e;
     throw sysError(`cannot read ${file}`, e, { field: '--bundle' });
   } finally {
-    fs.closeSync(fd);
+    io.closeFd(fd);
   }
 }
 
@@ -75,9 +75,9 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
   const spec = raw as Spec;
   if (!spec.root || !spec.root.path) throw new TsruncError('root.path is required on Linux', { field: 'root.path' });
   const rootfs = path.resolve(bundleDir, spec.root.path);
-  let st: fs.Stats;
+  let st: io.FileStat;
   try {
-    st = fs.statSync(rootfs);
+    st = io.stat(rootfs);
   } catch {
     throw new TsruncError(`rootfs (${rootfs}) does not exist`, { field: 'root.path' });
   }
@@ -97,11 +97,11 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
  * (runc refuses it since 1.1.5, CVE-2023-27561/CVE-2019-19921 class). */
 function checkProcSysMounts(spec: Spec, rootfs: string): void {
   (spec.mounts ?? []).forEach((m, i) => {
-    if ((m.type !== 'proc' && m.type !== 'sysfs') || !path.posix.isAbsolute(m.destination)) return;
-    const dest = path.posix.normalize(m.destination);
-    let st: fs.Stats;
+    if ((m.type !== 'proc' && m.type !== 'sysfs') || !path.isAbsolute(m.destination)) return;
+    const dest = path.normalize(m.destination);
+    let st: io.FileStat;
     try {
-      st = fs.lstatSync(path.join(rootfs, dest));
+      st = io.lstat(path.join(rootfs, dest));
     } catch {
       return; // missing: created as a directory
     }
@@ -117,7 +117,7 @@ function checkProcSysMounts(spec: Spec, rootfs: string): void {
  * the container's config holds the absolute path (`..` past the root is still refused with the rest). */
 function relativeMountDestinations(spec: Spec): void {
   for (const m of spec.mounts ?? []) {
-    if (m.destination === '' || path.posix.isAbsolute(m.destination)) continue;
+    if (m.destination === '' || path.isAbsolute(m.destination)) continue;
     logWarn(`mount destination ${m.destination} is not absolute. Support for non-absolute mount destinations will be removed in a future release.`);
     m.destination = '/' + m.destination;
   }
@@ -126,7 +126,7 @@ function relativeMountDestinations(spec: Spec): void {
 /** The semantic checks of a process (config.json's, or `exec --process`'s, as runc's
  * validateProcessSpec): cwd absolute, args not empty. Every other field may be absent. */
 export function checkProcess(p: Process): void {
-  if (!p.cwd || !path.posix.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
+  if (!p.cwd || !path.isAbsolute(p.cwd)) throw new TsruncError(`cwd must be an absolute path, got "${p.cwd ?? ''}"`, { field: 'process.cwd' });
   if (!p.args || p.args.length === 0) throw new TsruncError('args must not be empty', { field: 'process.args' });
   if (p.args.length > MAX_EXEC_STRINGS) throw new TsruncError(`${p.args.length} arguments: more than ${MAX_EXEC_STRINGS}`, { field: 'process.args' });
   if ((p.env?.length ?? 0) > MAX_EXEC_STRINGS) throw new TsruncError(`${p.env!.length} entries: more than ${MAX_EXEC_STRINGS}`, { field: 'process.env' });

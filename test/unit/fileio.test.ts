@@ -93,6 +93,56 @@ test('pathnames: dirname matches node:path for the paths the runtime builds; joi
   for (const p of ['/sys/fs/cgroup/cpu/tsrunc/c1', '/a', '/', '/a/b/', 'a', 'a/b', '', '.', '..', '/a/b//']) {
     expect([p, dirname(p)]).toEqual([p, path.dirname(p)]);
   }
-  expect(dirname('/a//b')).toBe('/a'); // node:path keeps a slash: "/a/"
+  expect(dirname('/a//b')).toBe('/a/'); // as node:path
   expect([join('/run/tsrunc', 'c1'), join('/run/tsrunc/', 'c1'), join('/', 'c1')]).toEqual(['/run/tsrunc/c1', '/run/tsrunc/c1', '/c1']);
+});
+
+// create, run and exec (issue 12): the stat family, open, readFd, readlink and realpath.
+test('stat, lstat and fstat: node:fs\'s fields and kinds, through a symlink or not', () => {
+  const f = path.join(dir, 'f');
+  fs.writeFileSync(f, 'abc', { mode: 0o640 });
+  fs.symlinkSync('f', path.join(dir, 'link'));
+  fs.mkdirSync(path.join(dir, 'd'));
+  const want = fs.statSync(f);
+  const got = io.stat(path.join(dir, 'link'));
+  expect({ mode: got.mode, size: got.size, dev: got.dev, ino: got.ino, nlink: got.nlink, uid: got.uid, gid: got.gid })
+    .toEqual({ mode: want.mode, size: want.size, dev: want.dev, ino: want.ino, nlink: want.nlink, uid: want.uid, gid: want.gid });
+  expect([got.isFile(), got.isDirectory(), got.isSymbolicLink()]).toEqual([true, false, false]);
+  const l = io.lstat(path.join(dir, 'link'));
+  expect([l.isFile(), l.isDirectory(), l.isSymbolicLink()]).toEqual([false, false, true]);
+  expect(io.stat(path.join(dir, 'd')).isDirectory()).toBe(true);
+  const fd = io.openFile(f, io.O_RDONLY | io.O_NONBLOCK);
+  try {
+    expect(io.fstat(fd).ino).toBe(want.ino);
+    expect(io.readFd(fd)).toBe('abc');
+    expect(io.readFd(fd)).toBe(''); // at its end
+    expect(fs.readlinkSync(`/proc/self/fd/${fd}`)).toBe(f);
+    expect(parseInt(fs.readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').match(/^flags:\s*(\d+)/m)![1], 8) & 0o2000000).toBe(0o2000000); // O_CLOEXEC (octal in fdinfo)
+  } finally {
+    io.closeFd(fd);
+  }
+  expect(errorOf(() => io.fstat(fd)).code).toBe('EBADF');
+});
+
+test('stat, lstat, open, readlink and realpath fail with node:fs\'s error for the same call', () => {
+  const missing = path.join(dir, 'nope');
+  fs.writeFileSync(path.join(dir, 'f'), '');
+  const pairs: [() => unknown, () => unknown][] = [
+    [() => io.stat(missing), () => fs.statSync(missing)],
+    [() => io.lstat(missing), () => fs.lstatSync(missing)],
+    [() => io.openFile(missing, io.O_RDONLY), () => fs.openSync(missing, 'r')],
+    [() => io.readlink(path.join(dir, 'f')), () => fs.readlinkSync(path.join(dir, 'f'))],
+    [() => io.realpath(missing), () => fs.realpathSync.native(missing)],
+  ];
+  for (const [ours, theirs] of pairs) {
+    const a = errorOf(ours), b = errorOf(theirs);
+    expect({ code: a.code, errno: a.errno, syscall: a.syscall, path: a.path }).toEqual({ code: b.code, errno: b.errno, syscall: b.syscall, path: b.path });
+  }
+});
+
+test('readlink gives the link text; realpath resolves links, . and ..', () => {
+  fs.mkdirSync(path.join(dir, 'real'));
+  fs.symlinkSync('real/../real', path.join(dir, 'via'));
+  expect(io.readlink(path.join(dir, 'via'))).toBe('real/../real');
+  expect(io.realpath(path.join(dir, 'via', '.', '..', 'via'))).toBe(fs.realpathSync(path.join(dir, 'real')));
 });

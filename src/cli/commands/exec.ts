@@ -1,7 +1,7 @@
 // `tsrunc exec [options] <id> [--] <command> [args...]` or `tsrunc exec -p process.json <id>`
 // (runc-exec(8)). Without --process, the process is the container's own config.json process with
 // the command line's args and overrides, as runc builds it. Errors exit 255, as runc's.
-import * as fs from 'fs';
+import * as io from '../../fileio';
 import { checkPreservedFds } from '../../container/create';
 import { execProcess } from '../../container/exec';
 import { withContainer } from '../../container/open';
@@ -14,7 +14,7 @@ const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) 
 function fromFile(file: string): Process {
   let text: string;
   try {
-    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+    text = file === '-' ? io.readFd(0) : io.readText(file);
   } catch (e) {
     throw sysError(`cannot read ${file}`, e, { field: '--process' });
   }
