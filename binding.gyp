@@ -4,10 +4,10 @@
       "target_name": "tsrunc",
       "sources": ["addon/binding.cc", "addon/spawn.cc", "addon/clonevm.c", "addon/sync.cc", "addon/fifo.cc", "addon/foreground.cc", "addon/process.cc", "addon/idmap.cc", "addon/listener.cc", "addon/child.c", "addon/scm.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc", "addon/features.cc", "addon/fileio.cc"],
       "libraries": ["-lseccomp"],
-      "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL"],
+      "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL", "-Wl,--version-script=<(module_root_dir)/addon/exports.map"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fno-strict-aliasing"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fno-strict-aliasing", "-fvisibility=hidden"],
       "cflags_c": ["-std=gnu11"],
       "cflags_cc": ["-std=c++17", "-fno-exceptions"]
     },
