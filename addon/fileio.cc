@@ -44,6 +44,27 @@ int OpenRetry(const char *path, int flags, mode_t mode) {
   return fd;
 }
 
+// Everything left to read on fd into out; false with errno set on a read error.
+bool ReadAll(int fd, std::string *out) {
+  char buf[16384];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out->append(buf, (size_t)n);
+      continue;
+    }
+    if (n == 0) return true;
+    if (errno != EINTR) return false;
+  }
+}
+
+// open(path, flags | O_CLOEXEC, mode) -> fd as a JS number, or node:fs's error for "open".
+Napi::Value OpenFd(Napi::Env env, const std::string &path, int flags, mode_t mode) {
+  int fd = OpenRetry(path.c_str(), flags, mode);
+  if (fd < 0) return ThrowFsError(env, "open", errno, path);
+  return Napi::Number::New(env, fd);
+}
+
 // readFile(path, flags = 0) -> string: the whole file (O_RDONLY | flags), as UTF-8.
 Napi::Value ReadFile(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -53,20 +74,10 @@ Napi::Value ReadFile(const Napi::CallbackInfo &info) {
   int fd = OpenRetry(path.c_str(), O_RDONLY | (int)flags, 0);
   if (fd < 0) return ThrowFsError(env, "open", errno, path);
   std::string out;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n > 0) {
-      out.append(buf, (size_t)n);
-      continue;
-    }
-    if (n == 0) break;
-    if (errno == EINTR) continue;
-    int e = errno;
-    close(fd);
-    return ThrowFsError(env, "read", e, path);
-  }
+  bool ok = ReadAll(fd, &out);
+  int e = errno;
   close(fd);
+  if (!ok) return ThrowFsError(env, "read", e, path);
   return Napi::String::New(env, out);
 }
 
@@ -103,9 +114,7 @@ Napi::Value OpenDir(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::string path;
   if (!ArgStr(info, 0, &path)) return env.Undefined();
-  int fd = OpenRetry(path.c_str(), O_RDONLY | O_DIRECTORY, 0);
-  if (fd < 0) return ThrowFsError(env, "open", errno, path);
-  return Napi::Number::New(env, fd);
+  return OpenFd(env, path, O_RDONLY | O_DIRECTORY, 0);
 }
 
 Napi::Value Close(const Napi::CallbackInfo &info) {
@@ -241,9 +250,7 @@ Napi::Value Open(const Napi::CallbackInfo &info) {
   int64_t flags, mode = 0;
   if (!ArgStr(info, 0, &path) || !ArgInt(info, 1, &flags) || (info.Length() > 2 && !ArgInt(info, 2, &mode)))
     return env.Undefined();
-  int fd = OpenRetry(path.c_str(), (int)flags, (mode_t)mode);
-  if (fd < 0) return ThrowFsError(env, "open", errno, path);
-  return Napi::Number::New(env, fd);
+  return OpenFd(env, path, (int)flags, (mode_t)mode);
 }
 
 // readFd(fd) -> string: everything left to read on fd (a file, or stdin to its end), as UTF-8.
@@ -252,17 +259,7 @@ Napi::Value ReadFd(const Napi::CallbackInfo &info) {
   int64_t fd;
   if (!ArgInt(info, 0, &fd)) return env.Undefined();
   std::string out;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read((int)fd, buf, sizeof buf);
-    if (n > 0) {
-      out.append(buf, (size_t)n);
-      continue;
-    }
-    if (n == 0) break;
-    if (errno == EINTR) continue;
-    return ThrowFsError(env, "read", errno);
-  }
+  if (!ReadAll((int)fd, &out)) return ThrowFsError(env, "read", errno);
   return Napi::String::New(env, out);
 }
 

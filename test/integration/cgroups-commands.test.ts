@@ -351,11 +351,13 @@ describeRoot('cgroup commands (v1 controllers)', () => {
     expect(sb.run(['events', '--interval', '5', id]).stderr).toMatch(/invalid value "5" for flag -interval/);
   });
 
-  test('ps --format json prints exactly the pids; ps runs ps(1) and keeps only the container\'s lines', () => {
+  test('ps --format json prints exactly the pids; ps runs ps(1) and keeps only the container\'s lines', async () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'sleep 1000 & sleep 1001 & wait']; });
     const id = sb.id();
     sb.ok(['run', '--detach', '--bundle', bundle, id]);
     const procs = () => fs.readFileSync(path.join(cgroupDir(sb, id, 'pids'), 'cgroup.procs'), 'utf8').trim().split('\n').map(Number).sort((a, b) => a - b);
+    // run --detach returns once the init runs: its sh may not have forked both sleeps yet.
+    await waitFor(() => procs().length === 3, 5000, 'sh and its two sleeps');
     const pids = procs();
     expect(pids).toHaveLength(3);
     const r = sb.ok(['ps', '--format', 'json', id]);
