@@ -133,16 +133,6 @@ Napi::Value Exists(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(env, access(path.c_str(), F_OK) == 0);
 }
 
-// linkCount(fd) -> st_nlink (0 once a directory held open has been removed).
-Napi::Value LinkCount(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  int64_t fd;
-  if (!ArgInt(info, 0, &fd)) return env.Undefined();
-  struct stat st;
-  if (fstat((int)fd, &st) < 0) return ThrowFsError(env, "fstat", errno);
-  return Napi::Number::New(env, (double)st.st_nlink);
-}
-
 // listDir(path, dirsOnly) -> string[]: the names in it but . and .., sorted; with dirsOnly only the
 // directories (symlinks not followed).
 Napi::Value ListDir(const Napi::CallbackInfo &info) {
@@ -297,7 +287,6 @@ void ExportFileIo(Napi::Env env, Napi::Object exports) {
   io.Set("openDir", Napi::Function::New(env, OpenDir));
   io.Set("close", Napi::Function::New(env, Close));
   io.Set("exists", Napi::Function::New(env, Exists));
-  io.Set("linkCount", Napi::Function::New(env, LinkCount));
   io.Set("listDir", Napi::Function::New(env, ListDir));
   io.Set("rename", Napi::Function::New(env, Rename));
   io.Set("unlink", Napi::Function::New(env, Unlink));

@@ -14,7 +14,6 @@ export const readText = (path: string, flags = 0): string => io().readFile(path,
 export const exists = (path: string): boolean => io().exists(path);
 export const openDirectory = (path: string): number => io().openDir(path);
 export const closeFd = (fd: number): void => io().close(fd);
-export const linkCount = (fd: number): number => io().linkCount(fd);
 /** Names of the directories in path (symlinks not followed), sorted. */
 export const subdirectories = (path: string): string[] => io().listDir(path, true);
 /** Every name in path but . and .., sorted. */
@@ -37,6 +36,8 @@ export const stat = (path: string): FileStat => withKind(io().stat(path, true));
 /** lstat(2): a symlink is itself. */
 export const lstat = (path: string): FileStat => withKind(io().stat(path, false));
 export const fstat = (fd: number): FileStat => withKind(io().fstat(fd));
+/** st_nlink of fd (0 once a directory held open has been removed). */
+export const linkCount = (fd: number): number => io().fstat(fd).nlink;
 /** open(path, flags | O_CLOEXEC, mode) -> fd */
 export const openFile = (path: string, flags: number, mode = 0): number => io().open(path, flags, mode);
 /** Everything left to read on fd (a regular file, or stdin to its end), as UTF-8. */

@@ -59,7 +59,6 @@ export interface FileIo {
   openDir(path: string): number;
   close(fd: number): void;
   exists(path: string): boolean;
-  linkCount(fd: number): number;
   /** Names in path but . and .., sorted; with dirsOnly, of the directories only (symlinks not followed). */
   listDir(path: string, dirsOnly: boolean): string[];
   rename(from: string, to: string): void;
