@@ -127,3 +127,19 @@ export function removeSubCgroups(dir: string, depth = 0): void {
     rmdirCgroup(sub, 5);
   }
 }
+
+/** The huge page sizes ("2MB", "1GB") a hugetlb directory has hugetlb.<size>.<suffix> files for, in
+ * listing order; a reservation file (hugetlb.2MB.rsvd.*) names no size. [] when it cannot be read. */
+export function hugePageSizes(dir: string, suffix: string): string[] {
+  const re = new RegExp(`^hugetlb\\.([0-9]+[KMGTP]B)\\.${suffix.replace(/\./g, '\\.')}$`);
+  const out: string[] = [];
+  try {
+    for (const name of io.listDir(dir)) {
+      const m = re.exec(name);
+      if (m) out.push(m[1]);
+    }
+  } catch {
+    return [];
+  }
+  return out;
+}

@@ -4,8 +4,7 @@
 // lists and maps left out where runc's struct tags say so), so the object serialises as runc's does.
 // Counters are uint64 in the kernel: values beyond 2^53 (v1's "unlimited" 9223372036854771712) are
 // kept exact as bigint; serialise with stringifyStats().
-import { listDir } from '../fileio';
-import { readCgroupFile } from './fsio';
+import { hugePageSizes, readCgroupFile } from './fsio';
 import type { CgroupStats } from './manager';
 
 export type Num = number | bigint;
@@ -140,15 +139,6 @@ function cpusetStats(dir: string | undefined): Record<string, unknown> {
     sched_load_balance: n('sched_load_balance'),
     sched_relax_domain_level: n('sched_relax_domain_level'),
   }, ['cpus', 'mems']);
-}
-
-/** hugetlb.<size>.<suffix> files -> page sizes ("2MB"), reservations excluded. */
-function hugePageSizes(dir: string, suffix: string): string[] {
-  try {
-    return listDir(dir).map((f) => new RegExp(`^hugetlb\\.([0-9]+[KMGTP]B)\\.${suffix.replace('.', '\\.')}$`).exec(f)?.[1]).filter((s): s is string => !!s);
-  } catch {
-    return [];
-  }
 }
 
 function hugetlbV1(dir: string | undefined): Record<string, unknown> {

@@ -2,12 +2,11 @@
 // runc's cgroups/fs/<controller>.go Set for each translation and write order). The values are
 // validated first (resources.ts, shared with v2); then each controller's translation reads the cgroup
 // (current limits, which knobs exist) and throws on what this host cannot do; it never writes.
-import { listDir } from '../fileio';
 import { dirname } from '../pathnames';
 import type { LinuxResources } from '../spec/types';
 import type { ApplyOptions } from './manager';
 import { v1DeviceWrites, withBuiltinRules } from './devices';
-import { fileExists, readCgroupFile, readNumber } from './fsio';
+import { fileExists, hugePageSizes, readCgroupFile, readNumber } from './fsio';
 import type { CgroupWrite } from './writes';
 import { type Resources, validateResources } from './resources';
 import { bad, checkSubset, dec, R } from './validate';
@@ -198,15 +197,6 @@ const THROTTLE_V1 = {
   throttleReadIOPSDevice: 'blkio.throttle.read_iops_device',
   throttleWriteIOPSDevice: 'blkio.throttle.write_iops_device',
 };
-
-/** The page sizes a hugetlb cgroup offers, from its file names ("hugetlb.2MB.limit_in_bytes"). */
-export function hugePageSizes(dir: string, suffix: string): string[] {
-  try {
-    return listDir(dir).map((n) => new RegExp(`^hugetlb\\.(\\w+)\\.${suffix.replace(/\./g, '\\.')}$`).exec(n)?.[1]).filter((s): s is string => !!s && !s.endsWith('rsvd'));
-  } catch {
-    return [];
-  }
-}
 
 function hugetlb(p: Planner, { hugepageLimits: list }: Resources): void {
   if (!list.length) return;

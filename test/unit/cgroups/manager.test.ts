@@ -468,3 +468,17 @@ describe('CLONE_INTO_CGROUP target', () => {
     expect(read(`${m.record.paths.pids}/cgroup.procs`)).toBe('44');
   });
 });
+
+// One parser for the page sizes for stats (v1 and v2) and the v1 planner's error text.
+test('hugePageSizes: the sizes with a file of that suffix; reservations and other names are none', () => {
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'tsrunc-hugetlb-'));
+  try {
+    for (const f of ['hugetlb.2MB.usage_in_bytes', 'hugetlb.2MB.rsvd.usage_in_bytes', 'hugetlb.1GB.usage_in_bytes', 'hugetlb.64KB.limit_in_bytes', 'hugetlb.huge.usage_in_bytes', 'hugetlb.2MB.usage_in_bytesX'])
+      fs.writeFileSync(path.join(dir, f), '0');
+    expect(fsio.hugePageSizes(dir, 'usage_in_bytes').sort()).toEqual(['1GB', '2MB']);
+    expect(fsio.hugePageSizes(dir, 'limit_in_bytes')).toEqual(['64KB']);
+    expect(fsio.hugePageSizes(path.join(dir, 'missing'), 'current')).toEqual([]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
