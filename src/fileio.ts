@@ -6,6 +6,8 @@
 // node:fs's. The rarer commands (spec, update, events, ps, features) and hooks keep node:fs.
 import { addon, type FileIo, type RawStat } from './native';
 
+// open(2) flags whose values are the same on x86_64 and aarch64 (asm-generic). O_DIRECTORY is not
+// (040000 on arm64): directories are opened by the addon's openDir, which takes it from <fcntl.h>.
 export const O_RDONLY = 0, O_WRONLY = 0o1, O_CREAT = 0o100, O_EXCL = 0o200, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000;
 
 const io = (): FileIo => addon().io;

@@ -4,6 +4,7 @@
 // process itself, as runc does: RUN_HOOK plan ops (compileInitHooks; addon/child.c op_run_hook), the
 // state on a memfd, never through a named file.
 import { exists } from '../fileio';
+import { isAbsolute } from '../posixpath';
 import { TsruncError, sysError } from '../errors';
 import { logWarn } from '../log';
 import type { Plan } from '../linux/plan';
@@ -22,7 +23,7 @@ export function validateHooks(spec: Spec): void {
   for (const [point, list] of Object.entries(spec.hooks ?? {}) as [HookPoint, Hook[]][]) {
     (list ?? []).forEach((h, i) => {
       const field = `hooks.${point}[${i}]`;
-      if (!h.path.startsWith('/')) throw new TsruncError(`hook path must be absolute, got "${h.path}"`, { field: `${field}.path` });
+      if (!isAbsolute(h.path)) throw new TsruncError(`hook path must be absolute, got "${h.path}"`, { field: `${field}.path` });
       if (h.timeout !== undefined && h.timeout <= 0) throw new TsruncError('timeout must be greater than zero', { field: `${field}.timeout` });
       if (point !== 'startContainer' && !exists(h.path)) throw new TsruncError(`hook executable ${h.path} does not exist`, { field: `${field}.path` });
     });
