@@ -280,7 +280,8 @@ describeRoot('cgroup commands (v1 controllers)', () => {
   test('a memory limit OOM-kills a hog and events reports the OOM; events ends when the container is deleted', async () => {
     const bundle = sb.bundle((c) => {
       c.root.readonly = false;
-      c.process.args = ['sh', '-c', 'while [ ! -e /go ]; do sleep 0.05; done; dd if=/dev/zero of=/dev/null bs=64M count=1; echo $? > /dd-status; exec sleep 1000'];
+      c.process.args = ['sh', '-c', 'while [ ! -e /go ]; do sleep 0.05; done; dd if=/dev/zero of=/dev/null bs=64M count=1; echo $? > /dd-status.tmp; mv /dd-status.tmp /dd-status; exec sleep 1000'];
+      // The status is renamed into place: a reader that sees /dd-status sees its whole content.
       c.linux.resources = { ...c.linux.resources, memory: { limit: 16 * 1024 * 1024, swap: 16 * 1024 * 1024 } };
     });
     const id = sb.id();

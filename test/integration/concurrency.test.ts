@@ -3,7 +3,7 @@
 // cgroup tsrunc/) never break each other. Every scenario ends with nothing left behind.
 import * as fs from 'fs';
 import * as path from 'path';
-import { Result, Sandbox, assertNothingLeft, cgroupDirsOf, containerProcesses, describeRoot } from '../helpers/runtime';
+import { Result, Sandbox, assertNothingLeft, cgroupDirsOf, containerProcesses, describeRoot, waitFor } from '../helpers/runtime';
 
 /** Start every command at once; resolve with their results in order. */
 function together(sb: Sandbox, cmds: string[][]): Promise<Result[]> {
@@ -39,8 +39,11 @@ describeRoot('concurrent calls', () => {
     expect(rs.filter((r) => r.code === 0)).toHaveLength(1);
     for (const r of rs.filter((x) => x.code !== 0)) expect(r.stderr).toMatch(/^tsrunc: cannot start an already running container\n$/);
     expect(sb.state(id).status).toBe('running');
+    // start returns before the init's sh has run its echo: wait for the line, then long enough for a second.
+    const ran = () => { try { return fs.readFileSync(path.join(bundle, 'rootfs', 'ran'), 'utf8'); } catch { return ''; } };
+    await waitFor(() => ran() !== '', 5000, 'the init to run');
     await new Promise((r) => setTimeout(r, 200));
-    expect(fs.readFileSync(path.join(bundle, 'rootfs', 'ran'), 'utf8')).toBe('started\n');
+    expect(ran()).toBe('started\n');
     sb.ok(['delete', '--force', id]);
   });
 
