@@ -5,8 +5,9 @@ APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-gith
 # Only for the tests: containerd (test/integration/containerd.test.ts runs a private one); gcc and
 # libc6-dev build the static probe the attack tests put in containers (test/helpers/probe.c); GNU time
 # (test/integration/hostile.test.ts measures the CPU time of each refusal), clang and its libFuzzer
-# runtime (make fuzz).
-TEST_APT_PACKAGES := containerd gcc libc6-dev time clang libclang-rt-14-dev
+# runtime (make fuzz); dbus-daemon and python3-gi (GDBus) for the D-Bus client's test against a real bus
+# (test/integration/dbus.test.ts).
+TEST_APT_PACKAGES := containerd gcc libc6-dev time clang libclang-rt-14-dev dbus-daemon python3-gi
 # Only for the test VM (make test-vm, scripts/vm/): qemu's software emulation and debootstrap.
 VM_APT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs
 # Only for make bench (bench/): the runtimes compared, hyperfine for times, perf for page faults.

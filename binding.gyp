@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "tsrunc",
-      "sources": ["addon/binding.cc", "addon/spawn.cc", "addon/clonevm.c", "addon/sync.cc", "addon/fifo.cc", "addon/foreground.cc", "addon/process.cc", "addon/idmap.cc", "addon/listener.cc", "addon/child.c", "addon/scm.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc", "addon/features.cc", "addon/fileio.cc"],
+      "sources": ["addon/binding.cc", "addon/spawn.cc", "addon/clonevm.c", "addon/sync.cc", "addon/fifo.cc", "addon/foreground.cc", "addon/process.cc", "addon/idmap.cc", "addon/listener.cc", "addon/child.c", "addon/scm.c", "addon/seccomp.cc", "addon/netdev.cc", "addon/bpf.cc", "addon/features.cc", "addon/fileio.cc", "addon/unixstream.cc"],
       "libraries": ["-lseccomp"],
       "ldflags": ["-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL", "-Wl,--version-script=<(module_root_dir)/addon/exports.map"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

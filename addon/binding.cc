@@ -2,7 +2,8 @@
 // wrappers with no other home. The rest is split by concern: spawn.cc (clone3 + tsrunc-init),
 // sync.cc (the sync socket), fifo.cc (the exec fifo), foreground.cc (signal forwarding, the pty
 // proxy), process.cc (pidfds, reaping), idmap.cc (mounts made for the child), listener.cc (fds to
-// the caller's sockets); the shared helpers are in binding.h. src/native.ts is the only caller.
+// the caller's sockets), unixstream.cc (the systemd driver's D-Bus socket); the shared helpers
+// are in binding.h. src/native.ts is the only caller.
 #include "binding.h"
 
 #include <errno.h>
@@ -77,6 +78,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bpfAttachDeviceFilter", Napi::Function::New(env, BpfAttachDeviceFilter));
   exports.Set("bpfDeviceFilterCount", Napi::Function::New(env, BpfDeviceFilterCount));
   exports.Set("probeFeatures", Napi::Function::New(env, ProbeFeatures));
+  exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
+  exports.Set("streamSend", Napi::Function::New(env, StreamSend));
+  exports.Set("streamRecv", Napi::Function::New(env, StreamRecv));
   ExportFileIo(env, exports);
   return exports;
 }

@@ -85,6 +85,10 @@ Napi::Value SetSubreaper(const Napi::CallbackInfo &info);
 Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info);
 // listener.cc
 Napi::Value SendToListener(const Napi::CallbackInfo &info);
+// unixstream.cc: the systemd driver's D-Bus socket (src/cgroups/dbus.ts)
+Napi::Value UnixConnect(const Napi::CallbackInfo &info);
+Napi::Value StreamSend(const Napi::CallbackInfo &info);
+Napi::Value StreamRecv(const Napi::CallbackInfo &info);
 // seccomp.cc
 Napi::Value SeccompCompile(const Napi::CallbackInfo &info);
 // netdev.cc

@@ -47,6 +47,12 @@ export interface Native {
    * bit the errno of a mount_setattr that cannot change anything (EBADF: known). */
   probeFeatures(q: { archs: string[]; actions: number[]; flags: number[]; mountAttrs: number[] }): { seccompApi: number; archs: boolean[];
     actions: boolean[]; flags: boolean[]; mountAttrs: number[]; };
+  /** A connected, blocking, close-on-exec AF_UNIX stream socket (the systemd driver's D-Bus). */
+  unixConnect(path: string): number;
+  /** All of bytes, without SIGPIPE. */
+  streamSend(fd: number, bytes: Uint8Array): void;
+  /** One read of at most max bytes; empty at end of stream; throws errno ETIMEDOUT after timeoutMs. */
+  streamRecv(fd: number, max: number, timeoutMs: number): Uint8Array;
 }
 
 /** The file operations of the start-up path (addon/fileio.cc); errors are shaped as node:fs's. */

@@ -5,15 +5,16 @@
 // manager, as runc does (fsMgr.Set), and freeze, stats, pids and kill go through the files too.
 // Loaded only when a container uses the driver (./index.ts).
 //
-// The D-Bus client is busctl(1), systemd's own sd-bus command line client: every call here must be
-// synchronous (the manager interface is, like runc's), Node has no synchronous sockets, and busctl is
-// there wherever systemd is; it costs one short-lived process per call and nothing at all to the
-// commands that do not use this driver. (dbus-next would need an async manager and ~1 MB of JS.)
-import { execFileSync } from 'child_process';
+// The D-Bus client is ./dbus.ts over the addon's blocking socket: every call here is synchronous (the
+// manager interface is, like runc's), one connection per process, a round trip per call. It reaches
+// systemd as runc's go-systemd does: the system bus first, then, as root, systemd's private socket
+// (a direct connection, no bus daemon needed).
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';
+import { addon } from '../native';
 import type { LinuxResources } from '../spec/types';
+import { Connection, DBusError, type Value } from './dbus';
 import { withBuiltinRules } from './devices';
 import type { Resources } from './resources';
 import { validateV2 } from './v2Resources';
@@ -25,51 +26,62 @@ import { enableControllers, existingLevels, V2Manager } from './v2';
 const FIELD = '--systemd-cgroup';
 const PRIVATE_SOCKET = '/run/systemd/private';
 const SYSTEM_BUS_SOCKET = '/run/dbus/system_bus_socket';
-const MANAGER = ['org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager'];
+const SYSTEMD = 'org.freedesktop.systemd1';
+const MANAGER = { destination: SYSTEMD, path: '/org/freedesktop/systemd1', interface: 'org.freedesktop.systemd1.Manager' };
 const JOB_TIMEOUT_MS = 30000;
 
-/** How to reach systemd: the system bus. (runc's go-systemd uses systemd's private socket as root,
- * but that is a direct connection without a bus daemon and busctl always speaks to a bus: every call
- * there fails with EBADR, seen in the test VM.) Throws the error that says what is missing. */
-export function busAddress(root = '/'): string[] {
+export interface BusEndpoint { path: string; hello: boolean }
+
+/** The system bus's unix:path= sockets in DBUS_SYSTEM_BUS_ADDRESS (godbus honours it too), else the
+ * standard one. Other transports (abstract sockets, tcp) are not used. */
+export function systemBusSockets(env: string | undefined = process.env.DBUS_SYSTEM_BUS_ADDRESS): string[] {
+  if (!env) return [SYSTEM_BUS_SOCKET];
+  const out: string[] = [];
+  for (const addr of env.split(';')) {
+    if (!addr.startsWith('unix:')) continue;
+    for (const kv of addr.slice(5).split(',')) {
+      if (kv.startsWith('path=')) out.push(decodeURIComponent(kv.slice(5)));
+    }
+  }
+  return out;
+}
+
+/** Where to reach systemd, in order (runc's go-systemd NewWithContext: the system bus, then as root the
+ * private socket); only sockets that exist. Throws the error that says what is missing. */
+export function busAddress(root = '/', euid = process.geteuid?.() ?? 0): BusEndpoint[] {
   // sd_booted(3): systemd is running iff /run/systemd/system exists.
   if (!fs.existsSync(path.join(root, 'run/systemd/system'))) {
     throw new TsruncError('the systemd cgroup driver needs systemd, and systemd is not running on this host (no /run/systemd/system)', { field: FIELD });
   }
-  if (fs.existsSync(path.join(root, SYSTEM_BUS_SOCKET))) return ['--system'];
-  const priv = fs.existsSync(path.join(root, PRIVATE_SOCKET)) ? ` (systemd's private socket ${PRIVATE_SOCKET} is there, but busctl needs a bus: is dbus running?)` : ` or ${PRIVATE_SOCKET}`;
-  throw new TsruncError(`the systemd cgroup driver cannot reach systemd: no D-Bus system bus socket at ${SYSTEM_BUS_SOCKET}${priv}`, { field: FIELD });
+  const candidates: BusEndpoint[] = systemBusSockets().map((p) => ({ path: p, hello: true }));
+  if (euid === 0) candidates.push({ path: PRIVATE_SOCKET, hello: false });
+  const there = candidates.filter((c) => fs.existsSync(path.join(root, c.path)));
+  if (there.length) return there;
+  throw new TsruncError(`the systemd cgroup driver cannot reach systemd: no D-Bus socket at ${candidates.map((c) => c.path).join(' or ')}`, { field: FIELD });
 }
 
-class BusError extends Error {}
+let bus: Connection | undefined;
 
-/** One synchronous D-Bus method call through busctl; the reply as busctl's JSON. */
-function busctl(args: string[]): { type: string; data: unknown[] } | undefined {
-  try {
-    const out = execFileSync('busctl', [...busAddress(), '--json=short', '--timeout=30', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.trim() ? JSON.parse(out) : undefined;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new TsruncError('the systemd cgroup driver needs busctl (systemd\'s D-Bus client), which is not installed', { field: FIELD });
-    if (err instanceof TsruncError) throw err;
-    throw new BusError((err.stderr ?? err.message).trim().replace(/^Call failed: /, ''));
+/** The connection, made on first use: the first endpoint that connects and authenticates. */
+function connection(): Connection {
+  if (bus) return bus;
+  const a = addon();
+  const io = { connect: a.unixConnect, send: a.streamSend, recv: a.streamRecv, close: (fd: number) => a.io.close(fd) };
+  const failed: string[] = [];
+  for (const ep of busAddress()) {
+    try {
+      bus = Connection.open(io, ep.path, { hello: ep.hello, uid: process.geteuid?.() ?? 0, timeoutMs: 30000 });
+      return bus;
+    } catch (e) {
+      failed.push(`${ep.path}: ${(e as Error).message}`);
+    }
   }
+  throw new TsruncError(`the systemd cgroup driver cannot reach systemd: ${failed.join('; ')}`, { field: FIELD });
 }
 
-/** busctl's argument list for an a(sv) of properties: name, signature, the value spelled out. */
-export function propertyArgs(props: Property[]): string[] {
-  const out = [String(props.length)];
-  for (const [name, sig, value] of props) {
-    out.push(name, sig);
-    if (sig === 'a(ss)') {
-      const pairs = value as [string, string][];
-      out.push(String(pairs.length), ...pairs.flat());
-    } else if (sig.startsWith('a')) {
-      const items = value as (string | number)[];
-      out.push(String(items.length), ...items.map(String));
-    } else out.push(String(value));
-  }
-  return out;
+/** An a(sv) of unit properties as D-Bus values: [name, variant of its signature]. */
+export function propertyValues(props: Property[]): Value[] {
+  return props.map(([name, sig, value]) => [name, { sig, value: value as Value }]);
 }
 
 /** systemd's bus path escaping (bus_label_escape): anything but [A-Za-z0-9] becomes _xx. */
@@ -77,11 +89,17 @@ export function unitObjectPath(unit: string): string {
   return '/org/freedesktop/systemd1/unit/' + unit.replace(/[^A-Za-z0-9]/g, (c) => '_' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
+/** org.freedesktop.DBus.Properties.Get; an error reply is thrown as DBusError. */
+function getProperty(objectPath: string, iface: string, prop: string): Value {
+  const [v] = connection().call({ destination: SYSTEMD, path: objectPath, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', body: [iface, prop] });
+  return (v as { value: Value }).value;
+}
+
 function unitProperty(unit: string, prop: string): string | undefined {
   try {
-    return busctl(['get-property', 'org.freedesktop.systemd1', unitObjectPath(unit), 'org.freedesktop.systemd1.Unit', prop])?.data as unknown as string;
+    return getProperty(unitObjectPath(unit), 'org.freedesktop.systemd1.Unit', prop) as string;
   } catch (e) {
-    if (e instanceof BusError) return undefined;
+    if (e instanceof DBusError) return undefined;
     throw e;
   }
 }
@@ -90,11 +108,11 @@ function unitProperty(unit: string, prop: string): string | undefined {
  * as long as the job is queued or running, so polling it needs no signal subscription). */
 function waitJob(job: string, what: string): void {
   const deadline = Date.now() + JOB_TIMEOUT_MS;
-  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+  for (let delay = 1; ; delay = Math.min(delay * 2, 100)) {
     try {
-      busctl(['get-property', 'org.freedesktop.systemd1', job, 'org.freedesktop.systemd1.Job', 'State']);
+      getProperty(job, 'org.freedesktop.systemd1.Job', 'State');
     } catch (e) {
-      if (e instanceof BusError) return; // the job is gone: done
+      if (e instanceof DBusError) return; // the job is gone: done
       throw e;
     }
     if (Date.now() > deadline) throw new TsruncError(`${what}: systemd did not finish job ${job} within ${JOB_TIMEOUT_MS / 1000}s`, { field: FIELD });
@@ -102,8 +120,9 @@ function waitJob(job: string, what: string): void {
   }
 }
 
-function call(method: string, ...args: string[]): unknown {
-  return busctl(['call', ...MANAGER, method, ...args])?.data?.[0];
+/** A method of systemd's Manager: the reply's first value. */
+function call(member: string, signature: string, ...body: Value[]): Value | undefined {
+  return connection().call({ ...MANAGER, member, signature, body })[0];
 }
 
 export class SystemdManager implements CgroupManager {
@@ -157,12 +176,12 @@ export class SystemdManager implements CgroupManager {
     if (unit.endsWith('.scope')) props.push(['PIDs', 'au', [pid]]);
     if (slice !== '-.slice') props.push(['Slice', 's', slice]);
     if (this.pending) props.push(...unitProperties(this.pending.v, this.deviceRulesOf(this.pending)));
-    const start = () => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'replace', ...propertyArgs(props), '0') as string;
+    const start = () => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'replace', propertyValues(props), []) as string;
     let job: string;
     try {
       job = start();
     } catch (e) {
-      if (!(e instanceof BusError)) throw e;
+      if (!(e instanceof DBusError)) throw e;
       if (!/already exists/.test(e.message)) throw new TsruncError(`systemd: cannot start unit ${unit}: ${e.message}`, { field: FIELD });
       // A failed unit of the same name (an earlier container's scope killed by the OOM killer) is
       // only remembered: reset it and start again (runc startUnit does the same).
@@ -195,9 +214,9 @@ export class SystemdManager implements CgroupManager {
     const props = unitProperties(v, this.deviceRulesOf({ v, opts }));
     if (props.length) {
       try {
-        call('SetUnitProperties', 'sba(sv)', this.unit, 'true', ...propertyArgs(props));
+        call('SetUnitProperties', 'sba(sv)', this.unit, true, propertyValues(props));
       } catch (e) {
-        if (!(e instanceof BusError)) throw e;
+        if (!(e instanceof DBusError)) throw e;
         throw new TsruncError(`systemd: cannot set the properties of ${this.unit}: ${e.message}`, { field: 'linux.resources' });
       }
     }
@@ -219,7 +238,7 @@ export class SystemdManager implements CgroupManager {
     try {
       job = call('StopUnit', 'ss', this.unit, 'replace') as string;
     } catch (e) {
-      if (!(e instanceof BusError)) throw e;
+      if (!(e instanceof DBusError)) throw e;
       if (!/not loaded|No such|not found/i.test(e.message)) throw new TsruncError(`systemd: cannot stop unit ${this.unit}: ${e.message}`, { field: FIELD });
     }
     if (job) waitJob(job, `stopping ${this.unit}`);
@@ -231,6 +250,6 @@ export class SystemdManager implements CgroupManager {
   }
 
   private resetFailed(): void {
-    try { call('ResetFailedUnit', 's', this.unit); } catch (e) { if (!(e instanceof BusError)) throw e; }
+    try { call('ResetFailedUnit', 's', this.unit); } catch (e) { if (!(e instanceof DBusError)) throw e; }
   }
 }

@@ -76,3 +76,17 @@ test_bad_path_leaves_nothing() {
 	contains "$out" 'slice:prefix:name' error
 	[ ! -e "$STATE/$id" ] || fail "state left behind"
 }
+
+# Without a usable system bus the driver reaches systemd on its private socket, as runc's go-systemd
+# does as root; busctl, which tsrunc ran before its own D-Bus client, could not.
+test_private_socket_without_bus() {
+	local id b; id=$(newid); b=$(bundle "$id" '.linux.resources.pids = {limit: 25}') || fail bundle
+	export DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus
+	start "$id" "$b" sleep 60
+	eq "$(systemctl is-active "$(unit_of "$id")")" active "unit state"
+	eq "$(prop "$id" TasksMax)" 25 TasksMax
+	rt update --pids-limit 26 "$id" || fail update
+	eq "$(prop "$id" TasksMax)" 26 "TasksMax after update"
+	gone "$id"
+	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after delete"
+}

@@ -1,11 +1,13 @@
 // The systemd cgroup driver's pure parts (src/cgroups/systemdUnit.ts: runc's slice:prefix:name,
 // ExpandSlice, genV2ResourcesProperties) and its refusal on a host without systemd. The driver's
-// D-Bus half runs against a real systemd in the test VM (test/vm/, `make test-vm`).
+// D-Bus half runs against a real systemd in the test VM (test/vm/, `make test-vm`); its wire format is
+// tested in dbus.test.ts.
 import * as fs from 'fs';
 import * as path from 'path';
 import { createManager, managerFromRecord } from '../../../src/cgroups';
 import { deviceRules } from '../../../src/cgroups/devices';
-import { busAddress, propertyArgs, SystemdManager, unitObjectPath } from '../../../src/cgroups/systemd';
+import { marshal, unmarshal } from '../../../src/cgroups/dbus';
+import { busAddress, propertyValues, SystemdManager, systemBusSockets, unitObjectPath } from '../../../src/cgroups/systemd';
 import { deviceProperties, expandSlice, INFINITY, parseSystemdPath, rangeToBytes, unitProperties } from '../../../src/cgroups/systemdUnit';
 import { validateV2 } from '../../../src/cgroups/v2Resources';
 import { errorOf } from '../../helpers/errors';
@@ -92,9 +94,21 @@ describe('linux.resources -> unit properties (runc genV2ResourcesProperties)', (
 });
 
 describe('the D-Bus calls', () => {
-  test('busctl arguments for a(sv): count, then name, signature and the value spelled out', () => {
-    expect(propertyArgs([['Delegate', 'b', true], ['PIDs', 'au', [42]], ['MemoryMax', 't', INFINITY], ['DeviceAllow', 'a(ss)', [['/dev/null', 'rw']]]])).toEqual(
-      ['4', 'Delegate', 'b', 'true', 'PIDs', 'au', '1', '42', 'MemoryMax', 't', '18446744073709551615', 'DeviceAllow', 'a(ss)', '1', '/dev/null', 'rw']);
+  test('unit properties as an a(sv): each value in a variant of its signature, and they marshal', () => {
+    const props = propertyValues([['Delegate', 'b', true], ['PIDs', 'au', [42]], ['MemoryMax', 't', INFINITY], ['DeviceAllow', 'a(ss)', [['/dev/null', 'rw']]], ['AllowedCPUs', 'ay', [7, 2]]]);
+    expect(props).toEqual([['Delegate', { sig: 'b', value: true }], ['PIDs', { sig: 'au', value: [42] }], ['MemoryMax', { sig: 't', value: INFINITY }],
+      ['DeviceAllow', { sig: 'a(ss)', value: [['/dev/null', 'rw']] }], ['AllowedCPUs', { sig: 'ay', value: [7, 2] }]]);
+    expect(unmarshal('a(sv)', marshal('a(sv)', [props]))).toEqual([props]);
+    // every property unitProperties can make marshals as its declared signature
+    const all = unitProperties(validateV2({ memory: { limit: 1 << 24, reservation: 1 << 23, swap: 1 << 25 }, cpu: { shares: 1024, quota: 5000, period: 10000, cpus: '0', mems: '0' },
+      pids: { limit: 5 }, blockIO: { weight: 100 }, devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }] }), deviceRules({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }] }, []));
+    expect(all.map(([n]) => n)).toEqual(expect.arrayContaining(['MemoryMax', 'AllowedCPUs', 'TasksMax', 'IOWeight', 'DevicePolicy', 'DeviceAllow']));
+    expect(all.length).toBeGreaterThan(8);
+    expect(() => marshal('a(sv)', [propertyValues(all)])).not.toThrow();
+  });
+  test('the system bus: DBUS_SYSTEM_BUS_ADDRESS\'s unix:path= sockets, else the standard one', () => {
+    expect(systemBusSockets(undefined)).toEqual(['/run/dbus/system_bus_socket']);
+    expect(systemBusSockets('unix:path=/a/b%20c,guid=1;tcp:host=x;unix:abstract=z;unix:path=/d')).toEqual(['/a/b c', '/d']);
   });
   test('unit object paths are escaped as systemd does', () => {
     expect(unitObjectPath('tsrunc-c1.scope')).toBe('/org/freedesktop/systemd1/unit/tsrunc_2dc1_2escope');
@@ -112,12 +126,17 @@ describe('--systemd-cgroup without systemd', () => {
     expect(e.field).toBe('--systemd-cgroup');
     expect(e.message).toMatch(/systemd is not running on this host \(no \/run\/systemd\/system\)/);
   });
-  test('systemd but no socket: names both sockets it looked for', () => {
+  test('systemd but no socket: names both sockets it looked for; either one is enough (the private one as root)', () => {
     fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
-    expect(errorOf(mgr).message).toMatch(/no D-Bus system bus socket at \/run\/dbus\/system_bus_socket or \/run\/systemd\/private/);
-    fs.writeFileSync(path.join(h.root, 'run/systemd/private'), '');
-    expect(errorOf(mgr).message).toMatch(/private socket \/run\/systemd\/private is there, but busctl needs a bus: is dbus running/);
-    expect(errorOf(() => busAddress(h.root)).field).toBe('--systemd-cgroup');
+    expect(errorOf(mgr).message).toMatch(/cannot reach systemd: no D-Bus socket at \/run\/dbus\/system_bus_socket or \/run\/systemd\/private$/);
+    expect(errorOf(() => busAddress(h.root, 0)).field).toBe('--systemd-cgroup');
+    fs.mkdirSync(path.join(h.root, 'run/systemd/private'));
+    expect(busAddress(h.root, 0)).toEqual([{ path: '/run/systemd/private', hello: false }]);
+    expect(errorOf(() => busAddress(h.root, 1000)).message).toMatch(/no D-Bus socket at \/run\/dbus\/system_bus_socket$/); // systemd takes only root there
+    fs.mkdirSync(path.join(h.root, 'run/dbus'), { recursive: true });
+    fs.writeFileSync(path.join(h.root, 'run/dbus/system_bus_socket'), '');
+    // runc's order (go-systemd NewWithContext): the system bus, then the private socket
+    expect(busAddress(h.root, 0)).toEqual([{ path: '/run/dbus/system_bus_socket', hello: true }, { path: '/run/systemd/private', hello: false }]);
   });
   test('with systemd: the unit\'s cgroup under the expanded slice, recorded with the unit', () => {
     fs.mkdirSync(path.join(h.root, 'run/systemd/system'), { recursive: true });
