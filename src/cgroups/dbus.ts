@@ -170,7 +170,10 @@ class Reader {
     return s;
   }
 
-  read(sig: string): Value {
+  /** depth: containers and variants this value is inside; the specification allows 64 at most
+   * ("Valid Signatures"), and a variant nesting deeper would otherwise recurse without bound. */
+  read(sig: string, depth = 0): Value {
+    if (depth > 64) throw new DBusProtocolError('D-Bus value nested deeper than 64');
     const c = sig[0];
     switch (c) {
       case 'y': return this.u8();
@@ -195,7 +198,7 @@ class Reader {
       case 'v': {
         const s = this.read('g') as string;
         if (completeTypes(s).length !== 1) throw new DBusProtocolError(`D-Bus variant of signature "${s}"`);
-        return { sig: s, value: this.read(s) };
+        return { sig: s, value: this.read(s, depth + 1) };
       }
       case 'a': {
         const n = this.u32();
@@ -204,13 +207,13 @@ class Reader {
         const end = this.pos + n;
         if (end > this.buf.length) throw new DBusProtocolError('D-Bus array longer than its message');
         const out: Value[] = [];
-        while (this.pos < end) out.push(this.read(elem));
+        while (this.pos < end) out.push(this.read(elem, depth + 1));
         if (this.pos !== end) throw new DBusProtocolError('D-Bus array length does not match its elements');
         return out;
       }
       case '(': case '{': {
         this.align(8);
-        return completeTypes(sig.slice(1, -1)).map((f) => this.read(f));
+        return completeTypes(sig.slice(1, -1)).map((f) => this.read(f, depth + 1));
       }
       default: throw new DBusProtocolError(`bad D-Bus signature "${sig}"`);
     }

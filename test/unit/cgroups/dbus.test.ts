@@ -108,8 +108,39 @@ describe('reading GDBus\'s messages', () => {
     expect(() => unmarshal('as', Uint8Array.from([0xff, 0, 0, 0]))).toThrow(DBusProtocolError);
     expect(() => unmarshal('s', Uint8Array.from([9, 0, 0, 0, 0x61]))).toThrow(DBusProtocolError);
     expect(() => unmarshal('u', Uint8Array.from([1, 0, 0, 0, 0]))).toThrow(/longer than its signature/);
+    for (const [sig, n] of [['y', 0], ['b', 3], ['n', 1], ['u', 3], ['i', 2], ['t', 7], ['x', 4], ['d', 7], ['g', 0], ['o', 3], ['v', 2]] as const) {
+      expect(() => unmarshal(sig, new Uint8Array(n))).toThrow(DBusProtocolError); // cut short
+    }
     const huge = Uint8Array.from(m); Buffer.from(huge.buffer).writeUInt32LE(0x7fffffff, 4);
     expect(() => messageLength(huge)).toThrow(/at most 128 MiB/);
+  });
+});
+
+describe('hostile bytes', () => {
+  test('5000 mutations of GDBus\'s messages: each is read or refused with DBusProtocolError, nothing else', () => {
+    let seed = 99;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const sources = [GDBUS.startTransientUnit, GDBUS.getReply, GDBUS.errorBigEndian, GDBUS.nameAcquired, GDBUS.hello];
+    let refused = 0;
+    for (let n = 0; n < 5000; n++) {
+      const m = Uint8Array.from(sources[n % sources.length]);
+      for (let k = 1 + rnd(4); k > 0; k--) m[rnd(m.length)] = rnd(4) === 0 ? 0xff : rnd(256);
+      try {
+        const len = messageLength(m);
+        if (len !== undefined && len <= m.length) decodeMessage(m.subarray(0, len));
+      } catch (e) {
+        if (!(e instanceof DBusProtocolError)) throw new Error(`mutation ${n} (${Buffer.from(m).toString('hex')}): ${e}`);
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(1000);
+  });
+  test('variants nested beyond 64 are refused, not recursed into', () => {
+    // v -> v -> ... (each "\x01v\0" is a variant whose value is a variant)
+    const bytes = Buffer.concat([...Array(100)].map(() => Buffer.from([1, 0x76, 0])));
+    expect(() => unmarshal('v', bytes)).toThrow('D-Bus value nested deeper than 64');
+    const ok = Buffer.concat([...[...Array(10)].map(() => Buffer.from([1, 0x76, 0])), Buffer.from([1, 0x79, 0, 7])]);
+    expect(unmarshal('v', ok)).toBeTruthy();
   });
 });
 
