@@ -108,7 +108,8 @@ describeRoot('under containerd (ctr, the runc v2 shim)', () => {
     const end = Date.now() + 10000;
     while (pidAlive(pid) && Date.now() < end) await sleep(50);
     expect(pidAlive(pid)).toBe(false);
-    await sleep(200);
+    // The shim reaps the init and then marks the task stopped: delete needs the latter.
+    while (!new RegExp(`${cid}\\s+\\d+\\s+STOPPED`).test(ctr(['task', 'ls']).stdout) && Date.now() < end) await sleep(50);
     expect(ctr(['task', 'delete', cid]).status).toBe(0);
     expect(ctr(['container', 'rm', cid]).status).toBe(0);
     expect(cgroupDirsOf(cid)).toEqual([]);
