@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { TsruncError } from '../errors';
+import { logDebug } from '../log';
 import { addon } from '../native';
 import type { LinuxResources } from '../spec/types';
 import { Connection, DBusError, type Value } from './dbus';
@@ -20,7 +21,7 @@ import type { Resources } from './resources';
 import { validateV2 } from './v2Resources';
 import { removeSubCgroups, rmdirCgroup, sleepMs } from './fsio';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
-import { unitProperties, type Property } from './systemdUnit';
+import { forVersion, needsVersion, systemdVersionNumber, unitProperties, type Property } from './systemdUnit';
 import { enableControllers, existingLevels, V2Manager } from './v2';
 
 const FIELD = '--systemd-cgroup';
@@ -120,6 +121,30 @@ function waitJob(job: string, what: string): void {
   }
 }
 
+let version: number | undefined | null = null;
+
+/** systemd's version (the Manager's Version property), asked once per command and only when a
+ * property depends on it; undefined when it cannot be told. */
+function systemdVersion(): number | undefined {
+  if (version !== null) return version;
+  try {
+    version = systemdVersionNumber(String(getProperty(MANAGER.path, MANAGER.interface, 'Version')));
+  } catch (e) {
+    if (!(e instanceof DBusError)) throw e;
+    version = undefined;
+  }
+  return version;
+}
+
+/** The properties this systemd knows (forVersion); what is left out is said with --debug. */
+function supported(props: Property[]): Property[] {
+  if (!needsVersion(props)) return props;
+  const v = systemdVersion();
+  const r = forVersion(props, v);
+  if (r.dropped.length) logDebug(() => `systemd ${v} is too old for ${r.dropped.join(', ')}: written to the cgroup files only`);
+  return r.props;
+}
+
 /** A method of systemd's Manager: the reply's first value. */
 function call(member: string, signature: string, ...body: Value[]): Value | undefined {
   return connection().call({ ...MANAGER, member, signature, body })[0];
@@ -176,7 +201,7 @@ export class SystemdManager implements CgroupManager {
     if (unit.endsWith('.scope')) props.push(['PIDs', 'au', [pid]]);
     if (slice !== '-.slice') props.push(['Slice', 's', slice]);
     if (this.pending) props.push(...unitProperties(this.pending.v, this.deviceRulesOf(this.pending)));
-    const start = () => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'replace', propertyValues(props), []) as string;
+    const start = () => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'replace', propertyValues(supported(props)), []) as string;
     let job: string;
     try {
       job = start();
@@ -214,7 +239,7 @@ export class SystemdManager implements CgroupManager {
     const props = unitProperties(v, this.deviceRulesOf({ v, opts }));
     if (props.length) {
       try {
-        call('SetUnitProperties', 'sba(sv)', this.unit, true, propertyValues(props));
+        call('SetUnitProperties', 'sba(sv)', this.unit, true, propertyValues(supported(props)));
       } catch (e) {
         if (!(e instanceof DBusError)) throw e;
         throw new TsruncError(`systemd: cannot set the properties of ${this.unit}: ${e.message}`, { field: 'linux.resources' });

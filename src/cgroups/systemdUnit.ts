@@ -125,6 +125,31 @@ export function unitProperties(v: Resources, rules?: DeviceRule[]): Property[] {
   return out;
 }
 
+/** runc systemdVersionAtoi: the leading number of the Manager's Version ("252.22-1~deb12u1",
+ * "v245.4-1.fc32", "245"); undefined when there is none. */
+export function systemdVersionNumber(version: string): number | undefined {
+  const m = /^"?v?(\d+)/.exec(version);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The first systemd version that knows each property this driver may set, where that is later than
+ * the oldest systemd with cgroup v2 delegation (runc addCpuQuota, addCpuset). */
+const SINCE: Record<string, number> = { CPUQuotaPeriodUSec: 242, AllowedCPUs: 244, AllowedMemoryNodes: 244 };
+
+/** Whether props has a property only newer systemds know (the caller then asks the version). */
+export function needsVersion(props: Property[]): boolean {
+  return props.some(([name]) => name in SINCE);
+}
+
+/** props without what systemd `version` does not know: StartTransientUnit would refuse the whole
+ * unit for it. The values still reach the cgroup files (./systemd.ts writes them too), as with runc,
+ * only a daemon-reload then resets them. An unknown version keeps everything. */
+export function forVersion(props: Property[], version: number | undefined): { props: Property[]; dropped: string[] } {
+  if (version === undefined) return { props, dropped: [] };
+  const dropped = props.filter(([name]) => version < (SINCE[name] ?? 0)).map(([name]) => name);
+  return { props: props.filter(([name]) => !dropped.includes(name)), dropped };
+}
+
 /**
  * Device rules -> DevicePolicy/DeviceAllow. systemd has only allow lists, so it gets an allow list
  * at least as wide as the rules (every allow rule; "auto" when the list ends up allowing all), and

@@ -8,7 +8,7 @@ import { createManager, managerFromRecord } from '../../../src/cgroups';
 import { deviceRules } from '../../../src/cgroups/devices';
 import { marshal, unmarshal } from '../../../src/cgroups/dbus';
 import { busAddress, propertyValues, SystemdManager, systemBusSockets, unitObjectPath } from '../../../src/cgroups/systemd';
-import { deviceProperties, expandSlice, INFINITY, parseSystemdPath, rangeToBytes, unitProperties } from '../../../src/cgroups/systemdUnit';
+import { deviceProperties, expandSlice, forVersion, INFINITY, needsVersion, parseSystemdPath, rangeToBytes, systemdVersionNumber, unitProperties } from '../../../src/cgroups/systemdUnit';
 import { validateV2 } from '../../../src/cgroups/v2Resources';
 import { errorOf } from '../../helpers/errors';
 import { FakeHost, fakeHost } from './fakefs';
@@ -109,6 +109,23 @@ describe('the D-Bus calls', () => {
   test('the system bus: DBUS_SYSTEM_BUS_ADDRESS\'s unix:path= sockets, else the standard one', () => {
     expect(systemBusSockets(undefined)).toEqual(['/run/dbus/system_bus_socket']);
     expect(systemBusSockets('unix:path=/a/b%20c,guid=1;tcp:host=x;unix:abstract=z;unix:path=/d')).toEqual(['/a/b c', '/d']);
+  });
+  test('systemd\'s Version as runc reads it: the leading number', () => {
+    expect(systemdVersionNumber('252.22-1~deb12u1')).toBe(252);
+    expect(systemdVersionNumber('v245.4-1.fc32')).toBe(245);
+    expect(systemdVersionNumber('"245"')).toBe(245);
+    expect(systemdVersionNumber('245-1.fc32')).toBe(245);
+    expect(systemdVersionNumber('unknown')).toBeUndefined();
+  });
+  test('properties an older systemd does not know are left to the files (runc addCpuQuota: 242, addCpuset: 244)', () => {
+    const all = unitProperties(validateV2({ memory: { limit: 1 << 24 }, cpu: { quota: 5000, period: 10000, cpus: '0', mems: '0' } }));
+    const names = (v: number | undefined) => forVersion(all, v).props.map(([n]) => n);
+    expect(needsVersion(all)).toBe(true);
+    expect(needsVersion(unitProperties(validateV2({ memory: { limit: 1 << 24 }, cpu: { quota: 5000 } })))).toBe(false);
+    expect(names(252)).toEqual(['MemoryMax', 'CPUQuotaPeriodUSec', 'CPUQuotaPerSecUSec', 'AllowedCPUs', 'AllowedMemoryNodes']);
+    expect(names(243)).toEqual(['MemoryMax', 'CPUQuotaPeriodUSec', 'CPUQuotaPerSecUSec']);
+    expect(forVersion(all, 239).dropped).toEqual(['CPUQuotaPeriodUSec', 'AllowedCPUs', 'AllowedMemoryNodes']);
+    expect(names(undefined)).toEqual(names(252)); // a version that cannot be told keeps everything
   });
   test('unit object paths are escaped as systemd does', () => {
     expect(unitObjectPath('tsrunc-c1.scope')).toBe('/org/freedesktop/systemd1/unit/tsrunc_2dc1_2escope');
