@@ -161,7 +161,16 @@ class Reader {
   }
 
   u8(): number { this.need(1); return this.buf[this.pos++]; }
-  u32(): number { this.align(4); this.need(4); const v = this.view.getUint32(this.pos, this.little); this.pos += 4; return v; }
+  u32(): number { return this.fixed(4, (d, at, le) => d.getUint32(at, le)); }
+
+  /** A fixed-size value, aligned to its size. */
+  private fixed<T>(size: number, get: (d: DataView, at: number, little: boolean) => T): T {
+    this.align(size);
+    this.need(size);
+    const v = get(this.view, this.pos, this.little);
+    this.pos += size;
+    return v;
+  }
 
   private str(n: number): string {
     this.need(n + 1);
@@ -178,21 +187,13 @@ class Reader {
     switch (c) {
       case 'y': return this.u8();
       case 'b': return this.u32() !== 0;
-      case 'n': case 'q': {
-        this.align(2); this.need(2);
-        const v = c === 'n' ? this.view.getInt16(this.pos, this.little) : this.view.getUint16(this.pos, this.little);
-        this.pos += 2;
-        return v;
-      }
-      case 'i': { this.align(4); this.need(4); const v = this.view.getInt32(this.pos, this.little); this.pos += 4; return v; }
+      case 'n': return this.fixed(2, (d, at, le) => d.getInt16(at, le));
+      case 'q': return this.fixed(2, (d, at, le) => d.getUint16(at, le));
+      case 'i': return this.fixed(4, (d, at, le) => d.getInt32(at, le));
       case 'u': case 'h': return this.u32();
-      case 'x': case 't': {
-        this.align(8); this.need(8);
-        const v = c === 'x' ? this.view.getBigInt64(this.pos, this.little) : this.view.getBigUint64(this.pos, this.little);
-        this.pos += 8;
-        return v;
-      }
-      case 'd': { this.align(8); this.need(8); const v = this.view.getFloat64(this.pos, this.little); this.pos += 8; return v; }
+      case 'x': return this.fixed(8, (d, at, le) => d.getBigInt64(at, le));
+      case 't': return this.fixed(8, (d, at, le) => d.getBigUint64(at, le));
+      case 'd': return this.fixed(8, (d, at, le) => d.getFloat64(at, le));
       case 's': case 'o': return this.str(this.u32());
       case 'g': return this.str(this.u8());
       case 'v': {
