@@ -17,6 +17,8 @@ export interface CreateManagerOptions {
   cgroupsPath?: string;
   /** --systemd-cgroup. */
   systemd?: boolean;
+  /** The config's annotations: with --systemd-cgroup, "org.systemd.property.*" are unit properties. */
+  annotations?: Record<string, string>;
   /** /proc/self/mountinfo text (tests). */
   mountinfo?: string;
   /** /proc/self/cgroup text (tests). */
@@ -57,7 +59,12 @@ function systemdManager(opts: CreateManagerOptions): CgroupManager {
   if (layout.mode !== 'v2') {
     throw new TsruncError(`the systemd cgroup driver is supported on cgroup v2 (unified) hosts only; this host is ${layout.mode}`, { field: '--systemd-cgroup' });
   }
+  // Refused before anything exists, naming the annotation (runc: specconv initSystemdProps).
+  const { annotationProperties } = require('./gvariant') as typeof import('./gvariant');
+  const extra = annotationProperties(opts.annotations);
   const dir = path.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
   const enableFrom = path.join(opts.root || '/', layout.unified!.mountpoint);
-  return managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
+  const m = managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
+  (m as import('./systemd').SystemdManager).unitExtras = extra;
+  return m;
 }

@@ -82,7 +82,7 @@ function connection(): Connection {
 
 /** An a(sv) of unit properties as D-Bus values: [name, variant of its signature]. */
 export function propertyValues(props: Property[]): Value[] {
-  return props.map(([name, sig, value]) => [name, { sig, value: value as Value }]);
+  return props.map(([name, sig, value]) => [name, { sig, value }]);
 }
 
 /** systemd's bus path escaping (bus_label_escape): anything but [A-Za-z0-9] becomes _xx. */
@@ -154,6 +154,9 @@ export class SystemdManager implements CgroupManager {
   private readonly fsm: V2Manager;
   /** create: the validated resources, applied once the unit exists (addProcess). */
   private pending?: { v: Resources; opts?: ApplyOptions };
+  /** create: the properties the config's "org.systemd.property.*" annotations give (./gvariant.ts),
+   * set after tsrunc's own, as runc appends SystemdProps. */
+  unitExtras: Property[] = [];
 
   constructor(readonly record: CgroupRecord) {
     this.fsm = new V2Manager(record);
@@ -201,6 +204,7 @@ export class SystemdManager implements CgroupManager {
     if (unit.endsWith('.scope')) props.push(['PIDs', 'au', [pid]]);
     if (slice !== '-.slice') props.push(['Slice', 's', slice]);
     if (this.pending) props.push(...unitProperties(this.pending.v, this.deviceRulesOf(this.pending)));
+    props.push(...this.unitExtras);
     const start = () => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'replace', propertyValues(supported(props)), []) as string;
     let job: string;
     try {

@@ -4,6 +4,7 @@
 // getUnitName, v2.go genV2ResourcesProperties, cpuset.go RangeToBits, devices.go.
 import * as fs from 'fs';
 import { TsruncError } from '../errors';
+import type { Value } from './dbus';
 import type { DeviceRule } from './devices';
 import type { Resources } from './resources';
 import { blkioToIoWeight, sharesToWeight, swapToV2 } from './v2Resources';
@@ -67,7 +68,8 @@ export function parseSystemdPath(cgroupsPath: string | undefined, id: string): S
 }
 
 /** One unit property as busctl takes it: name, D-Bus signature, value(s). */
-export type Property = [name: string, signature: string, value: string | number | bigint | boolean | (string | number)[] | [string, string][]];
+/** One unit property: name, D-Bus signature, value (./dbus.ts's representation). */
+export type Property = [name: string, signature: string, value: Value];
 
 const u64 = (n: number): bigint => (n === -1 ? INFINITY : BigInt(n));
 

@@ -61,7 +61,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   validateHooks(spec);
   const fifoPath = path.join(opts.root, opts.id, 'exec.fifo');
   // The manager only computes paths here; nothing is created until createContainer.
-  const mgr = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup });
+  const mgr = createManager({ id: opts.id, cgroupsPath: spec.linux?.cgroupsPath, systemd: opts.systemdCgroup, annotations: spec.annotations });
   // Socket activation: the LISTEN_FDS fds come first, then --preserve-fds (runc's runner.run).
   const listenFds = listenFdCount();
   const plan = compileCreatePlan(withListenEnv(spec, listenFds), {

@@ -90,3 +90,20 @@ test_private_socket_without_bus() {
 	gone "$id"
 	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after delete"
 }
+
+# runc's "org.systemd.property.<Name>" annotations: extra unit properties in GVariant text, a
+# ...Sec name converted to ...USec; a bad one refused before anything exists.
+test_annotation_properties() {
+	local id b out
+	id=$(newid); b=$(bundle "$id" '.annotations = {"org.systemd.property.TimeoutStopSec": "7", "org.systemd.property.CollectMode": "'"'inactive-or-failed'"'", "org.systemd.property.Wants": "['"'tsrunc-vmtest-dummy.service'"']"}') || fail bundle
+	start "$id" "$b" sleep 60
+	eq "$(prop "$id" TimeoutStopUSec)" 7s TimeoutStopUSec
+	eq "$(prop "$id" CollectMode)" inactive-or-failed CollectMode
+	contains "$(prop "$id" Wants)" tsrunc-vmtest-dummy.service Wants
+	gone "$id"
+	id=$(newid); b=$(bundle "$id" '.annotations = {"org.systemd.property.TimeoutStopSec": "'"'soon'"'"}') || fail bundle
+	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "a bad annotation ran"
+	contains "$out" 'org.systemd.property.TimeoutStopSec' error
+	[ ! -e "$STATE/$id" ] || fail "state left behind"
+	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after the refusal"
+}

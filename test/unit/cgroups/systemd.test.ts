@@ -164,6 +164,15 @@ describe('--systemd-cgroup without systemd', () => {
     expect(m.record.paths.unified).toBe(`${h.root}/sys/fs/cgroup/a.slice/a-b.slice/p-c1.scope`);
     expect(m.record.systemd).toEqual({ slice: 'a-b.slice', unit: 'p-c1.scope' });
     expect(managerFromRecord(m.record)).toBeInstanceOf(SystemdManager);
+    // org.systemd.property.* annotations become the unit's extra properties; a bad one is refused here,
+    // before anything exists, naming the annotation
+    const annotations = { 'org.systemd.property.TimeoutStopSec': '5', 'other.annotation': 'x' };
+    const withProps = createManager({ id: 'c1', systemd: true, annotations, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root }) as SystemdManager;
+    expect(withProps.unitExtras).toEqual([['TimeoutStopUSec', 't', 5000000n]]);
+    const e = errorOf(() => createManager({ id: 'c1', systemd: true, annotations: { 'org.systemd.property.X': '1' }, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root }));
+    expect(e.field).toBe('annotations["org.systemd.property.X"]');
+    // the cgroupfs driver ignores them, as runc's
+    expect(() => createManager({ id: 'c1', annotations: { 'org.systemd.property.X': '1' }, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root })).not.toThrow();
   });
   test('create: every value is validated before the unit exists, not only those with a unit property', () => {
     // apply() before the scope exists only validates and keeps the values (no D-Bus call): a bad value
