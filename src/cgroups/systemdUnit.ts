@@ -67,7 +67,6 @@ export function parseSystemdPath(cgroupsPath: string | undefined, id: string): S
   return { slice, unit, cgroup };
 }
 
-/** One unit property as busctl takes it: name, D-Bus signature, value(s). */
 /** One unit property: name, D-Bus signature, value (./dbus.ts's representation). */
 export type Property = [name: string, signature: string, value: Value];
 
@@ -85,6 +84,15 @@ function setToBytes(set: Set<number>): number[] {
     bytes[n >> 3] |= 1 << (n & 7);
   }
   return bytes;
+}
+
+/** runc addCpuQuota: quota per second of wall time, rounded up to whole 10 ms (systemd rounds down,
+ * and a limit must never become stricter than asked); no quota (0, -1) is infinity. */
+function quotaPerSecond(quota: number, period: number): bigint {
+  if (quota <= 0) return INFINITY;
+  let q = Math.floor((quota * 1000000) / period);
+  if (q % 10000 !== 0) q = (Math.floor(q / 10000) + 1) * 10000;
+  return BigInt(q);
 }
 
 /**
@@ -105,25 +113,71 @@ export function unitProperties(v: Resources, rules?: DeviceRule[]): Property[] {
   const c = v.cpu;
   if (c) {
     if (c.shares) out.push(['CPUWeight', 't', BigInt(sharesToWeight(c.shares))]);
-    // runc addCpuQuota: quota per second of wall time, rounded up to whole 10 ms, since systemd
-    // rounds down and a limit must never become stricter than asked; the period goes with it.
-    const { period, quota } = c;
+    // runc 1.2: cpu.idle 1 is CPUWeight=0 for systemd (252+, forVersion), which then wins over shares.
+    if (c.idle === 1) out.push(['CPUWeight', 't', 0n]);
+    const { period, quota } = c; // the period goes with the quota (runc addCpuQuota)
     if (period) out.push(['CPUQuotaPeriodUSec', 't', BigInt(period)]);
-    if (quota > 0 || period) {
-      let perSec = INFINITY;
-      if (quota > 0) {
-        let q = Math.floor((quota * 1000000) / (period || 100000));
-        if (q % 10000 !== 0) q = (Math.floor(q / 10000) + 1) * 10000;
-        perSec = BigInt(q);
-      }
-      out.push(['CPUQuotaPerSecUSec', 't', perSec]);
-    }
+    if (quota > 0 || period) out.push(['CPUQuotaPerSecUSec', 't', quotaPerSecond(quota, period || 100000)]);
     if (c.cpus) out.push(['AllowedCPUs', 'ay', setToBytes(c.cpus.set)]);
     if (c.mems) out.push(['AllowedMemoryNodes', 'ay', setToBytes(c.mems.set)]);
   }
   if (v.pids !== undefined && (v.pids > 0 || v.pids === -1)) out.push(['TasksMax', 't', u64(v.pids)]);
   if (v.blockIO?.weight) out.push(['IOWeight', 't', BigInt(blkioToIoWeight(v.blockIO.weight))]);
   if (rules) out.push(...deviceProperties(rules));
+  out.push(...unifiedProperties(v.unified));
+  return out;
+}
+
+const UNIFIED_MEMORY: Record<string, string> = {
+  'memory.high': 'MemoryHigh', 'memory.low': 'MemoryLow', 'memory.min': 'MemoryMin', 'memory.max': 'MemoryMax', 'memory.swap.max': 'MemorySwapMax',
+};
+
+/**
+ * linux.resources.unified -> the properties systemd has for those files (runc unifiedResToSystemdProps),
+ * after the others so they win, as runc appends them; without them a daemon-reload would put systemd's
+ * values back into the files. The rest is only written to the files.
+ */
+export function unifiedProperties(unified: Resources['unified']): Property[] {
+  const out: Property[] = [];
+  const count = (text: string, field: string): bigint => {
+    if (text === 'max') return INFINITY;
+    if (!/^[0-9]+$/.test(text) || BigInt(text) > INFINITY) throw new TsruncError(`"${text}" is not a number or "max"`, { field });
+    return BigInt(text);
+  };
+  let idle = false;
+  for (const u of unified) {
+    const v = u.lines.join('\n').trim();
+    switch (u.file) {
+      case 'cpu.idle':
+        idle = v === '1';
+        break;
+      case 'cpu.weight':
+        if (!/^[0-9]+$/.test(v)) throw new TsruncError(`"${v}" is not a number`, { field: u.field });
+        out.push(['CPUWeight', 't', BigInt(v)]);
+        break;
+      case 'cpu.max': {
+        const f = v.split(/\s+/);
+        if (f.length > 2 || (f[0] !== 'max' && !/^[0-9]+$/.test(f[0])) || (f.length === 2 && !/^[0-9]+$/.test(f[1]))) {
+          throw new TsruncError(`"${v}" is not "quota [period]"`, { field: u.field });
+        }
+        // runc addCpuQuota with quota 0 for "max": unlimited per second; the period always given.
+        const quota = f[0] === 'max' ? 0 : Number(f[0]);
+        const period = f.length === 2 ? Number(f[1]) : 100000;
+        out.push(['CPUQuotaPeriodUSec', 't', BigInt(period)], ['CPUQuotaPerSecUSec', 't', quotaPerSecond(quota, period)]);
+        break;
+      }
+      case 'cpuset.cpus': case 'cpuset.mems':
+        out.push([u.file === 'cpuset.cpus' ? 'AllowedCPUs' : 'AllowedMemoryNodes', 'ay', rangeToBytes(v, u.field)]);
+        break;
+      case 'pids.max':
+        out.push(['TasksMax', 't', count(v, u.field)]);
+        break;
+      default:
+        if (u.file in UNIFIED_MEMORY) out.push([UNIFIED_MEMORY[u.file], 't', count(v, u.field)]);
+    }
+  }
+  // Last, so that it wins over cpu.weight where systemd knows it (252+; forVersion drops it before).
+  if (idle) out.push(['CPUWeight', 't', 0n]);
   return out;
 }
 
@@ -140,7 +194,13 @@ const SINCE: Record<string, number> = { CPUQuotaPeriodUSec: 242, AllowedCPUs: 24
 
 /** Whether props has a property only newer systemds know (the caller then asks the version). */
 export function needsVersion(props: Property[]): boolean {
-  return props.some(([name]) => name in SINCE);
+  return props.some((p) => sinceOf(p) > 0);
+}
+
+/** CPUWeight=0 (cpu.idle) is known since 252 (runc shouldSetCPUIdle); other values always were. */
+function sinceOf([name, , value]: Property): number {
+  if (name === 'CPUWeight') return value === 0n ? 252 : 0;
+  return SINCE[name] ?? 0;
 }
 
 /** props without what systemd `version` does not know: StartTransientUnit would refuse the whole
@@ -148,8 +208,8 @@ export function needsVersion(props: Property[]): boolean {
  * only a daemon-reload then resets them. An unknown version keeps everything. */
 export function forVersion(props: Property[], version: number | undefined): { props: Property[]; dropped: string[] } {
   if (version === undefined) return { props, dropped: [] };
-  const dropped = props.filter(([name]) => version < (SINCE[name] ?? 0)).map(([name]) => name);
-  return { props: props.filter(([name]) => !dropped.includes(name)), dropped };
+  const keep = props.filter((p) => version >= sinceOf(p));
+  return { props: keep, dropped: props.filter((p) => !keep.includes(p)).map((p) => (p[0] === 'CPUWeight' ? 'CPUWeight=0 (cpu.idle)' : p[0])) };
 }
 
 /**

@@ -107,3 +107,21 @@ test_annotation_properties() {
 	[ ! -e "$STATE/$id" ] || fail "state left behind"
 	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after the refusal"
 }
+
+# linux.resources.unified and cpu.idle become unit properties too (runc unifiedResToSystemdProps,
+# shouldSetCPUIdle), so a daemon-reload keeps them in the files.
+test_unified_and_idle_survive_daemon_reload() {
+	local id b
+	id=$(newid); b=$(bundle "$id" '.linux.resources.cpu = {idle: 1} | .linux.resources.unified = {"memory.high": "50331648", "pids.max": "33", "cpu.max": "20000 100000"}') || fail bundle
+	start "$id" "$b" sleep 60
+	eq "$(prop "$id" MemoryHigh)" 50331648 MemoryHigh
+	eq "$(prop "$id" TasksMax)" 33 TasksMax
+	eq "$(prop "$id" CPUQuotaPerSecUSec)" 200ms CPUQuotaPerSecUSec
+	eq "$(cgread "$id" cpu.idle)" 1 cpu.idle
+	systemctl daemon-reload
+	eq "$(cgread "$id" memory.high)" 50331648 "memory.high after daemon-reload"
+	eq "$(cgread "$id" pids.max)" 33 "pids.max after daemon-reload"
+	eq "$(cgread "$id" cpu.max)" "20000 100000" "cpu.max after daemon-reload"
+	eq "$(cgread "$id" cpu.idle)" 1 "cpu.idle after daemon-reload"
+	gone "$id"
+}

@@ -77,6 +77,28 @@ describe('linux.resources -> unit properties (runc genV2ResourcesProperties)', (
     expect(props({ pids: { limit: 0 } })).toEqual({});
     expect(props({ blockIO: { weight: 500 } })).toEqual({ IOWeight: ['t', 4950n] });
   });
+  test('unified: the files systemd has properties for, after the others (runc unifiedResToSystemdProps)', () => {
+    const unified = { 'memory.high': '50000000', 'memory.min': 'max', 'memory.swap.max': '0', 'pids.max': 'max', 'cpu.max': 'max 50000', 'cpu.weight': '200', 'cpuset.cpus': '0-1', 'io.weight': 'default 10' };
+    expect(unitProperties(validateV2({ memory: { limit: 1 << 24 }, unified }))).toEqual([
+      ['MemoryMax', 't', 16777216n],
+      ['CPUQuotaPeriodUSec', 't', 50000n], ['CPUQuotaPerSecUSec', 't', INFINITY],
+      ['CPUWeight', 't', 200n], ['AllowedCPUs', 'ay', [3]],
+      ['MemoryHigh', 't', 50000000n], ['MemoryMin', 't', INFINITY], ['MemorySwapMax', 't', 0n], ['TasksMax', 't', INFINITY],
+    ]);
+    expect(unitProperties(validateV2({ unified: { 'cpu.max': '25000' } }))).toEqual([['CPUQuotaPeriodUSec', 't', 100000n], ['CPUQuotaPerSecUSec', 't', 250000n]]);
+    expect(errorOf(() => unitProperties(validateV2({ unified: { 'pids.max': 'lots' } }))).field).toBe('linux.resources.unified.pids.max');
+    expect(errorOf(() => unitProperties(validateV2({ unified: { 'cpu.max': '1 2 3' } }))).message).toMatch(/is not "quota \[period\]"/);
+  });
+  test('cpu.idle 1 is CPUWeight=0, last so it wins, and only for systemd 252+ (runc shouldSetCPUIdle)', () => {
+    const props = unitProperties(validateV2({ cpu: { shares: 2048, idle: 1 } }));
+    expect(props).toEqual([['CPUWeight', 't', 79n], ['CPUWeight', 't', 0n]]);
+    expect(needsVersion(props)).toBe(true);
+    expect(forVersion(props, 252).props).toEqual(props);
+    expect(forVersion(props, 251)).toEqual({ props: [['CPUWeight', 't', 79n]], dropped: ['CPUWeight=0 (cpu.idle)'] });
+    const u = unitProperties(validateV2({ unified: { 'cpu.idle': '1', 'cpu.weight': '50' } }));
+    expect(u).toEqual([['CPUWeight', 't', 50n], ['CPUWeight', 't', 0n]]);
+    expect(needsVersion(unitProperties(validateV2({ cpu: { shares: 2048 } })))).toBe(false);
+  });
   test('bad values are refused naming the field, as with the cgroupfs driver', () => {
     expect(errorOf(() => unitProperties(validateV2({ memory: { limit: 100, swap: 50 } }))).field).toBe('linux.resources.memory.swap');
     expect(errorOf(() => unitProperties(validateV2({ cpu: { cpus: 'x' } }))).field).toBe('linux.resources.cpu.cpus');
