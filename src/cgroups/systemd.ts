@@ -201,7 +201,7 @@ export class SystemdManager implements CgroupManager {
       ['Delegate', 'b', true],
       ['MemoryAccounting', 'b', true], ['CPUAccounting', 'b', true], ['IOAccounting', 'b', true], ['TasksAccounting', 'b', true],
     ];
-    if (unit.endsWith('.scope')) props.push(['PIDs', 'au', [pid]]);
+    props.push(['PIDs', 'au', [pid]]); // always a scope (parseSystemdPath)
     if (slice !== '-.slice') props.push(['Slice', 's', slice]);
     if (this.pending) props.push(...unitProperties(this.pending.v, this.deviceRulesOf(this.pending)));
     props.push(...this.unitExtras);

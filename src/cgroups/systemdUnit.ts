@@ -17,7 +17,7 @@ export const INFINITY = 18446744073709551615n;
 export interface SystemdPath {
   /** The parent slice unit ("system.slice"). */
   slice: string;
-  /** The container's unit: "<prefix>-<name>.scope", or a slice when name ends in ".slice". */
+  /** The container's unit: "<prefix>-<name>.scope" ("<name>.scope" without a prefix). */
   unit: string;
   /** The unit's cgroup, relative to the cgroup2 mount: "/system.slice/<unit>". */
   cgroup: string;
@@ -46,7 +46,7 @@ const UNIT_CHARS = /^[A-Za-z0-9:_.\\@-]+$/;
 /**
  * --systemd-cgroup's cgroupsPath (config-linux.md "Cgroups Path": "slice:prefix:name"), as runc reads
  * it: empty -> system.slice and "tsrunc-<id>.scope" (runc uses the prefix "runc"); an empty slice ->
- * system.slice; a name ending in ".slice" makes the container's unit that slice, not a scope.
+ * system.slice. The container's unit is always a scope.
  */
 export function parseSystemdPath(cgroupsPath: string | undefined, id: string): SystemdPath {
   let slice = '', prefix = 'tsrunc', name = id;
@@ -57,14 +57,16 @@ export function parseSystemdPath(cgroupsPath: string | undefined, id: string): S
     if (!name) throw new TsruncError(`"${cgroupsPath}": the name (after the second ":") is empty`, { field: FIELD });
   }
   slice ||= 'system.slice';
-  const unit = name.endsWith('.slice') ? name : `${prefix ? prefix + '-' : ''}${name}.scope`;
+  if (name.endsWith('.slice')) {
+    // runc's getUnitName would make the container's unit that slice, but systemd delegates no slice
+    // ("Delegation not available for unit type", systemd 252 in the test VM; runc fails there too)
+    // and takes no PIDs for one: refused here, before anything exists.
+    throw new TsruncError(`"${name}": a container's unit must be a scope, and systemd cannot give a slice to a container (name it without ".slice")`, { field: FIELD });
+  }
+  const unit = `${prefix ? prefix + '-' : ''}${name}.scope`;
   if (!UNIT_CHARS.test(unit) || unit.length > 255) throw new TsruncError(`"${unit}" is not a valid systemd unit name`, { field: FIELD });
   const parent = expandSlice(slice);
-  const cgroup = name.endsWith('.slice') ? expandSlice(name) : `${parent === '/' ? '' : parent}/${unit}`;
-  if (name.endsWith('.slice') && !cgroup.startsWith(parent === '/' ? '/' : parent + '/')) {
-    throw new TsruncError(`slice "${name}" is not inside its parent "${slice}"`, { field: FIELD });
-  }
-  return { slice, unit, cgroup };
+  return { slice, unit, cgroup: `${parent === '/' ? '' : parent}/${unit}` };
 }
 
 /** One unit property: name, D-Bus signature, value (./dbus.ts's representation). */

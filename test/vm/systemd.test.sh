@@ -75,6 +75,15 @@ test_bad_path_leaves_nothing() {
 	contains "$out" 'linux.cgroupsPath' error
 	contains "$out" 'slice:prefix:name' error
 	[ ! -e "$STATE/$id" ] || fail "state left behind"
+	# A slice as the container's unit: systemd would refuse to delegate it; refused before anything exists.
+	id=$(newid); b=$(bundle "$id" ".linux.cgroupsPath = \"system.slice::system-tsrunctest${id//-/}.slice\"") || fail bundle
+	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "a slice unit ran"
+	contains "$out" "linux.cgroupsPath" error
+	contains "$out" "must be a scope" error
+	[ ! -e "$STATE/$id" ] || fail "state left behind"
+	# (systemd shows any slice name as loaded: it needs no unit file)
+	[ "$(systemctl is-active "system-tsrunctest${id//-/}.slice")" != active ] || fail "a slice unit is active"
+	[ ! -e "/sys/fs/cgroup/system.slice/system-tsrunctest${id//-/}.slice" ] || fail "a slice cgroup is left"
 }
 
 # Without a usable system bus the driver reaches systemd on its private socket, as runc's go-systemd
@@ -106,6 +115,16 @@ test_annotation_properties() {
 	contains "$out" 'org.systemd.property.TimeoutStopSec' error
 	[ ! -e "$STATE/$id" ] || fail "state left behind"
 	eq "$(systemctl show -p LoadState --value "$(unit_of "$id")")" not-found "unit after the refusal"
+	# A property systemd does not know fails StartTransientUnit, after the init exists: systemd's
+	# reason is shown and nothing is left (no state, no process, no cgroup, no active unit).
+	id=$(newid); b=$(bundle "$id" '.annotations = {"org.systemd.property.NoSuchThing": "true"}') || fail bundle
+	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "an unknown property ran"
+	contains "$out" 'NoSuchThing' error
+	[ ! -e "$STATE/$id" ] || fail "state left behind"
+	[ ! -e "/sys/fs/cgroup/system.slice/$(unit_of "$id")" ] || fail "cgroup left behind"
+	[ "$(systemctl is-active "$(unit_of "$id")")" != active ] || fail "unit left active"
+	pgrep -f "tsrunc-init.*$id" >/dev/null && fail "an init is left"
+	return 0
 }
 
 # linux.resources.unified and cpu.idle become unit properties too (runc unifiedResToSystemdProps,
