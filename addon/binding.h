@@ -85,7 +85,10 @@ Napi::Value SetSubreaper(const Napi::CallbackInfo &info);
 Napi::Value OpenTreeIdmapped(const Napi::CallbackInfo &info);
 // listener.cc
 Napi::Value SendToListener(const Napi::CallbackInfo &info);
-// unixstream.cc: the systemd driver's D-Bus socket (src/cgroups/dbus.ts)
+// unixstream.cc: the systemd driver's D-Bus socket (src/cgroups/dbus.ts), and the connect that
+// listener.cc shares: a blocking, close-on-exec AF_UNIX stream socket connected to path, or -1 with
+// errno and the failed call in *syscall
+int ConnectUnixStream(const std::string &path, const char **syscall);
 Napi::Value UnixConnect(const Napi::CallbackInfo &info);
 Napi::Value StreamSend(const Napi::CallbackInfo &info);
 Napi::Value StreamRecv(const Napi::CallbackInfo &info);

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 // sendToListener(path, payload, fd): one connection to a seccomp agent's AF_UNIX SOCK_STREAM socket,
@@ -17,18 +16,9 @@ Napi::Value SendToListener(const Napi::CallbackInfo &info) {
   std::string path, payload;
   int64_t fd;
   if (!ArgStr(info, 0, &path) || !ArgStr(info, 1, &payload) || !ArgInt(info, 2, &fd)) return env.Undefined();
-  struct sockaddr_un addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return ThrowErrno(env, "connect", ENAMETOOLONG, path);
-  memcpy(addr.sun_path, path.c_str(), path.size());
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return ThrowErrno(env, "socket", errno);
-  if (connect(s, (struct sockaddr *)&addr, sizeof addr) < 0) {
-    int e = errno;
-    close(s);
-    return ThrowErrno(env, "connect", e, path);
-  }
+  const char *syscall;
+  int s = ConnectUnixStream(path, &syscall);
+  if (s < 0) return ThrowErrno(env, syscall, errno, path);
   ssize_t n = tsr_send_fd(s, payload.data(), payload.size(), (int)fd);
   int e = errno;
   size_t off = n > 0 ? (size_t)n : 0;

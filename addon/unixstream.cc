@@ -10,26 +10,41 @@
 #include <time.h>
 #include <unistd.h>
 
-// unixConnect(path) -> fd: a connected, blocking, close-on-exec SOCK_STREAM socket.
-Napi::Value UnixConnect(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  std::string path;
-  if (!ArgStr(info, 0, &path)) return env.Undefined();
+int ConnectUnixStream(const std::string &path, const char **syscall) {
   struct sockaddr_un addr;
   memset(&addr, 0, sizeof addr);
   addr.sun_family = AF_UNIX;
-  if (path.empty() || path.size() >= sizeof addr.sun_path) return ThrowErrno(env, "connect", ENAMETOOLONG, path);
+  *syscall = "connect";
+  if (path.size() >= sizeof addr.sun_path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   memcpy(addr.sun_path, path.c_str(), path.size());
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0) return ThrowErrno(env, "socket", errno);
+  if (s < 0) {
+    *syscall = "socket";
+    return -1;
+  }
   int r;
   do r = connect(s, (struct sockaddr *)&addr, sizeof addr);
   while (r < 0 && errno == EINTR);
   if (r < 0) {
     int e = errno;
     close(s);
-    return ThrowErrno(env, "connect", e, path);
+    errno = e;
+    return -1;
   }
+  return s;
+}
+
+// unixConnect(path) -> fd: a connected, blocking, close-on-exec SOCK_STREAM socket.
+Napi::Value UnixConnect(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (!ArgStr(info, 0, &path)) return env.Undefined();
+  const char *syscall;
+  int s = ConnectUnixStream(path, &syscall);
+  if (s < 0) return ThrowErrno(env, syscall, errno, path);
   return Napi::Number::New(env, s);
 }
 
