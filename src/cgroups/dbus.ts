@@ -25,6 +25,12 @@ const ALIGN: Record<string, number> = {
   y: 1, g: 1, v: 1, n: 2, q: 2, b: 4, i: 4, u: 4, h: 4, s: 4, o: 4, a: 4, x: 8, t: 8, d: 8, '(': 8, '{': 8,
 };
 
+/** The range of each integer type (h, a unix fd's index, is a u). */
+export const INTEGER_RANGE: Record<string, [bigint, bigint]> = {
+  y: [0n, 255n], n: [-(1n << 15n), (1n << 15n) - 1n], q: [0n, (1n << 16n) - 1n], i: [-(1n << 31n), (1n << 31n) - 1n],
+  u: [0n, (1n << 32n) - 1n], h: [0n, (1n << 32n) - 1n], x: [-(1n << 63n), (1n << 63n) - 1n], t: [0n, (1n << 64n) - 1n],
+};
+
 /** The index just past the single complete type that starts at sig[i]. */
 function typeEnd(sig: string, i: number): number {
   const c = sig[i];
@@ -80,26 +86,20 @@ class Writer {
     const c = sig[0];
     const bad = (): never => { throw new TypeError(`D-Bus ${sig}: cannot marshal ${typeof v === 'bigint' ? `${v}n` : JSON.stringify(v)}`); };
     switch (c) {
-      case 'y': if (typeof v !== 'number' || v < 0 || v > 255 || !Number.isInteger(v)) bad(); this.u8(v as number); return;
       case 'b': if (typeof v !== 'boolean') bad(); this.u32(v ? 1 : 0); return;
-      case 'n': case 'q': case 'i': case 'u': case 'h': {
-        if (typeof v !== 'number' || !Number.isInteger(v)) bad();
-        const size = c === 'n' || c === 'q' ? 2 : 4;
-        const [lo, hi] = c === 'n' ? [-0x8000, 0x7fff] : c === 'q' ? [0, 0xffff] : c === 'i' ? [-0x80000000, 0x7fffffff] : [0, 0xffffffff];
-        if ((v as number) < lo || (v as number) > hi) bad();
+      case 'y': case 'n': case 'q': case 'i': case 'u': case 'h': case 'x': case 't': {
+        // x and t take a bigint too (64 bits do not fit a number); the others only a number.
+        const wide = c === 'x' || c === 't';
+        if (!(typeof v === 'number' && Number.isSafeInteger(v)) && !(wide && typeof v === 'bigint')) bad();
+        const b = BigInt(v as number | bigint), [lo, hi] = INTEGER_RANGE[c];
+        if (b < lo || b > hi) bad();
+        const size = ALIGN[c];
         this.align(size); this.room(size);
-        if (size === 2) this.view.setUint16(this.len, (v as number) & 0xffff, true);
-        else this.view.setUint32(this.len, (v as number) >>> 0, true);
+        if (size === 8) this.view.setBigUint64(this.len, BigInt.asUintN(64, b), true);
+        else if (size === 4) this.view.setUint32(this.len, Number(BigInt.asUintN(32, b)), true);
+        else if (size === 2) this.view.setUint16(this.len, Number(BigInt.asUintN(16, b)), true);
+        else this.view.setUint8(this.len, Number(b));
         this.len += size;
-        return;
-      }
-      case 'x': case 't': {
-        if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isSafeInteger(v))) bad();
-        const b = BigInt(v as number | bigint);
-        if (c === 't' ? b < 0n || b > 0xffffffffffffffffn : b < -(1n << 63n) || b >= 1n << 63n) bad();
-        this.align(8); this.room(8);
-        this.view.setBigUint64(this.len, BigInt.asUintN(64, b), true);
-        this.len += 8;
         return;
       }
       case 'd': if (typeof v !== 'number') bad(); this.align(8); this.room(8); this.view.setFloat64(this.len, v as number, true); this.len += 8; return;

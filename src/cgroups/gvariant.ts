@@ -5,7 +5,7 @@
 // numbers (int32 unless typed), strings, arrays, tuples, variants, and types given as a keyword
 // ("uint64 5") or with @ ("@as []").
 import { TsruncError } from '../errors';
-import { completeTypes, type Value, type Variant } from './dbus';
+import { completeTypes, INTEGER_RANGE, type Value, type Variant } from './dbus';
 import type { Property } from './systemdUnit';
 
 const PREFIX = 'org.systemd.property.';
@@ -13,10 +13,6 @@ const PREFIX = 'org.systemd.property.';
 const KEYWORDS: Record<string, string> = {
   boolean: 'b', byte: 'y', int16: 'n', uint16: 'q', int32: 'i', uint32: 'u', int64: 'x', uint64: 't',
   double: 'd', string: 's', objectpath: 'o', signature: 'g',
-};
-const INT_RANGE: Record<string, [bigint, bigint]> = {
-  y: [0n, 255n], n: [-32768n, 32767n], q: [0n, 65535n], i: [-2147483648n, 2147483647n], u: [0n, 4294967295n],
-  x: [-(1n << 63n), (1n << 63n) - 1n], t: [0n, (1n << 64n) - 1n],
 };
 
 class Parser {
@@ -126,7 +122,7 @@ class Parser {
     const float = !/^[-+]?0[xX]/.test(text) && /[.eE]/.test(text);
     const t = want ?? (float ? 'd' : 'i');
     if (t === 'd') return { sig: 'd', value: Number(text) };
-    const range = INT_RANGE[t];
+    const range = t === 'h' ? undefined : INTEGER_RANGE[t]; // a handle needs a message's fds
     if (!range) this.fail(`a number where ${t} is expected`);
     if (float) this.fail(`${text} is not an integer`);
     const neg = text.startsWith('-');
@@ -187,7 +183,7 @@ function secToUSec(v: Variant): Variant {
     return { sig: 't', value: BigInt(us) };
   }
   const n = BigInt(v.value as number | bigint);
-  if (n < 0n || n * 1000000n > INT_RANGE.t[1]) throw new Error('seconds out of range');
+  if (n < 0n || n * 1000000n > INTEGER_RANGE.t[1]) throw new Error('seconds out of range');
   return { sig: 't', value: n * 1000000n };
 }
 
