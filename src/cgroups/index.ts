@@ -51,7 +51,7 @@ export function createManager(opts: CreateManagerOptions): CgroupManager {
 /** --systemd-cgroup: a transient unit per container (./systemd.ts, loaded only here). runc's systemd
  * driver also runs on v1 hosts; ours needs the unified hierarchy (every systemd host since 2021). */
 function systemdManager(opts: CreateManagerOptions): CgroupManager {
-  const { busAddress } = require('./systemd') as typeof import('./systemd');
+  const { busAddress, SystemdManager } = require('./systemd') as typeof import('./systemd');
   const { parseSystemdPath } = require('./systemdUnit') as typeof import('./systemdUnit');
   const p = parseSystemdPath(opts.cgroupsPath, opts.id);
   busAddress(opts.root || '/');
@@ -64,7 +64,5 @@ function systemdManager(opts: CreateManagerOptions): CgroupManager {
   const extra = annotationProperties(opts.annotations);
   const dir = path.join(opts.root || '/', layout.unified!.mountpoint, p.cgroup);
   const enableFrom = path.join(opts.root || '/', layout.unified!.mountpoint);
-  const m = managerFromRecord({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } });
-  (m as import('./systemd').SystemdManager).unitExtras = extra;
-  return m;
+  return new SystemdManager({ version: 2, path: opts.cgroupsPath ?? '', paths: { unified: dir }, created: [], enableFrom, systemd: { slice: p.slice, unit: p.unit } }, extra);
 }

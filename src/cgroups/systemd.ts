@@ -154,11 +154,9 @@ export class SystemdManager implements CgroupManager {
   private readonly fsm: V2Manager;
   /** create: the validated resources, applied once the unit exists (addProcess). */
   private pending?: { v: Resources; opts?: ApplyOptions };
-  /** create: the properties the config's "org.systemd.property.*" annotations give (./gvariant.ts),
-   * set after tsrunc's own, as runc appends SystemdProps. */
-  unitExtras: Property[] = [];
-
-  constructor(readonly record: CgroupRecord) {
+  /** unitExtras (create): the properties the config's "org.systemd.property.*" annotations give
+   * (./gvariant.ts), set after tsrunc's own, as runc appends SystemdProps. */
+  constructor(readonly record: CgroupRecord, readonly unitExtras: Property[] = []) {
     this.fsm = new V2Manager(record);
   }
 
