@@ -3,17 +3,18 @@
 // pid (StartTransientUnit with Delegate=yes), with the limits systemd understands as unit properties
 // (./systemdUnit.ts); everything is then also written to the scope's cgroup files by the cgroupfs v2
 // manager, as runc does (fsMgr.Set), and freeze, stats, pids and kill go through the files too.
-// Loaded only when a container uses the driver (./index.ts).
+// Loaded only when a container uses the driver (./index.ts); like the rest of the create and delete
+// paths it loads neither node:fs nor node:path (src/fileio.ts, src/posixpath.ts: issue 12).
 //
 // The D-Bus client is ./dbus.ts over the addon's blocking socket: every call here is synchronous (the
 // manager interface is, like runc's), one connection per process, a round trip per call. It reaches
 // systemd as runc's go-systemd does: the system bus first, then, as root, systemd's private socket
 // (a direct connection, no bus daemon needed).
-import * as fs from 'fs';
-import * as path from 'path';
 import { TsruncError } from '../errors';
+import { exists } from '../fileio';
 import { logDebug } from '../log';
 import { addon } from '../native';
+import * as path from '../posixpath';
 import type { LinuxResources } from '../spec/types';
 import { Connection, DBusError, type Value } from './dbus';
 import { withBuiltinRules } from './devices';
@@ -51,12 +52,12 @@ export function systemBusSockets(env: string | undefined = process.env.DBUS_SYST
  * private socket); only sockets that exist. Throws the error that says what is missing. */
 export function busAddress(root = '/', euid = process.geteuid?.() ?? 0): BusEndpoint[] {
   // sd_booted(3): systemd is running iff /run/systemd/system exists.
-  if (!fs.existsSync(path.join(root, 'run/systemd/system'))) {
+  if (!exists(path.join(root, 'run/systemd/system'))) {
     throw new TsruncError('the systemd cgroup driver needs systemd, and systemd is not running on this host (no /run/systemd/system)', { field: FIELD });
   }
   const candidates: BusEndpoint[] = systemBusSockets().map((p) => ({ path: p, hello: true }));
   if (euid === 0) candidates.push({ path: PRIVATE_SOCKET, hello: false });
-  const there = candidates.filter((c) => fs.existsSync(path.join(root, c.path)));
+  const there = candidates.filter((c) => exists(path.join(root, c.path)));
   if (there.length) return there;
   throw new TsruncError(`the systemd cgroup driver cannot reach systemd: no D-Bus socket at ${candidates.map((c) => c.path).join(' or ')}`, { field: FIELD });
 }
@@ -171,7 +172,7 @@ export class SystemdManager implements CgroupManager {
   create(onRecord?: (rec: CgroupRecord) => void): void {
     busAddress(); // a clear error before anything is made when systemd cannot be reached
     const state = unitProperty(this.unit, 'ActiveState');
-    if (state === 'active' || state === 'activating' || fs.existsSync(this.dir)) {
+    if (state === 'active' || state === 'activating' || exists(this.dir)) {
       throw new TsruncError(`systemd unit ${this.unit} already exists (${state ?? 'its cgroup ' + this.dir + ' exists'})`, { field: 'linux.cgroupsPath' });
     }
     // Recorded before the unit exists, so that delete --force after a crash stops it.
@@ -180,11 +181,11 @@ export class SystemdManager implements CgroupManager {
 
   /** The scope is made for a pid, so the init cannot be cloned into it; exec can. */
   cloneTarget(): string | undefined {
-    return fs.existsSync(this.dir) ? this.dir : undefined;
+    return exists(this.dir) ? this.dir : undefined;
   }
 
   addProcess(pid: number, opts?: { cloned?: boolean }): void {
-    if (fs.existsSync(this.dir)) return this.fsm.addProcess(pid, opts);
+    if (exists(this.dir)) return this.fsm.addProcess(pid, opts);
     this.startUnit(pid);
     if (this.pending) this.fsm.applyValidated(this.pending.v, this.pending.opts);
     this.pending = undefined;
@@ -230,7 +231,7 @@ export class SystemdManager implements CgroupManager {
   apply(resources: LinuxResources | undefined, opts?: ApplyOptions): void {
     // Every value is validated once, here, for the unit's properties and the files alike.
     const v = validateV2(resources, opts);
-    if (!fs.existsSync(this.dir)) {
+    if (!exists(this.dir)) {
       // create: what the properties refuse (swap without a memory limit) is refused now too, before
       // the unit exists; the whole is applied once the scope exists (addProcess).
       unitProperties(v, this.deviceRulesOf({ v, opts }));
@@ -250,12 +251,12 @@ export class SystemdManager implements CgroupManager {
     this.fsm.applyValidated(v, opts);
   }
 
-  pids(): number[] { return fs.existsSync(this.dir) ? this.fsm.pids() : []; }
+  pids(): number[] { return exists(this.dir) ? this.fsm.pids() : []; }
   freeze(): void { this.fsm.freeze(); }
   thaw(): void { this.fsm.thaw(); }
-  isFrozen(): boolean { return fs.existsSync(this.dir) && this.fsm.isFrozen(); }
+  isFrozen(): boolean { return exists(this.dir) && this.fsm.isFrozen(); }
   stats(): CgroupStats { return this.fsm.stats(); }
-  kill(): void { if (fs.existsSync(this.dir)) this.fsm.kill(); }
+  kill(): void { if (exists(this.dir)) this.fsm.kill(); }
 
   /** Kill what is left, stop the unit, forget it if it failed (no failed unit is left behind), and
    * remove the cgroup if systemd did not. */
@@ -270,7 +271,7 @@ export class SystemdManager implements CgroupManager {
     }
     if (job) waitJob(job, `stopping ${this.unit}`);
     this.resetFailed();
-    if (fs.existsSync(this.dir)) {
+    if (exists(this.dir)) {
       removeSubCgroups(this.dir);
       rmdirCgroup(this.dir, 50);
     }

@@ -2,8 +2,8 @@
 // and cgroup directory, and linux.resources -> the unit properties systemd understands. runc:
 // libcontainer/specconv CreateCgroupConfig (the path), cgroups/systemd/common.go ExpandSlice,
 // getUnitName, v2.go genV2ResourcesProperties, cpuset.go RangeToBits, devices.go.
-import * as fs from 'fs';
 import { TsruncError } from '../errors';
+import { readText } from '../fileio';
 import type { Value } from './dbus';
 import type { DeviceRule } from './devices';
 import type { Resources } from './resources';
@@ -243,7 +243,7 @@ function readProcDevices(): { char: Map<number, string>; block: Map<number, stri
   const out = { char: new Map<number, string>(), block: new Map<number, string>() };
   let cur: Map<number, string> | undefined;
   let text = '';
-  try { text = fs.readFileSync('/proc/devices', 'utf8'); } catch { /* no names: wildcard minors are skipped */ }
+  try { text = readText('/proc/devices'); } catch { /* no names: wildcard minors are skipped */ }
   for (const line of text.split('\n')) {
     if (line.startsWith('Character')) cur = out.char;
     else if (line.startsWith('Block')) cur = out.block;

@@ -51,6 +51,12 @@ describe('builtins loaded at start-up', () => {
     // apply() and stats() load these when they run: destroy, kill --all and pause need none.
     for (const m of ['v1Resources', 'v2Resources', 'devicefilter', 'devices', 'stats', 'writes']) expect(names).not.toContain(`cgroups/${m}.ts`);
   });
+  // The systemd driver (loaded by create, delete and the rest on a systemd host, where Kubernetes
+  // nodes run containerd with it) reads through the addon too, and talks D-Bus without a process.
+  test('the systemd driver loads neither node:fs, node:path, node:os nor node:child_process', () => {
+    const graph = staticBuiltins([path.join(SRC, 'cgroups', 'systemd.ts'), path.join(SRC, 'cgroups', 'gvariant.ts')]);
+    for (const m of ['fs', 'path', 'os', 'child_process']) expect(graph.has(m)).toBe(false);
+  });
   // node:os (errno and signal names) is ~45 faults: errors.ts and signals.ts load it on first lookup.
   test('--version loads no Node builtin', () => {
     expect([...staticBuiltins([path.join(SRC, 'main.ts')])]).toEqual([]);
@@ -67,7 +73,7 @@ describe('builtins loaded at start-up', () => {
 
   // Runtime hooks are rare; create, start, run and exec must not pay for node:child_process.
   for (const name of ['create', 'start', 'run', 'exec', 'delete', 'state', 'kill', 'list']) {
-    test(`${name} does not load node:child_process until a hook (or busctl) runs`, () => {
+    test(`${name} does not load node:child_process until a hook runs`, () => {
       expect(commandGraph(name).has('child_process')).toBe(false);
     });
   }
