@@ -2,9 +2,10 @@
 // and their replies or errors, after EXTERNAL authentication. It follows the D-Bus Specification:
 // "Type System" and "Marshaling (Wire Format)" for values, "Message Format" for the header, and
 // "Authentication Protocol" for the handshake. runc uses godbus through go-systemd for the same calls.
-// The socket is the addon's (addon/unixstream.cc: blocking, close-on-exec); everything else is here,
-// so that the wire format is unit-tested byte for byte (test/unit/cgroups/dbus.test.ts) and against
-// libdbus (test/integration/dbus.test.ts).
+// The socket is the addon's (addonStream: addon/unixstream.cc, blocking, close-on-exec); everything
+// else is here, so that the wire format is unit-tested byte for byte against GDBus's
+// (test/unit/cgroups/dbus.test.ts) and against a real dbus-daemon (test/integration/dbus.test.ts).
+import { addon } from '../native';
 
 /** A D-Bus value: y n q i u as numbers, x t as bigints (numbers accepted), b as booleans, s o g as
  * strings, arrays and structs as arrays (a dict entry as [key, value]), a variant as { sig, value }. */
@@ -331,6 +332,12 @@ export interface Stream {
   send(fd: number, bytes: Uint8Array): void;
   recv(fd: number, max: number, timeoutMs: number): Uint8Array;
   close(fd: number): void;
+}
+
+/** The addon's blocking socket (addon/unixstream.cc), loaded when first called. */
+export function addonStream(): Stream {
+  const a = addon();
+  return { connect: a.unixConnect, send: a.streamSend, recv: a.streamRecv, close: (fd) => a.io.close(fd) };
 }
 
 /** One connection: to a bus daemon (hello: the bus requires Hello first) or straight to a peer such as

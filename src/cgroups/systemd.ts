@@ -13,10 +13,9 @@
 import { TsruncError } from '../errors';
 import { exists } from '../fileio';
 import { logDebug } from '../log';
-import { addon } from '../native';
 import * as path from '../posixpath';
 import type { LinuxResources } from '../spec/types';
-import { Connection, DBusError, type Value } from './dbus';
+import { addonStream, Connection, DBusError, type Value } from './dbus';
 import { withBuiltinRules } from './devices';
 import type { Resources } from './resources';
 import { validateV2 } from './v2Resources';
@@ -67,8 +66,7 @@ let bus: Connection | undefined;
 /** The connection, made on first use: the first endpoint that connects and authenticates. */
 function connection(): Connection {
   if (bus) return bus;
-  const a = addon();
-  const io = { connect: a.unixConnect, send: a.streamSend, recv: a.streamRecv, close: (fd: number) => a.io.close(fd) };
+  const io = addonStream();
   const failed: string[] = [];
   for (const ep of busAddress()) {
     try {

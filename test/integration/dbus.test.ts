@@ -6,7 +6,7 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Connection, DBusError, type Stream, type Value } from '../../src/cgroups/dbus';
+import { addonStream, Connection, DBusError, type Stream, type Value } from '../../src/cgroups/dbus';
 import { addon } from '../../src/native';
 
 const PYTHON = '/usr/bin/python3';
@@ -26,7 +26,7 @@ const maybe = why && process.env.CI !== 'true' ? describe.skip : describe;
 maybe(`D-Bus client against dbus-daemon and GDBus${why}`, () => {
   let dir: string, sock: string, daemon: ChildProcess, peer: ChildProcess, c: Connection;
   const a = addon();
-  const io: Stream = { connect: a.unixConnect, send: a.streamSend, recv: a.streamRecv, close: (fd) => a.io.close(fd) };
+  const io: Stream = addonStream();
   const PEER_OBJ = { destination: 'test.tsrunc.Peer', path: '/test', interface: 'test.tsrunc.Peer' };
 
   /** The first line a child prints. */
