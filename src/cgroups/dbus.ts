@@ -32,8 +32,8 @@ export const INTEGER_RANGE: Record<string, [bigint, bigint]> = {
   u: [0n, (1n << 32n) - 1n], h: [0n, (1n << 32n) - 1n], x: [-(1n << 63n), (1n << 63n) - 1n], t: [0n, (1n << 64n) - 1n],
 };
 
-/** The index just past the single complete type that starts at sig[i]. */
-function typeEnd(sig: string, i: number): number {
+/** The index just past the single complete type that starts at sig[i] (DBusProtocolError if none). */
+export function typeEnd(sig: string, i: number): number {
   const c = sig[i];
   if (c === 'a') return typeEnd(sig, i + 1);
   if (c === '(' || c === '{') {

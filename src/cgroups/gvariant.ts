@@ -5,7 +5,7 @@
 // numbers (int32 unless typed), strings, arrays, tuples, variants, and types given as a keyword
 // ("uint64 5") or with @ ("@as []").
 import { TsruncError } from '../errors';
-import { completeTypes, INTEGER_RANGE, type Value, type Variant } from './dbus';
+import { completeTypes, INTEGER_RANGE, typeEnd, type Value, type Variant } from './dbus';
 import type { Property } from './systemdUnit';
 
 const PREFIX = 'org.systemd.property.';
@@ -51,11 +51,8 @@ class Parser {
       this.pos++;
       this.ws();
       const start = this.pos;
-      let end = start;
-      for (let i = start + 1; i <= this.s.length; i++) {
-        try { if (completeTypes(this.s.slice(start, i)).length === 1) { end = i; break; } } catch { /* longer */ }
-      }
-      if (end === start) this.fail('bad type after @');
+      let end: number;
+      try { end = typeEnd(this.s, start); } catch { return this.fail('bad type after @'); }
       const t = this.s.slice(start, end);
       if (want && want !== t) this.fail(`type ${t} where ${want} is expected`);
       this.pos = end;

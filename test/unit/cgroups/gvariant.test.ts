@@ -17,7 +17,7 @@ describe('GVariant text', () => {
   test.each([
     ['', /a value expected/], ['[]', /type of an empty array must be given/], ['byte 256', /out of range for y/], ['uint64 -1', /out of range/],
     ["'open", /unterminated string/], ['[1, 2', /"," or "]" expected/], ["[1, 'a']", /a string where i is expected/], ['1 2', /text after the value/],
-    ['uint32 1.5', /not an integer/], ['@q []', /an array where q is expected/], ['nothing', /unexpected "n"/], ["'\\q'", /bad escape/], ['()', /bad tuple/],
+    ['uint32 1.5', /not an integer/], ['@q []', /an array where q is expected/], ['nothing', /unexpected "n"/], ["'\\q'", /bad escape/], ['()', /bad tuple/], ['@z 1', /bad type after @/], ['@', /bad type after @/],
   ])('%s is refused', (text, msg) => {
     expect(() => parseGVariant(text)).toThrow(msg);
   });
