@@ -84,6 +84,14 @@ test_bad_path_leaves_nothing() {
 	# (systemd shows any slice name as loaded: it needs no unit file)
 	[ "$(systemctl is-active "system-tsrunctest${id//-/}.slice")" != active ] || fail "a slice unit is active"
 	[ ! -e "/sys/fs/cgroup/system.slice/system-tsrunctest${id//-/}.slice" ] || fail "a slice cgroup is left"
+	# A unified value systemd's property cannot take is refused after the state directory exists:
+	# the error names it and create's cleanup leaves nothing.
+	id=$(newid); b=$(bundle "$id" '.linux.resources.unified = {"pids.max": "lots"}') || fail bundle
+	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "a bad unified value ran"
+	contains "$out" "linux.resources.unified.pids.max" error
+	[ ! -e "$STATE/$id" ] || fail "state left behind"
+	[ ! -e "/sys/fs/cgroup/system.slice/$(unit_of "$id")" ] || fail "cgroup left behind"
+	[ "$(systemctl is-active "$(unit_of "$id")")" != active ] || fail "unit left active"
 }
 
 # Without a usable system bus the driver reaches systemd on its private socket, as runc's go-systemd
