@@ -120,7 +120,7 @@ format: npm apt-lint
 	npx --no-install eslint --fix .
 	clang-format -i $(C_SOURCES)
 
-# The VM part (test-vm) runs last: ~20 minutes, plus ~15 the first time the image is built.
+# The VM part (test-vm) runs last: ~5 minutes, plus ~15 the first time the image is built.
 test: build apt-test apt-vm rootfs-cache/busybox lint
 	npx --no-install jest --selectProjects unit
 	$(MAKE) test-unprivileged
