@@ -5,6 +5,18 @@ DRIVERS=systemd
 unit_of() { echo "tsrunc-vmtest-$1.scope"; }
 prop() { systemctl show -p "$2" --value "$(unit_of "$1")"; }
 
+# refused ID BUNDLE TEXT WHAT: run fails saying TEXT, and leaves no state, cgroup, active unit or init.
+refused() {
+	local out
+	out=$(rt run --bundle "$2" "$1" 2>&1 </dev/null) && fail "$4 ran"
+	contains "$out" "$3" error
+	[ ! -e "$STATE/$1" ] || fail "state left behind"
+	[ ! -e "/sys/fs/cgroup/system.slice/$(unit_of "$1")" ] || fail "cgroup left behind"
+	[ "$(systemctl is-active "$(unit_of "$1")")" != active ] || fail "unit left active"
+	pgrep -f "tsrunc-init.*$1" >/dev/null && fail "an init is left"
+	return 0
+}
+
 test_scope_with_properties() {
 	local id b; id=$(newid)
 	b=$(bundle "$id" '.linux.resources.memory = {limit: 33554432, reservation: 16777216} | .linux.resources.pids = {limit: 30} | .linux.resources.cpu = {shares: 2048, quota: 25000, period: 100000, cpus: "0"}') || fail bundle
@@ -87,11 +99,7 @@ test_bad_path_leaves_nothing() {
 	# A unified value systemd's property cannot take is refused after the state directory exists:
 	# the error names it and create's cleanup leaves nothing.
 	id=$(newid); b=$(bundle "$id" '.linux.resources.unified = {"pids.max": "lots"}') || fail bundle
-	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "a bad unified value ran"
-	contains "$out" "linux.resources.unified.pids.max" error
-	[ ! -e "$STATE/$id" ] || fail "state left behind"
-	[ ! -e "/sys/fs/cgroup/system.slice/$(unit_of "$id")" ] || fail "cgroup left behind"
-	[ "$(systemctl is-active "$(unit_of "$id")")" != active ] || fail "unit left active"
+	refused "$id" "$b" "linux.resources.unified.pids.max" "a bad unified value"
 }
 
 # Without a usable system bus the driver reaches systemd on its private socket, as runc's go-systemd
@@ -126,13 +134,7 @@ test_annotation_properties() {
 	# A property systemd does not know fails StartTransientUnit, after the init exists: systemd's
 	# reason is shown and nothing is left (no state, no process, no cgroup, no active unit).
 	id=$(newid); b=$(bundle "$id" '.annotations = {"org.systemd.property.NoSuchThing": "true"}') || fail bundle
-	out=$(rt run --bundle "$b" "$id" 2>&1 </dev/null) && fail "an unknown property ran"
-	contains "$out" 'NoSuchThing' error
-	[ ! -e "$STATE/$id" ] || fail "state left behind"
-	[ ! -e "/sys/fs/cgroup/system.slice/$(unit_of "$id")" ] || fail "cgroup left behind"
-	[ "$(systemctl is-active "$(unit_of "$id")")" != active ] || fail "unit left active"
-	pgrep -f "tsrunc-init.*$id" >/dev/null && fail "an init is left"
-	return 0
+	refused "$id" "$b" NoSuchThing "an unknown property"
 }
 
 # linux.resources.unified and cpu.idle become unit properties too (runc unifiedResToSystemdProps,
