@@ -26,6 +26,12 @@ export function isAncestorOrSelf(dir: string, leaf: string): boolean {
 }
 
 class ParentVanished extends Error {}
+/** A system error or a TsruncError (the cpuset copy's) whose errno is ENOENT. */
+function isEnoent(e: unknown): boolean {
+  return errnoCode(e) === 'ENOENT' || (e instanceof TsruncError && e.errno !== undefined && e.errno === errnoNumber('ENOENT'));
+}
+/** How often create starts over when a shared parent vanishes under it. */
+const MAX_RESTARTS = 8;
 
 /**
  * mkdir -p every leaf, calling afterMkdir for each level made (or found made by a concurrent create)
@@ -34,11 +40,36 @@ class ParentVanished extends Error {}
  * Returns the directories made by this call (top first per leaf). The shared
  * parents (record.parents) are made when missing but never listed in record.created: they outlive
  * the container. A concurrent destroy of another container may remove an empty shared parent between
- * our mkdirs (ENOENT): start over, a few times.
+ * our mkdirs (ENOENT), or between its mkdir and its set-up (the v1 cpuset copy then fails with
+ * ENOENT, CI saw it with eight containers run side by side): start over, a few times.
  */
 export function makeCgroupDirs(rec: CgroupRecord, leaves: string[], onRecord?: (rec: CgroupRecord) => void, afterMkdir?: (dir: string) => void): string[] {
   const shared = new Set(rec.parents ?? []);
   for (let attempt = 0; ; attempt++) {
+    const retry = attempt < MAX_RESTARTS;
+    const mkdirOrExisted = (d: string): boolean => {
+      try {
+        cgroupDirs.mkdir(d);
+        return true;
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code === 'EEXIST') return false;
+        if (code === 'ENOENT' && retry) throw new ParentVanished();
+        throw new TsruncError(`cannot create cgroup ${d}: ${code}${code === 'EAGAIN' ? ' (cgroup.max.descendants reached)' : ''}`, {
+          field: 'linux.cgroupsPath', syscall: 'mkdir', errno: errnoNumber(code),
+        });
+      }
+    };
+    // A set-up that failed because its directory was gone, removed by a concurrent destroy: ENOENT
+    // (checking that d exists afterwards is not enough: a third create may have made it again).
+    const setUp = (d: string) => {
+      try {
+        afterMkdir?.(d);
+      } catch (e) {
+        if (retry && (isEnoent(e) || !exists(d))) throw new ParentVanished();
+        throw e;
+      }
+    };
     const plan = [...new Set(leaves.flatMap(missingLevels))];
     const fresh = plan.filter((d) => !shared.has(d) && !rec.created.includes(d));
     if (fresh.length) {
@@ -49,31 +80,26 @@ export function makeCgroupDirs(rec: CgroupRecord, leaves: string[], onRecord?: (
     let changed = false;
     try {
       for (const d of plan) {
-        try {
-          cgroupDirs.mkdir(d);
-          made.push(d);
-          afterMkdir?.(d);
-        } catch (e) {
-          const code = errnoCode(e);
-          if (code === 'EEXIST') {
-            // Made by someone else meanwhile (another create sharing the parent): not ours to remove.
-            const i = rec.created.indexOf(d);
-            if (i >= 0 && fresh.includes(d)) {
-              rec.created.splice(i, 1);
-              changed = true;
-            }
-            // Its maker may not have set it up yet (v1 cpuset copy, v2 subtree_control): the set-up
-            // is idempotent, so do it here too before making the level below it (eight containers
-            // started at once got ENOSPC joining a cpuset copied from the still-empty shared parent).
-            afterMkdir?.(d);
-            continue;
+        if (mkdirOrExisted(d)) made.push(d);
+        else {
+          // Made by someone else meanwhile (another create sharing the parent): not ours to remove.
+          const i = rec.created.indexOf(d);
+          if (i >= 0 && fresh.includes(d)) {
+            rec.created.splice(i, 1);
+            changed = true;
           }
-          if (code === 'ENOENT' && attempt < 5) throw new ParentVanished();
-          throw new TsruncError(`cannot create cgroup ${d}: ${code}${code === 'EAGAIN' ? ' (cgroup.max.descendants reached)' : ''}`, {
-            field: 'linux.cgroupsPath', syscall: 'mkdir', errno: errnoNumber(code),
-          });
         }
+        // Set up what we made, and also what someone else made: its maker may not have set it up yet
+        // (v1 cpuset copy, v2 subtree_control); the set-up is idempotent, and must be done before
+        // making the level below it (eight containers started at once got ENOSPC joining a cpuset
+        // copied from the still-empty shared parent).
+        setUp(d);
       }
+      // Now that the leaves exist, nothing above them can be removed; but a shared parent may have
+      // been removed and made again by a third create after we set it up and before our mkdir below
+      // it, and not be set up yet (a v1 cpuset with no cpus: joining the leaf failed with ENOSPC).
+      // Set up the shared parents and our levels once more, top first (idempotent, cheap when done).
+      for (const d of [...shared].filter((p) => leaves.some((l) => isAncestorOrSelf(p, l) && p !== l)).concat(plan)) setUp(d);
     } catch (e) {
       if (!(e instanceof ParentVanished)) throw e;
       sleepMs(1 + attempt);

@@ -115,6 +115,9 @@ function copyCpuset(dir: string): void {
   for (const key of ['cpuset.cpus', 'cpuset.mems']) {
     if ((readCgroupFile(dir, key) ?? '').trim() !== '') continue;
     const value = (readCgroupFile(parent, key) ?? '').trim();
+    // A parent made again by a concurrent create and not set up yet: makeCgroupDirs sets both up
+    // once more, top first, when the leaves exist.
+    if (value === '') continue;
     try {
       writeCgroupFile(dir, key, value);
     } catch (e) {

@@ -89,6 +89,81 @@ describe('create: bookkeeping', () => {
     expect(m.record.created).not.toContain(`${h.cg}/pids/tsrunc`);
   });
 
+  test('the shared parent removed by a concurrent destroy between its mkdir and its cpuset copy: create starts over', () => {
+    // CI: eight containers run side by side; one create made (or found) /cpuset/tsrunc, a delete
+    // removed it as empty, and the copy of cpuset.cpus into it failed with ENOENT.
+    setup('v1');
+    const m = make();
+    const orig = fsio.writeCgroupFile;
+    const parent = `${h.cg}/cpuset/tsrunc`;
+    let vanished = 0;
+    jest.spyOn(fsio, 'writeCgroupFile').mockImplementation((d: string, f: string, v: string) => {
+      if (d === parent && f === 'cpuset.cpus' && !vanished++) fs.rmSync(parent, { recursive: true });
+      orig(d, f, v);
+    });
+    m.create();
+    expect(vanished).toBeGreaterThan(1);
+    expect(read(`${parent}/c1/cpuset.cpus`)).toBe('0-3');
+    expect(m.record.created).not.toContain(parent);
+  });
+
+  test('the shared parent removed and made again by two other containers before our leaf\'s mkdir: both are set up once the leaf exists', () => {
+    // The ENOSPC seen joining the leaf in a stress run: our leaf was made under a fresh, still empty
+    // /cpuset/tsrunc, and copied its empty cpus.
+    setup('v1');
+    const m = make();
+    const orig = fsio.cgroupDirs.mkdir;
+    const parent = `${h.cg}/cpuset/tsrunc`;
+    let raced = 0;
+    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
+      if (d === `${parent}/c1` && !raced++) {
+        fs.rmSync(parent, { recursive: true });
+        orig(parent); // the other create has not copied cpus and mems into it yet
+        expect(read(`${parent}/cpuset.cpus`)).toBe('');
+      }
+      orig(d);
+    });
+    m.create();
+    expect(raced).toBe(1);
+    for (const d of [parent, `${parent}/c1`]) {
+      expect(read(`${d}/cpuset.cpus`)).toBe('0-3');
+      expect(read(`${d}/cpuset.mems`)).toBe('0');
+    }
+  });
+
+  test('v2: the shared parent made again before our leaf\'s mkdir gets its controllers enabled once the leaf exists', () => {
+    setup('v2');
+    const m = make();
+    const orig = fsio.cgroupDirs.mkdir;
+    const leaf = (m.record.paths as Record<string, string>)[''] ?? Object.values(m.record.paths)[0];
+    const parent = path.dirname(leaf);
+    let raced = 0;
+    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
+      if (d === leaf && !raced++) {
+        fs.rmSync(parent, { recursive: true });
+        orig(parent);
+      }
+      orig(d);
+    });
+    m.create();
+    expect(raced).toBe(1);
+    expect(read(`${parent}/cgroup.subtree_control`)).toMatch(/memory/);
+  });
+
+  test('a set-up failure of a directory that still exists is not retried: the error is the set-up\'s own', () => {
+    setup('v1');
+    const m = make();
+    const calls: string[] = [];
+    jest.spyOn(fsio, 'writeCgroupFile').mockImplementation((d: string) => {
+      calls.push(d);
+      throw Object.assign(new Error('x'), { code: 'EACCES' });
+    });
+    const err = errorOf(() => m.create());
+    expect(err.message).toMatch(/cannot copy cpuset.cpus "0-3" from .* into .*\/cpuset\/tsrunc: EACCES/);
+    expect(err.field).toBe('linux.cgroupsPath');
+    expect(calls).toHaveLength(1);
+  });
+
   test('refuses an existing cgroup that has processes or is frozen (config-linux.md, runc 1.2)', () => {
     setup('v1');
     const leaf = `${h.cg}/pids/x/c1`;
