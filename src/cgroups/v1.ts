@@ -33,12 +33,14 @@ export class V1Manager implements CgroupManager {
     const cpuset = this.dirOf('cpuset');
     // A new v1 cpuset starts with empty cpus and mems, and no task can join it (nor can a child get
     // any) until both are set (cgroup-v1/cpusets.rst): copy the parent's into every level we make,
-    // top down, as each is made (runc cpusetEnsureParent/cpusetCopyIfNeeded). The existing ancestors
-    // are filled the same way first, top down, where empty (made by hand, or by a create that died
-    // right after making them): runc's cpusetEnsureParent does so too. A filled one is left alone.
+    // top down, as each is made (runc cpusetEnsureParent/cpusetCopyIfNeeded). Once the leaf exists
+    // (and so pins every level above it), every level from the top down to the leaf is filled the
+    // same way where empty: one made by hand, by a create that died right after making it, or made
+    // again by a concurrent create that has not filled it yet (runc's cpusetEnsureParent walks every
+    // ancestor too). A filled one is left alone.
     const inCpuset = (d: string) => !!cpuset && isAncestorOrSelf(d, cpuset);
-    if (cpuset) for (const d of existingCpusetAncestors(cpuset)) copyCpuset(d);
     makeCgroupDirs(this.record, this.dirs(), onRecord, (d) => { if (inCpuset(d)) copyCpuset(d); });
+    if (cpuset) for (const d of [...existingCpusetAncestors(cpuset), cpuset]) copyCpuset(d);
   }
 
   cloneTarget(): string | undefined {

@@ -28,14 +28,21 @@ export class V2Manager implements CgroupManager {
     checkUnused(this.dir, isFrozenV2);
     // A controller reaches a cgroup only through its parent's cgroup.subtree_control ("top-down
     // constraint", cgroup-v2.rst). We enable what is available, but only in the levels we make (and
-    // our shared parent), each as it is made, before its child: a pre-existing cgroup is not ours to
-    // change. No level above the leaf has processes, so the "no internal processes" rule cannot refuse.
+    // our shared parent), each as it is made, before its child, and once more when the leaf exists
+    // (makeCgroupDirs: a concurrent delete and create may have made the shared parent again): a
+    // pre-existing cgroup is not ours to change. No level above the leaf has processes, so the "no
+    // internal processes" rule cannot refuse.
     const above = (d: string) => d !== this.dir && isAncestorOrSelf(d, this.dir);
-    if (this.record.enableFrom && isAncestorOrSelf(this.record.enableFrom, this.dir)) {
+    // On a pure v2 host, every level from the mount down (runc's CreateCgroupPath), before the
+    // mkdirs and again after them, when nothing above the leaf can be removed any more.
+    const fromMount = () => {
+      if (!this.record.enableFrom || !isAncestorOrSelf(this.record.enableFrom, this.dir)) return;
       for (const d of existingLevels(this.record.enableFrom, dirname(this.dir))) enableControllers(d);
-    }
+    };
+    fromMount();
     for (const d of this.record.parents ?? []) if (above(d) && exists(d)) enableControllers(d);
     makeCgroupDirs(this.record, [this.dir], onRecord, (d) => { if (above(d)) enableControllers(d); });
+    fromMount();
   }
 
   cloneTarget(): string | undefined {

@@ -131,6 +131,29 @@ describe('create: bookkeeping', () => {
     }
   });
 
+  test('a user path\'s existing level removed and made again, empty, by other containers before our leaf\'s mkdir: filled once the leaf exists', () => {
+    setup('v1');
+    const pod = `${h.cg}/cpuset/machine/pod`;
+    fs.mkdirSync(pod, { recursive: true });
+    for (const d of [`${h.cg}/cpuset/machine`, pod]) {
+      fs.writeFileSync(`${d}/cpuset.cpus`, '0-3');
+      fs.writeFileSync(`${d}/cpuset.mems`, '0');
+    }
+    const m = make('c1', '/machine/pod/c1');
+    const orig = fsio.cgroupDirs.mkdir;
+    let raced = 0;
+    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
+      if (d === `${pod}/c1` && !raced++) {
+        fs.rmSync(pod, { recursive: true });
+        orig(pod);
+      }
+      orig(d);
+    });
+    m.create();
+    expect(raced).toBe(1);
+    for (const d of [pod, `${pod}/c1`]) expect(read(`${d}/cpuset.cpus`)).toBe('0-3');
+  });
+
   test('v2: the shared parent made again before our leaf\'s mkdir gets its controllers enabled once the leaf exists', () => {
     setup('v2');
     const m = make();
@@ -148,6 +171,30 @@ describe('create: bookkeeping', () => {
     m.create();
     expect(raced).toBe(1);
     expect(read(`${parent}/cgroup.subtree_control`)).toMatch(/memory/);
+  });
+
+  test('v2: a user path\'s existing level made again before our leaf\'s mkdir gets its controllers enabled once the leaf exists', () => {
+    setup('v2');
+    const pod = `${h.cg}/machine/pod`;
+    for (const d of [`${h.cg}/machine`, pod]) {
+      fs.mkdirSync(d);
+      fs.writeFileSync(`${d}/cgroup.controllers`, 'memory pids');
+      fs.writeFileSync(`${d}/cgroup.subtree_control`, 'memory pids');
+    }
+    const m = make('c1', '/machine/pod/c1');
+    const orig = fsio.cgroupDirs.mkdir;
+    let raced = 0;
+    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
+      if (d === `${pod}/c1` && !raced++) {
+        fs.rmSync(pod, { recursive: true });
+        orig(pod);
+        expect(read(`${pod}/cgroup.subtree_control`)).toBe('');
+      }
+      orig(d);
+    });
+    m.create();
+    expect(raced).toBe(1);
+    expect(read(`${pod}/cgroup.subtree_control`)).toBe('+memory +pids');
   });
 
   test('a set-up failure of a directory that still exists is not retried: the error is the set-up\'s own', () => {
