@@ -19,6 +19,21 @@ import { FakeHost, Kind, fakeHost, read } from './fakefs';
 let h: FakeHost;
 const make = (id = 'c1', cgroupsPath?: string): CgroupManager => createManager({ id, cgroupsPath, mountinfo: h.mountinfo, selfCgroup: h.selfCgroup, root: h.root });
 const setup = (kind: Kind) => { h = fakeHost(kind); };
+/** Another container's delete and create racing ours: the first mkdir of `leaf` finds `level` removed
+ * and made again (new, not set up yet) just before it. Returns how often that happened. */
+const remakeBeforeMkdir = (leaf: string, level: string, premise?: () => void): (() => number) => {
+  const orig = fsio.cgroupDirs.mkdir;
+  let raced = 0;
+  jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
+    if (d === leaf && !raced++) {
+      fs.rmSync(level, { recursive: true });
+      orig(level);
+      premise?.();
+    }
+    orig(d);
+  });
+  return () => raced;
+};
 afterEach(() => {
   jest.restoreAllMocks();
   h?.uninstall();
@@ -112,19 +127,11 @@ describe('create: bookkeeping', () => {
     // /cpuset/tsrunc, and copied its empty cpus.
     setup('v1');
     const m = make();
-    const orig = fsio.cgroupDirs.mkdir;
     const parent = `${h.cg}/cpuset/tsrunc`;
-    let raced = 0;
-    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
-      if (d === `${parent}/c1` && !raced++) {
-        fs.rmSync(parent, { recursive: true });
-        orig(parent); // the other create has not copied cpus and mems into it yet
-        expect(read(`${parent}/cpuset.cpus`)).toBe('');
-      }
-      orig(d);
-    });
+    // The other create has not copied cpus and mems into it yet.
+    const raced = remakeBeforeMkdir(`${parent}/c1`, parent, () => expect(read(`${parent}/cpuset.cpus`)).toBe(''));
     m.create();
-    expect(raced).toBe(1);
+    expect(raced()).toBe(1);
     for (const d of [parent, `${parent}/c1`]) {
       expect(read(`${d}/cpuset.cpus`)).toBe('0-3');
       expect(read(`${d}/cpuset.mems`)).toBe('0');
@@ -140,36 +147,20 @@ describe('create: bookkeeping', () => {
       fs.writeFileSync(`${d}/cpuset.mems`, '0');
     }
     const m = make('c1', '/machine/pod/c1');
-    const orig = fsio.cgroupDirs.mkdir;
-    let raced = 0;
-    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
-      if (d === `${pod}/c1` && !raced++) {
-        fs.rmSync(pod, { recursive: true });
-        orig(pod);
-      }
-      orig(d);
-    });
+    const raced = remakeBeforeMkdir(`${pod}/c1`, pod);
     m.create();
-    expect(raced).toBe(1);
+    expect(raced()).toBe(1);
     for (const d of [pod, `${pod}/c1`]) expect(read(`${d}/cpuset.cpus`)).toBe('0-3');
   });
 
   test('v2: the shared parent made again before our leaf\'s mkdir gets its controllers enabled once the leaf exists', () => {
     setup('v2');
     const m = make();
-    const orig = fsio.cgroupDirs.mkdir;
-    const leaf = (m.record.paths as Record<string, string>)[''] ?? Object.values(m.record.paths)[0];
+    const leaf = m.record.paths.unified;
     const parent = path.dirname(leaf);
-    let raced = 0;
-    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
-      if (d === leaf && !raced++) {
-        fs.rmSync(parent, { recursive: true });
-        orig(parent);
-      }
-      orig(d);
-    });
+    const raced = remakeBeforeMkdir(leaf, parent, () => expect(read(`${parent}/cgroup.subtree_control`)).toBe(''));
     m.create();
-    expect(raced).toBe(1);
+    expect(raced()).toBe(1);
     expect(read(`${parent}/cgroup.subtree_control`)).toMatch(/memory/);
   });
 
@@ -182,18 +173,9 @@ describe('create: bookkeeping', () => {
       fs.writeFileSync(`${d}/cgroup.subtree_control`, 'memory pids');
     }
     const m = make('c1', '/machine/pod/c1');
-    const orig = fsio.cgroupDirs.mkdir;
-    let raced = 0;
-    jest.spyOn(fsio.cgroupDirs, 'mkdir').mockImplementation((d: string) => {
-      if (d === `${pod}/c1` && !raced++) {
-        fs.rmSync(pod, { recursive: true });
-        orig(pod);
-        expect(read(`${pod}/cgroup.subtree_control`)).toBe('');
-      }
-      orig(d);
-    });
+    const raced = remakeBeforeMkdir(`${pod}/c1`, pod, () => expect(read(`${pod}/cgroup.subtree_control`)).toBe(''));
     m.create();
-    expect(raced).toBe(1);
+    expect(raced()).toBe(1);
     expect(read(`${pod}/cgroup.subtree_control`)).toBe('+memory +pids');
   });
 
