@@ -83,7 +83,7 @@ export function validateResources(r: LinuxResources | undefined, opts: { skipDev
     devices: opts.skipDevices ? undefined : userDeviceRules(r),
     memory: memory(r?.memory),
     cpu: cpu(r?.cpu),
-    pids: r?.pids?.limit === undefined ? undefined : integer(r.pids.limit, `${R}.pids.limit`, Number.MIN_SAFE_INTEGER, PIDS_MAX),
+    pids: r?.pids?.limit === undefined ? undefined : integer(r.pids.limit, `${R}.pids.limit`, -Infinity, PIDS_MAX),
     blockIO: blockIO(r?.blockIO),
     hugepageLimits: (r?.hugepageLimits ?? []).map((h, i) => {
       const field = `${R}.hugepageLimits[${i}]`;

@@ -45,6 +45,9 @@ export function planV1(r: LinuxResources | undefined, ctx: V1Context, opts: Appl
 
 /** runc's subsystem order (cgroups/fs/fs.go): cpuset, devices, memory, cpu, pids, blkio, hugetlb,
  * net_cls, net_prio, rdma. */
+/** At or above this a v1 byte limit is unlimited: the kernel shows LONG_MAX rounded down to its page size. */
+const V1_UNLIMITED = 2 ** 62;
+
 const CONTROLLERS: ((p: Planner, v: Resources) => void)[] = [cpuset, devices, memory, cpu, pids, blkio, hugetlb, network, rdma];
 
 function devices(p: Planner, { devices: rules }: Resources): void {
@@ -89,7 +92,8 @@ function memory(p: Planner, { memory: m }: Resources): void {
     swap = 0; // unlimited is what there is anyway
   }
   const current = readNumber(dir, 'memory.limit_in_bytes');
-  const effective = mem > 0 ? mem : mem === -1 ? Infinity : current ?? Infinity;
+  // An unlimited v1 limit reads as PAGE_COUNTER_MAX pages (9223372036854771712 with 4 KiB pages).
+  const effective = mem > 0 ? mem : mem === -1 || current === undefined || current >= V1_UNLIMITED ? Infinity : current;
   if (swap > 0 && swap < effective) {
     bad(`${f}.swap`, `memory+swap limit ${swap} must be >= the memory limit ${effective === Infinity ? '(unlimited)' : effective}`);
   }

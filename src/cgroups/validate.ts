@@ -10,9 +10,12 @@ export function bad(field: string, message: string): never {
 }
 
 /** An integer within [min, max] (JSON numbers; config-linux.md's int64/uint64/uint16 types). */
-export function integer(v: unknown, field: string, min: number, max = Number.MAX_VALUE): number {
+export function integer(v: unknown, field: string, min: number, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) bad(field, `must be an integer, got ${JSON.stringify(v)}`);
-  if (v < min || v > max) bad(field, max === Number.MAX_VALUE ? `must be >= ${min}, got ${v}` : `must be between ${min} and ${max}, got ${v}`);
+  if (v < min || v > max) {
+    // An open end is not printed as a number (-9007199254740991 says nothing to a user).
+    bad(field, max === Infinity ? `must be >= ${min}, got ${v}` : min === -Infinity ? `must be <= ${max}, got ${v}` : `must be between ${min} and ${max}, got ${v}`);
+  }
   return v;
 }
 

@@ -212,7 +212,7 @@ describeRoot('cgroup commands (v1 controllers)', () => {
       [['--cpuset-cpus', 'x'], '--cpuset-cpus: cannot parse "x": "x" is not N or N-M (example: "0-1,3")'],
       [['--cpuset-mems', 'x'], '--cpuset-mems: cannot parse "x": "x" is not N or N-M (example: "0-1,3")'],
       [['--cpu-idle', '2'], '--cpu-idle: must be between 0 and 1, got 2'],
-      [['--pids-limit', '5000000'], '--pids-limit: must be between -9007199254740991 and 4194304, got 5000000'],
+      [['--pids-limit', '5000000'], '--pids-limit: must be <= 4194304, got 5000000'],
       [['--blkio-weight', '5'], '--blkio-weight: must be between 10 and 1000, got 5'],
       [['--memory', '64M', '--memory-swap', '32M'], '--memory-swap: memory+swap limit 33554432 must be >= the memory limit 67108864'],
       [['--memory-reservation', '-3'], "--memory-reservation: invalid size: '-3'"],

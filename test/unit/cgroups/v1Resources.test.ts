@@ -68,8 +68,17 @@ describe('memory', () => {
     const e = errorOf(() => plan({ memory: { limit: 200, swap: 100 } }));
     expect(e.field).toBe('linux.resources.memory.swap');
     expect(e.message).toMatch(/must be >= the memory limit 200/);
-    // swap with no limit, on a cgroup that is unlimited: memsw below limit.
-    expect(errorOf(() => plan({ memory: { swap: 100 } })).field).toBe('linux.resources.memory.swap');
+    // swap with no limit, on a cgroup that is unlimited: memsw below limit, said as "(unlimited)", not as
+    // the kernel's LONG_MAX rounded to pages (4 KiB and 64 KiB pages) and then to a double.
+    const limitFile = path.join(dir('memory'), 'memory.limit_in_bytes');
+    for (const unlimited of ['9223372036854771712', '9223372036854710272']) {
+      fs.writeFileSync(limitFile, unlimited);
+      const u = errorOf(() => plan({ memory: { swap: 100 } }));
+      expect([u.field, u.message]).toEqual(['linux.resources.memory.swap', 'memory+swap limit 100 must be >= the memory limit (unlimited)']);
+    }
+    // A real current limit is compared and named.
+    fs.writeFileSync(limitFile, String(300 << 20));
+    expect(errorOf(() => plan({ memory: { swap: 100 << 20 } })).message).toBe('memory+swap limit 104857600 must be >= the memory limit 314572800');
   });
 
   test('swap without swap accounting', () => {
@@ -144,7 +153,9 @@ describe('pids, blkio, hugetlb, network, rdma', () => {
     expect(file('pids', 'pids.max')).toBe('100');
     expect(writes({ pids: { limit: -1 } })).toEqual(['pids.max=max']);
     expect(writes({ pids: { limit: 0 } })).toEqual(['pids.max=0']);
-    expect(errorOf(() => plan({ pids: { limit: 5000000 } })).field).toBe('linux.resources.pids.limit');
+    const e = errorOf(() => plan({ pids: { limit: 5000000 } }));
+    expect([e.field, e.message]).toEqual(['linux.resources.pids.limit', 'must be <= 4194304, got 5000000']);
+    expect(writes({ pids: { limit: -1e20 } })).toEqual(['pids.max=max']); // any negative, however far below
   });
 
   test('blkio: weights, device weights and throttles', () => {
