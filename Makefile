@@ -179,13 +179,15 @@ test-vm: build apt-vm rootfs-cache/busybox
 conformance: build rootfs-cache/busybox
 	$(BUN) conformance/run.ts $(CONFORMANCE_ARGS)
 
-bench: build apt-bench rootfs-cache/busybox bench/floor
+bench: build apt-bench rootfs-cache/busybox bench/floor bench/floor-hold
 	bash bench/run.sh
 	bash bench/parallel.sh
 
 # The floor of every benchmark: a Bun executable built with tsrunc's own flags that prints one line.
 bench/floor: bench/floor.ts
 	$(BUN) build --compile $(BUN_COMPILE_FLAGS) bench/floor.ts --outfile $@
+bench/floor-hold: bench/floor-hold.ts
+	$(BUN) build --compile $(BUN_COMPILE_FLAGS) bench/floor-hold.ts --outfile $@
 
 install: build
 	install -m 0755 tsrunc /usr/local/bin/tsrunc
@@ -193,4 +195,4 @@ install: build
 	install -m 0755 tsrunc-init /usr/local/bin/tsrunc-init
 
 clean:
-	rm -rf build dist src/generated tsrunc tsrunc-test tsrunc.node tsrunc-init demo fuzz/plan_fuzz fuzz/work rootfs-cache
+	rm -rf build dist src/generated tsrunc tsrunc-test tsrunc.node tsrunc-init demo fuzz/plan_fuzz fuzz/work rootfs-cache bench/floor bench/floor-hold

@@ -3,7 +3,8 @@
 # runtime (tsrunc, runc; crun too where it runs). Reports failures, the total wall time, and the peak
 # of the summed Pss (shared pages split between their users, so the sum is real memory) of every
 # runtime process alive at once, sampled every 5 ms from /proc; the containers' own processes are
-# not counted: only processes whose executable is the runtime's.
+# not counted: only processes whose executable is the runtime's. A first row gives the same peak for
+# P bare Bun executables alive at once (the floor of any Bun-built runtime).
 # Usage: bash bench/parallel.sh [N=100] [P=10]. Appends its table to bench/RESULTS.md when that
 # file exists (make bench writes it first).
 set -euo pipefail
@@ -61,6 +62,22 @@ for rt in tsrunc runc crun; do
   echo "$rt: $n containers, $par at a time: $fails failed, ${total}s, peak Pss of runtime processes ${peak} kB ($anon kB anonymous, $procs processes)"
   rows+="| $rt | $fails | $(printf %.2f "$total") | $peak | $anon | $((peak - anon)) | $procs |"$'\n'
 done
+# The floor (issue 12): $par bare Bun executables (bench/floor-hold.ts, built with tsrunc's flags) alive
+# at once, idle after their start, sampled the same way. No Bun executable's processes, $par at a
+# time, can hold less than this.
+hold=$PWD/bench/floor-hold
+[ -x "$hold" ] || make -s bench/floor-hold
+rm -f "$work/stop"
+sample "$(readlink -f "$hold")" "$work/peak-floor" &
+sampler=$!
+holders=()
+for _ in $(seq 1 "$par"); do "$hold" 1000 >/dev/null & holders+=($!); done
+wait "${holders[@]}"
+touch "$work/stop"
+wait $sampler
+read -r peak anon procs < "$work/peak-floor"
+echo "floor: $par bare Bun executables at once: peak Pss ${peak} kB ($anon kB anonymous, $procs processes)"
+rows="| bare Bun executable (floor), $par alive at once, idle | | | $peak | $anon | $((peak - anon)) | $procs |"$'\n'"$rows"
 if [ -f bench/RESULTS.md ]; then
   {
     printf '\n## %s containers created, started and deleted, %s at a time\n\n' "$n" "$par"
