@@ -1,7 +1,8 @@
 // Fault injection for the crash tests (test/integration/crash.test.ts): with TSRUNC_TEST_STOP_AT=<point>,
 // the runtime stops itself there (SIGSTOP) so a test can SIGKILL it at an exact step and check that
-// `delete --force` still undoes everything. Points: create (state-written, cgroup-created, spawned,
-// ready), delete (delete-killed, delete-cgroups-removed, delete-before-remove), exec (exec-spawned).
+// `delete --force` still undoes everything (or, continued with SIGCONT, what it does when something
+// else happens meanwhile). Points: create (state-written, cgroup-created, spawned, ready), delete
+// (delete-killed, delete-cgroups-removed, delete-before-remove), exec (exec-init-pinned, exec-spawned).
 //
 // Only test builds honour it: anyone who can set the environment of a containerd shim could otherwise
 // stop a create half-way. TSRUNC_FAULTS is a build-time constant: `bun build --define

@@ -11,13 +11,13 @@ import { NS_PROC_FILE } from '../linux/namespaces';
 import { Sync } from '../linux/opcodes';
 import type { Process, Spec } from '../spec/types';
 import { check } from '../state/lifecycle';
-import { isAlive } from '../state/proc';
 import { deriveStatus, stateOutput } from '../state/status';
 import { ContainerDir } from '../state/store';
 import { sendPidfd, sendPtyToConsole, writePidFile } from './create';
 import { EXECVE, SyncDriver } from './sync';
 import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
+import { pinInit } from './open';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
 import { loadManager } from '../cgroups/lazy';
 
@@ -51,6 +51,8 @@ function joinTypes(spec: Spec, pid: number): string[] {
   return out;
 }
 
+const STOPPED = 'cannot exec in a stopped container';
+
 /** Returns the exit status for `exec` in the foreground, 0 when detached. */
 export function execProcess(o: ExecOptions): number {
   const n = native();
@@ -67,9 +69,8 @@ export function execProcess(o: ExecOptions): number {
     const terminal = !!o.process.terminal;
     if (o.detach && terminal && !o.consoleSocket) throw new TsruncError('cannot allocate tty if tsrunc will detach without setting console socket', { field: 'process.terminal' });
     if ((!o.detach || !terminal) && o.consoleSocket) throw new TsruncError('cannot use console socket if tsrunc will not detach or allocate tty', { field: '--console-socket' });
-    initPidfd = n.pidfdOpen(state.pid!);
-    // Pinned: from here on the pidfd is the init or nothing, whatever happens to the pid number.
-    if (!isAlive(state.pid, state.pidStartTime)) throw new TsruncError('cannot exec in a stopped container');
+    initPidfd = pinInit(state, () => new TsruncError(STOPPED));
+    faultPoint('exec-init-pinned');
 
     const spec: Spec = { ...state.config, process: o.process };
     const hasMountNs = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
@@ -147,6 +148,14 @@ export function execProcess(o: ExecOptions): number {
       try { n.pidfdSendSignal(pidfd, 9); } catch { /* gone */ }
       // A process frozen by the v1 freezer dies only when thawed: after a signal, do not wait for it.
       n.waitPidfd(pidfd, aborted ? 100 : 5000);
+    }
+    // The init died while exec was starting (a kill meanwhile): its namespaces and /proc entries
+    // vanish under us, and whichever step noticed first fails with ENOENT or ESRCH naming a config
+    // field that is not at fault. Say what happened instead. The wait is short: the init's
+    // namespaces are gone only at the very end of its exit, just before its pidfd becomes readable.
+    if (!started && !aborted && initPidfd >= 0 && n.waitPidfd(initPidfd, 50) !== null) {
+      logDebug(`exec: the init exited while exec was starting: ${(e as Error).message}`);
+      throw new TsruncError(STOPPED);
     }
     throw e;
   } finally {

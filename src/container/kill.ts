@@ -10,12 +10,11 @@ import { TsruncError, WrongStatus, sysError, formatError } from '../errors';
 import { logWarn } from '../log';
 import { native } from '../native';
 import { check } from '../state/lifecycle';
-import { isAlive } from '../state/proc';
 import { parseSignal } from '../state/signals';
 import type { ContainerState } from '../state/store';
 import { loadManager } from '../cgroups/lazy';
 import type { CgroupRecord } from '../cgroups/manager';
-import { withContainer } from './open';
+import { pinInit, withContainer } from './open';
 
 /** `signal`: a name or number as given on the command line, or undefined for the default. */
 export function killContainer(root: string, id: string, signal: string | undefined, all: boolean): void {
@@ -72,19 +71,14 @@ function signalAll(rec: CgroupRecord, sig: number): void {
 }
 
 function signalInit(s: ContainerState, sig: number): void {
-  const n = native();
-  let fd: number;
+  const stopped = () => new WrongStatus('kill', 'stopped', 'container not running');
+  const fd = pinInit(s, stopped);
   try {
-    fd = n.pidfdOpen(s.pid!);
-  } catch {
-    throw new WrongStatus('kill', 'stopped', 'container not running');
-  }
-  try {
-    if (!isAlive(s.pid, s.pidStartTime)) throw new WrongStatus('kill', 'stopped', 'container not running');
-    n.pidfdSendSignal(fd, sig);
+    native().pidfdSendSignal(fd, sig);
   } catch (e) {
-    if (e instanceof TsruncError) throw e;
-    throw new TsruncError(`no such process: ${(e as Error).message}`);
+    // ESRCH: it exited after pinInit looked (a zombie still takes signals).
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') throw stopped();
+    throw sysError('cannot signal the container\'s init', e);
   } finally {
     closeFd(fd);
   }

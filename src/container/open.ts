@@ -2,7 +2,10 @@
 // container starts with (runc's getContainer and the state checks of state_linux.go), in one place.
 // Failures are typed (src/errors.ts): ContainerNotFound, StateMissing, StateCorrupt, WrongStatus.
 import { ContainerNotFound, StateCorrupt, StateMissing, formatError } from '../errors';
+import { closeFd } from '../fileio';
 import { logWarn } from '../log';
+import { native } from '../native';
+import { isAlive } from '../state/proc';
 import { check, type Command } from '../state/lifecycle';
 import type { Status } from '../state/status';
 import { deriveStatus } from '../state/status';
@@ -54,4 +57,25 @@ export function eachContainer(root: string, fn: (c: Opened) => void): void {
       logWarn(`load container ${id}: ${formatError(e)}`);
     }
   }
+}
+
+/**
+ * A pidfd of the container's init, checked against the recorded start time: from then on it is the
+ * init or nothing, whatever happens to the pid number. An init that exited since the status was
+ * derived (pidfd_open's ESRCH, or a reused or zombie pid) throws `stopped()`, the command's own
+ * words for a stopped container, not the system error.
+ */
+export function pinInit(state: ContainerState, stopped: () => Error): number {
+  let fd: number;
+  try {
+    fd = native().pidfdOpen(state.pid!);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ESRCH') throw stopped();
+    throw e;
+  }
+  if (!isAlive(state.pid, state.pidStartTime)) {
+    closeFd(fd);
+    throw stopped();
+  }
+  return fd;
 }

@@ -7,7 +7,7 @@ import { native } from '../native';
 import { isAlive } from '../state/proc';
 import type { ContainerDir, ContainerState } from '../state/store';
 import { destroyContainer } from './destroy';
-import { withContainer } from './open';
+import { pinInit, withContainer } from './open';
 import { runHooks } from '../hooks';
 import { stateOutput } from '../state/status';
 
@@ -34,9 +34,10 @@ export function startById(root: string, id: string): void {
 /** Start a created container whose directory the caller holds locked (start, and run after create). */
 export function startContainer(dir: ContainerDir, state: ContainerState, knownPidfd = -1): void {
   const n = native();
-  const pidfd = knownPidfd >= 0 ? knownPidfd : n.pidfdOpen(state.pid!);
+  const stopped = () => new WrongStatus('start', 'stopped', 'container not running');
+  const pidfd = knownPidfd >= 0 ? knownPidfd : pinInit(state, stopped);
   try {
-    if (!isAlive(state.pid, state.pidStartTime)) throw new WrongStatus('start', 'stopped', 'container not running');
+    if (!isAlive(state.pid, state.pidStartTime)) throw stopped(); // run's own pidfd: its init may have died since
     if (!state.config.process) {
       // runtime.md "start": "This operation MUST generate an error if process was not set."
       try { n.pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }

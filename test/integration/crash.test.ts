@@ -165,6 +165,38 @@ describeRoot('delete --force after a crashed create', () => {
     });
   }
 
+  // The container's init dies while exec is starting (killed, OOM, or it exits): whichever step
+  // notices first (reading the init's namespaces, the new process's setns through the init's pidfd,
+  // its fork into the dying PID namespace) must not be reported as a config error such as
+  // "linux.namespaces: ... ENOENT", but as what happened, in runc's words for a stopped container.
+  for (const point of ['exec-init-pinned', 'exec-spawned']) {
+    test(`exec whose container's init dies at "${point}" says the container stopped, and leaves nothing`, async () => {
+      const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+      const id = sb.id();
+      sb.ok(['run', '-d', '--bundle', bundle, id]);
+      const init = sb.state(id).pid;
+      const [cmd, ...pre] = runtimeCommand(undefined, true);
+      const child = spawn(cmd, [...pre, '--root', sb.root, 'exec', id, 'true'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TSRUNC_TEST_STOP_AT: point } });
+      let stderr = '';
+      child.stderr!.on('data', (d) => { stderr += d; });
+      const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+      try {
+        await waitFor(() => procState(child.pid!) === 'T', 10000, `exec to stop at ${point}`);
+        process.kill(init, 'SIGKILL');
+        await waitFor(() => !pidAlive(init), 5000, 'the init to be gone');
+        child.kill('SIGCONT');
+      } catch (e) {
+        child.kill('SIGKILL');
+        throw e;
+      }
+      expect(await exited).toBe(255);
+      expect(stderr).toBe('tsrunc: cannot exec in a stopped container\n');
+      expect(processesWithArg(`exec ${id}`)).toEqual([]);
+      sb.ok(['delete', '--force', id]);
+      assertNothingLeft(id, sb.root);
+    });
+  }
+
   test('exec killed after it cloned the process: the process dies with it, the container is untouched', async () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();

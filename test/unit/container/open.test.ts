@@ -3,9 +3,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { eachContainer, withContainer } from '../../../src/container/open';
+import { eachContainer, pinInit, withContainer } from '../../../src/container/open';
 import { ContainerNotFound, StateCorrupt, StateMissing, WrongStatus } from '../../../src/errors';
 import * as log from '../../../src/log';
+import { startTimeOf } from '../../../src/state/proc';
 import { Native, setNative } from '../../../src/native';
 import { ContainerDir, LOCK_EX, LOCK_SH, type ContainerState } from '../../../src/state/store';
 import { errorOf } from '../../helpers/errors';
@@ -102,5 +103,47 @@ describe('eachContainer', () => {
     const fn = jest.fn();
     eachContainer(path.join(root, 'missing'), fn);
     expect(fn).not.toHaveBeenCalled();
+  });
+});
+
+describe('pinInit', () => {
+  const state = (pid: number, pidStartTime: string | undefined) => ({ pid, pidStartTime }) as ContainerState;
+  const stoppedError = () => new WrongStatus('kill', 'stopped', 'container not running');
+  const isOpen = (fd: number) => { try { fs.fstatSync(fd); return true; } catch { return false; } };
+  /** The fake pidfd_open hands out a real descriptor (of /dev/null), so closing it can be checked. */
+  function fakePidfdOpen(): number[] {
+    const opened: number[] = [];
+    setNative({ pidfdOpen: () => { const fd = fs.openSync('/dev/null', 'r'); opened.push(fd); return fd; } } as unknown as Native);
+    return opened;
+  }
+
+  test('an init that exited since the status was derived (pidfd_open ESRCH) is the command\'s "stopped", not the system error', () => {
+    setNative({ pidfdOpen: () => { throw Object.assign(new Error('pidfd_open: No such process'), { code: 'ESRCH' }); } } as unknown as Native);
+    const e = errorOf(() => pinInit(state(DEAD_PID, '1'), stoppedError));
+    expect(e).toBeInstanceOf(WrongStatus);
+    expect(e.message).toBe('container not running');
+  });
+
+  test('any other pidfd_open failure is itself', () => {
+    setNative({ pidfdOpen: () => { throw Object.assign(new Error('pidfd_open: Too many open files'), { code: 'EMFILE' }); } } as unknown as Native);
+    expect(() => pinInit(state(process.pid, undefined), stoppedError)).toThrow('pidfd_open: Too many open files');
+  });
+
+  test('a pid now held by another process (start time differs) is "stopped", and the pidfd is closed', () => {
+    const opened = fakePidfdOpen();
+    expect(errorOf(() => pinInit(state(process.pid, 'not-its-start-time'), stoppedError)).message).toBe('container not running');
+    expect(opened).toHaveLength(1);
+    expect(isOpen(opened[0])).toBe(false);
+  });
+
+  test('the live init with its recorded start time: its pidfd, left open', () => {
+    const opened = fakePidfdOpen();
+    const fd = pinInit(state(process.pid, startTimeOf(process.pid)), stoppedError);
+    try {
+      expect(fd).toBe(opened[0]);
+      expect(isOpen(fd)).toBe(true);
+    } finally {
+      fs.closeSync(fd);
+    }
   });
 });
