@@ -65,9 +65,10 @@ static int str_ok(const struct tsr_prepared *p, uint32_t off) {
   return memchr(p->str + off, 0, p->str_len - off) != NULL;
 }
 
-static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n) {
+/* `spare` more NULL slots after the n strings (envp: one for SET_HOME's entry). */
+static char **build_vector(const struct tsr_prepared *p, uint32_t off, int64_t n, size_t spare) {
   if (n < 0 || n > 65536) return NULL;
-  char **v = calloc((size_t)n + 1, sizeof(char *));
+  char **v = calloc((size_t)n + 1 + spare, sizeof(char *));
   if (!v) return NULL;
   const char *s = p->str + off;
   for (int64_t i = 0; i < n; i++) {
@@ -188,8 +189,8 @@ int tsr_prepare(struct tsr_prepared *p, const void *buf, size_t len, const char 
         *why = "more than one exec";
         return -1;
       }
-      p->argv = build_vector(p, op->s[0], op->a[0]);
-      p->envp = build_vector(p, op->s[1] == TSR_NO_STR ? op->s[0] : op->s[1], op->s[1] == TSR_NO_STR ? 0 : op->a[1]);
+      p->argv = build_vector(p, op->s[0], op->a[0], 0);
+      p->envp = build_vector(p, op->s[1] == TSR_NO_STR ? op->s[0] : op->s[1], op->s[1] == TSR_NO_STR ? 0 : op->a[1], 1);
       if (!p->argv || !p->envp) {
         *why = "bad argv/env";
         return -1;
@@ -884,6 +885,80 @@ static void string_vector(const struct tsr_prepared *p, uint32_t off, int64_t n,
   v[n] = NULL;
 }
 
+/* One /etc/passwd line (name:passwd:uid:gid:gecos:home:shell, surrounding blanks ignored): if its uid
+ * field is exactly `uid` in decimal, copy its home into out (at most outlen-1 bytes) and return 1. */
+static int passwd_home(const char *line, size_t len, uint64_t uid, char *out, size_t outlen) {
+  while (len && (line[0] == ' ' || line[0] == '\t')) line++, len--;
+  while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) len--;
+  const char *field[7];
+  size_t flen[7], nf = 0, start = 0;
+  for (size_t k = 0; k <= len && nf < 7; k++) {
+    if (k == len || line[k] == ':') {
+      field[nf] = line + start;
+      flen[nf++] = k - start;
+      start = k + 1;
+    }
+  }
+  if (nf < 6 || flen[2] == 0 || flen[2] > 10) return 0;
+  uint64_t v = 0;
+  for (size_t k = 0; k < flen[2]; k++) {
+    if (field[2][k] < '0' || field[2][k] > '9') return 0;
+    v = v * 10 + (uint64_t)(field[2][k] - '0');
+  }
+  if (v != uid || flen[5] >= outlen) return 0;
+  memcpy(out, field[5], flen[5]);
+  out[flen[5]] = 0;
+  return 1;
+}
+
+/* runc's setupUser: "if we didn't get HOME already, set it based on the user's HOME": the home of the
+ * first entry for the uid in the container's /etc/passwd, "/" without one (libcontainer/user's
+ * default). Runs in the container's root, before the user change, as runc. The file is the image's:
+ * only a regular file is read (O_NONBLOCK: a FIFO there must not block us), a line longer than the
+ * buffer is skipped, nothing is allocated. Every HOME entry of the env is replaced by the new one. */
+static void op_set_home(struct tsr_prepared *p, uint64_t uid) {
+  if (!p->envp) return;
+  char *home = p->home_env + 5;
+  memcpy(p->home_env, "HOME=/", 7);
+  int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  struct stat st;
+  if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    char buf[4096];
+    size_t have = 0;
+    int skipping = 0, found = 0;
+    for (;;) {
+      ssize_t n = read(fd, buf + have, sizeof buf - have);
+      if (n < 0 && errno == EINTR) continue;
+      int eof = n <= 0;
+      if (!eof) have += (size_t)n;
+      size_t start = 0;
+      for (size_t k = 0; k < have && !found; k++) {
+        if (buf[k] != '\n') continue;
+        if (!skipping) found = passwd_home(buf + start, k - start, uid, home, PATH_MAX);
+        skipping = 0;
+        start = k + 1;
+      }
+      if (found) break;
+      if (eof) {
+        if (!skipping && start < have && passwd_home(buf + start, have - start, uid, home, PATH_MAX)) found = 1;
+        break;
+      }
+      memmove(buf, buf + start, have - start);
+      have -= start;
+      if (have == sizeof buf) { /* no newline in a whole buffer: skip that line */
+        skipping = 1;
+        have = 0;
+      }
+    }
+  }
+  if (fd >= 0) close(fd);
+  size_t w = 0;
+  for (size_t r = 0; p->envp[r]; r++)
+    if (strncmp(p->envp[r], "HOME=", 5) != 0) p->envp[w++] = p->envp[r];
+  p->envp[w++] = p->home_env;
+  p->envp[w] = NULL;
+}
+
 /* hooks.createContainer and hooks.startContainer (config.md "POSIX-platform Hooks"), run by the
  * container's process itself, as runc does (Hooks.Run from rootfs_linux.go prepareRootfs and
  * standard_init_linux.go): in its namespaces, with its credentials and, for startContainer, under
@@ -1267,6 +1342,7 @@ __attribute__((noreturn)) void tsr_child_main(struct tsr_prepared *p) {
         break; /* the grandchild goes on; its parent is gone, so no pdeathsig: the next SYNC_WAIT sees EOF */
       }
       case TSR_OP_RUN_HOOK: op_run_hook(p, i, op); break;
+      case TSR_OP_SET_HOME: op_set_home(p, (uint64_t)op->a[0]); break;
       case TSR_OP_EXEC:
         unblock_signals();
         execve(p->exec_path[0] ? p->exec_path : p->argv[0], p->argv, p->envp);

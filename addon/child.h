@@ -29,6 +29,7 @@ struct tsr_prepared {
   char link_buf[PATH_MAX];
   char tmp_buf[PATH_MAX];
   char fd_path[64];
+  char home_env[PATH_MAX + 8]; /* SET_HOME's "HOME=..." entry, put into envp (which has a spare slot) */
 };
 
 /* Parse and check a plan buffer (before clone). Returns 0 or -1 with *why set to a static string. */

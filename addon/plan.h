@@ -89,7 +89,9 @@
                                     with a tmpfs (runc's msMoveRoot, for --no-pivot) */
 #define TSR_OP_CHOWN_STDIO 50    /* a0 = uid: fds 0-2 that are not /dev/null are chowned to it (gid kept), as runc's
                                     fixStdioPermissions; EPERM/EROFS ignored */
-#define TSR_OP_MAX 50
+#define TSR_OP_SET_HOME 51       /* a0 = uid: HOME=<its home in /etc/passwd, or "/"> replaces any HOME in EXEC's env
+                                    (runc's setupUser; only planned when process.env has no non-empty HOME) */
+#define TSR_OP_MAX 51
 
 /* TSR_OP_MOUNT a2 bits */
 #define TSR_MNT_TARGET_IN_ROOT 1u  /* s1 is resolved inside the OPEN_ROOT directory (RESOLVE_IN_ROOT) */

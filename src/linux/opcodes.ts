@@ -54,8 +54,9 @@ export const Op = {
   JOIN_KEYRING: 48,
   HIDE_MOUNT: 49,
   CHOWN_STDIO: 50,
+  SET_HOME: 51,
 } as const;
-export const OP_MAX = 50;
+export const OP_MAX = 51;
 export type OpName = keyof typeof Op;
 
 export const Mnt = {

@@ -29,6 +29,11 @@ export function pathOf(env: string[]): string {
   return e !== undefined ? e.slice(5) : DEFAULT_PATH;
 }
 
+/** The value of HOME in env (the last entry wins), or undefined. */
+export function homeOf(env: string[]): string | undefined {
+  return env.filter((v) => v.startsWith('HOME=')).pop()?.slice(5);
+}
+
 /** process.user with runc's defaults: an absent user, uid or gid is 0 (runc decodes the JSON into
  * Go structs, whose zero value that is); absent additionalGids is none. */
 export function processUser(p: Process): { uid: number; gid: number; umask?: number; additionalGids: number[] } {
@@ -55,6 +60,10 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   // runc's fixStdioPermissions, while we may still chown: the pty (process.terminal) or the
   // caller's pipes become the process user's (uid only; the devpts tty group stays).
   plan.add('CHOWN_STDIO', 'process.user.uid', `chown stdio (not /dev/null) to uid ${user.uid}`, [BigInt(user.uid)]);
+  // runc's setupUser, for the init and for exec: a process.env without HOME (or with an empty one, the
+  // last entry counting, as Go's Setenv) gets the user's home from the container's /etc/passwd, read
+  // in its root before the user change; "/" when the uid has no entry.
+  if (!homeOf(processEnv(spec))) plan.add('SET_HOME', 'process.env', `HOME = home of uid ${user.uid} in /etc/passwd, or "/"`, [BigInt(user.uid)]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
   const gids = user.additionalGids;
   const blob = Buffer.alloc(gids.length * 4);

@@ -34,7 +34,11 @@ export function describeRoot(title: string, fn: () => void): void {
 
 export interface Result { code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }
 
-export interface RunOptions { input?: string; env?: NodeJS.ProcessEnv; timeout?: number; root?: boolean; extraFds?: number[]; wrap?: string[]; cwd?: string }
+/** killSignal: what ends a run past its timeout (SIGTERM by default, which `run` forwards to the
+ * container: SIGKILL where the container could ignore it). */
+export interface RunOptions {
+  input?: string; env?: NodeJS.ProcessEnv; timeout?: number; killSignal?: NodeJS.Signals; root?: boolean; extraFds?: number[]; wrap?: string[]; cwd?: string;
+}
 
 let counter = 0;
 
@@ -78,7 +82,7 @@ export class Sandbox {
     let r: SpawnSyncReturns<string>;
     try {
       r = spawnSync(io.cmd, io.args, {
-        encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000, stdio: ['pipe', ...io.stdio], cwd: opts.cwd,
+        encoding: 'utf8', input: opts.input ?? '', env: opts.env ?? process.env, timeout: opts.timeout ?? 30000, killSignal: opts.killSignal, stdio: ['pipe', ...io.stdio], cwd: opts.cwd,
       });
     } finally {
       io.close();

@@ -1,5 +1,5 @@
 // exec: a new process in a running container, as containerd's shim and `docker exec` use it.
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
@@ -340,5 +340,60 @@ describeRoot('process.cwd only root can reach', () => {
     const bad = sb.run(['exec', '--cwd', '/nonexistent', id, 'true']);
     expect(bad.code).toBe(255);
     expect(bad.stderr).toMatch(/^tsrunc: process\.cwd: chdir to cwd \/nonexistent: ENOENT\n$/);
+  });
+});
+
+// runc's setupUser: a process.env without HOME (or with an empty one) gets the user's home directory
+// from the container's /etc/passwd, "/" when the uid has none; Kubernetes (containerd's CRI) leaves
+// HOME to the runtime. runc's exec.bats "exec --env", "exec --user" and "check default home".
+describeRoot('HOME', () => {
+  let sb: Sandbox;
+  beforeEach(() => { sb = new Sandbox(); });
+  afterEach(() => sb.cleanup());
+  test('run and exec: the home of the process user in the container\'s /etc/passwd, "/" without an entry; a HOME given is kept', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sleep', '1000'];
+    });
+    fs.appendFileSync(path.join(bundle, 'rootfs/etc/passwd'), 'tempuser:x:2000:2000:Temp User:/home/tempuser:/bin/sh\n');
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    expect(sb.run(['exec', id, 'sh', '-c', 'echo "[$HOME]"']).stdout).toBe('[/root]\n');
+    expect(sb.run(['exec', '-u', '2000', id, 'sh', '-c', 'echo "[$HOME]"']).stdout).toBe('[/home/tempuser]\n');
+    expect(sb.run(['exec', '-u', '1000', id, 'sh', '-u', '-c', 'echo "[$HOME]"']).stdout).toBe('[/]\n');
+    expect(sb.run(['exec', '--env', 'HOME=/custom', '-u', '2000', id, 'sh', '-c', 'echo "[$HOME]"']).stdout).toBe('[/custom]\n');
+    // An empty HOME is no HOME (Go's Getenv in runc): replaced, and only one HOME is left in the env.
+    expect(sb.run(['exec', '--env', 'HOME=', '-u', '2000', id, 'sh', '-c', 'env | grep -c ^HOME=; echo "[$HOME]"']).stdout).toBe('1\n[/home/tempuser]\n');
+    sb.ok(['delete', '--force', id]);
+
+    const init = sb.bundle((c) => {
+      c.process.user = { uid: 65534, gid: 65534 };
+      c.process.args = ['sh', '-c', 'echo "[$HOME]"'];
+    }, 'init');
+    expect(sb.run(['run', '--bundle', init, sb.id()]).stdout).toBe('[/nonexistent]\n');
+  });
+
+  // The file is the image's, read by the runtime as root before the user change: whatever is there
+  // must neither block the container's start nor be misread.
+  test('a hostile /etc/passwd: a FIFO (would block an open without O_NONBLOCK), a directory, a line longer than any buffer hiding a forged entry', () => {
+    const run = (prepare: (etc: string) => void) => {
+      const bundle = sb.bundle((c) => {
+        c.process.user = { uid: 65534, gid: 65534 };
+        c.process.args = ['sh', '-c', 'echo "[$HOME]"'];
+      });
+      const etc = path.join(bundle, 'rootfs/etc');
+      fs.rmSync(path.join(etc, 'passwd'));
+      prepare(etc);
+      // A run blocked on the FIFO takes no SIGTERM (forwarded to the init, which blocks signals until
+      // its execve): SIGKILL, so that a regression fails here instead of hanging the suite.
+      return sb.run(['run', '--bundle', bundle, sb.id()], { timeout: 10000, killSignal: 'SIGKILL' });
+    };
+    const fifo = run((etc) => { expect(spawnSync('mkfifo', [path.join(etc, 'passwd')]).status).toBe(0); });
+    expect([fifo.stdout, fifo.signal]).toEqual(['[/]\n', null]);
+    expect(run((etc) => fs.mkdirSync(path.join(etc, 'passwd'))).stdout).toBe('[/]\n');
+    // The forged entry starts exactly where a 4096-byte buffer holding the line's start is full: read
+    // as a line of its own, it would give /forged.
+    const long = 'x'.repeat(4096) + 'forged:x:65534:0::/forged:/bin/sh' + 'y'.repeat(3000);
+    const r = run((etc) => fs.writeFileSync(path.join(etc, 'passwd'), `root:x:0:0:root:/root:/bin/sh\n${long}:/tail\n  nobody:x:65534:65534:nobody:/real\t\n`));
+    expect(r.stdout).toBe('[/real]\n');
   });
 });

@@ -178,6 +178,17 @@ describe('compileCreatePlan on the default spec: order', () => {
     expect(plan.ops[chown].a).toEqual([1000n]);
   });
 
+  test('HOME: without a non-empty one in process.env, SET_HOME for the process uid after the pivot, before the user change (runc setupUser)', () => {
+    const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 1001 }; s.process!.env = ['PATH=/bin']; });
+    const home = idx(plan, isOp('SET_HOME'));
+    expectOrder(plan, idx(plan, isOp('PIVOT_ROOT')), home, idx(plan, isOp('SETGROUPS')), idx(plan, isOp('SETUID')), idx(plan, isOp('EXEC')));
+    expect(plan.ops[home].a).toEqual([1000n]);
+    // An empty HOME is none (Go's Getenv), the last entry counting; a HOME given is kept as it is.
+    expect(compile((s) => { s.process!.env = ['HOME=/a', 'HOME=']; }).ops.filter(isOp('SET_HOME'))).toHaveLength(1);
+    expect(compile((s) => { s.process!.env = ['HOME=', 'HOME=/a']; }).ops.filter(isOp('SET_HOME'))).toHaveLength(0);
+    expect(compile((s) => { s.process!.env = ['HOME=/home/x']; }).ops.filter(isOp('SET_HOME'))).toHaveLength(0);
+  });
+
   test('user, groups: ids and gid blob', () => {
     const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 100, additionalGids: [5, 70000] }; });
     const g = plan.ops[idx(plan, isOp('SETGROUPS'))];
