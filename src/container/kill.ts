@@ -4,7 +4,8 @@
 // thaw, so nothing forks past the list; it works on a stopped container too (processes left behind by
 // an init that exited; containerd's `task delete -f` sends `kill --all 9`), and succeeds when nothing
 // is left. SIGKILL to a paused container thaws it, else nothing would die (runc); other signals leave
-// a paused container paused (runc 1.1's --all would thaw it as a side effect).
+// a paused container paused (runc 1.1's --all would thaw it as a side effect). A SIGKILL to a
+// container without a PID namespace of its own is a --all (runc 1.2+).
 import { closeFd } from '../fileio';
 import { TsruncError, WrongStatus, sysError, formatError } from '../errors';
 import { logWarn } from '../log';
@@ -18,12 +19,19 @@ import { pinInit, withContainer } from './open';
 
 /** `signal`: a name or number as given on the command line, or undefined for the default. */
 export function killContainer(root: string, id: string, signal: string | undefined, all: boolean): void {
-  // --all freezes and thaws the cgroup: that changes the container, so it locks exclusively.
-  withContainer(root, id, all ? 'exclusive' : 'shared', undefined, ({ state: s, status }) => {
+  // Signalling every process freezes and thaws the cgroup: that changes the container, so it locks
+  // exclusively (a SIGKILL may be one, below; an image's stop signal of SIGKILL is not known yet and
+  // signals them under the shared lock, which is safe: each freeze is undone by its own kill).
+  // A bad signal is reported after the container is found, as runc does: only peeked at here.
+  const killing = signal !== undefined && (() => { try { return parseSignal(signal, 'signal', true) === SIGKILL; } catch { return false; } })();
+  withContainer(root, id, all || killing ? 'exclusive' : 'shared', undefined, ({ state: s, status }) => {
     // Without a signal: the image's stop signal if the config carries one (config.md
     // "Annotations": org.opencontainers.image.stopSignal), else SIGTERM.
     const sig = signal !== undefined ? parseSignal(signal, 'signal', true) : defaultSignal(s.config?.annotations);
-    if (all && s.cgroup) {
+    // runc 1.2+ (libcontainer Container.Signal, runc#4047): without a PID namespace of its own, the
+    // init's death takes nobody with it, so SIGKILL goes to every process in the cgroup, even once
+    // the init is gone; with one, the kernel kills the namespace's other processes with its init.
+    if ((all || (sig === SIGKILL && !ownPidNamespace(s))) && s.cgroup) {
       if (status !== 'stopped') check('kill', s.id, status);
       signalAll(s.cgroup, sig);
       return;
@@ -39,6 +47,11 @@ export function killContainer(root: string, id: string, signal: string | undefin
 }
 
 const SIGKILL = 9;
+
+/** A new PID namespace (config-linux.md "Namespaces": a pid entry without a path). */
+function ownPidNamespace(s: ContainerState): boolean {
+  return (s.config?.linux?.namespaces ?? []).some((ns) => ns.type === 'pid' && !ns.path);
+}
 
 function thaw(rec: CgroupRecord): void {
   try { loadManager(rec).thaw(); } catch (e) { logWarn(`cannot thaw the container: ${(e as Error).message}`); }

@@ -81,6 +81,39 @@ describeRoot('container lifecycle', () => {
     expect(dead.stderr).toMatch(/container not running/);
   });
 
+  // runc 1.2+ (runc#4047, its kill.bats "kill KILL [host pidns]" and "[host pidns + init gone]"):
+  // without a PID namespace of its own, the init's death takes nobody with it, so SIGKILL goes to
+  // every process in the container's cgroup, and succeeds even once the init is gone.
+  for (const initGone of [false, true]) {
+    test(`kill KILL of a container in the host PID namespace kills every process in it${initGone ? ', after its init died' : ''}`, async () => {
+      const bundle = sb.bundle((c) => {
+        c.process.args = ['sleep', '1000'];
+        c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'pid');
+      });
+      const id = sb.id();
+      sb.ok(['run', '--detach', '--bundle', bundle, id]);
+      const init = sb.state(id).pid;
+      for (let i = 0; i < 3; i++) sb.ok(['exec', '--detach', id, 'sleep', '1000']);
+      // Every process of the container, from its cgroup (a container without its own PID namespace
+      // has no process list of its own).
+      const procs = cgroupDirsOf(id).find((d) => d.includes('/pids/')) ?? cgroupDirsOf(id)[0];
+      const all = fs.readFileSync(path.join(procs!, 'cgroup.procs'), 'utf8').trim().split('\n').map(Number);
+      expect(all).toHaveLength(4);
+      if (initGone) {
+        process.kill(init, 'SIGKILL');
+        await waitFor(() => !pidAlive(init), 5000, 'the init to be gone');
+        expect(sb.state(id).status).toBe('stopped');
+      }
+      sb.ok(['kill', id, 'KILL']);
+      await waitFor(() => all.every((p) => !pidAlive(p)), 5000, 'every process of the container to be gone');
+      expect(sb.state(id).status).toBe('stopped');
+      // Other signals still go to the init alone, and to a stopped container they are an error.
+      expect(sb.run(['kill', id, 'TERM']).stderr).toBe('tsrunc: container not running\n');
+      sb.ok(['delete', id]);
+      assertNothingLeft(id, sb.root);
+    });
+  }
+
   test('kill without a signal sends the org.opencontainers.image.stopSignal annotation\'s signal', async () => {
     const bundle = sb.bundle((c) => {
       c.process.args = ['sh', '-c', 'trap "" TERM; trap "exit 0" USR1; while true; do sleep 0.05; done'];
