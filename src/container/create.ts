@@ -145,8 +145,10 @@ export function createContainer(opts: CreateOptions): Created {
       },
       mountFd: (op) => idmappedMountFd(plan, op, state.pid!),
       pty: (fd) => {
-        if (!opts.consoleSocket) ptyMaster = fd;
-        else sendPtyToConsole(opts.consoleSocket, fd);
+        if (!opts.consoleSocket) {
+          native().clearOnlcr(fd);
+          ptyMaster = fd;
+        } else sendPtyToConsole(opts.consoleSocket, fd);
       },
       seccompFd: (fd) => sendSeccompFd(spec, fd, state.pid!, stateOutput(state, 'creating')),
       forked: (pid) => {

@@ -101,8 +101,10 @@ export function execProcess(o: ExecOptions): number {
         pidfd = n.pidfdOpen(childPid);
       },
       pty: (fd) => {
-        if (!o.consoleSocket) ptyMaster = fd;
-        else sendPtyToConsole(o.consoleSocket, fd);
+        if (!o.consoleSocket) {
+          native().clearOnlcr(fd);
+          ptyMaster = fd;
+        } else sendPtyToConsole(o.consoleSocket, fd);
       },
       seccompFd: (fd) => sendSeccompFd(spec, fd, childPid, stateOutput(state, 'running')),
     });

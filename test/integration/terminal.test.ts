@@ -36,6 +36,17 @@ describeRoot('terminal', () => {
     assertNothingLeft(id, sb.root);
   });
 
+  // runc's recvtty clears ONLCR on the pty it proxies: `runc run > file` with a terminal gets the
+  // container's "\n", not the tty's "\r\n" (runc's env.bats compares such output line by line).
+  test('run and exec -t in the foreground pass the container\'s newlines through as they are (ONLCR off)', () => {
+    expect(sb.run(['run', '--bundle', sb.bundle(withTerminal('printf "one\\ntwo\\n"')), sb.id()]).stdout).toBe('one\ntwo\n');
+    const id = sb.id();
+    const sleeper = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    sb.ok(['run', '--detach', '--bundle', sleeper, id]);
+    expect(sb.run(['exec', '-t', id, 'printf', 'a\\nb\\n']).stdout).toBe('a\nb\n');
+    sb.ok(['delete', '--force', id]);
+  });
+
   test('the pty belongs to the process user (uid; the devpts tty group stays), as runc: run and exec -t --user', () => {
     const bundle = sb.bundle((c) => {
       withTerminal('stat -c %u:%g $(tty); echo hi > $(tty) && echo writable')(c);
