@@ -137,12 +137,21 @@ export function errnoMessage(errno: number): string {
 }
 
 /** An error the init reported for plan op `op`: the op's text and the errno. The executable lookup
- * is worded exactly as runc's (`exec: "x": stat x: no such file or directory`): podman and dockerd
- * turn "no such file or directory" and "executable file not found" into exit status 127 and
+ * and the execve are worded exactly as runc's (`exec: "x": stat x: no such file or directory`,
+ * `exec /run.sh: no such file or directory` for a script whose interpreter is missing): podman and
+ * dockerd turn "no such file or directory" and "executable file not found" into exit status 127 and
  * "permission denied" into 126 by matching that text. */
 export function childErrorText(opName: string | undefined, text: string, errno: number): string {
   if (!errno || text.endsWith('executable file not found in $PATH')) return text;
-  return `${text}: ${opName === 'RESOLVE_EXEC' ? errnoMessage(errno) : errnoName(errno)}`;
+  return `${text}: ${opName === 'RESOLVE_EXEC' || opName === 'EXEC' ? errnoMessage(errno) : errnoName(errno)}`;
+}
+
+/** The error text the init wrote on the exec fifo (after "0", once `start` opened it), from the
+ * startContainer hooks or the execve: "<what>[: errno N]" with the errno in words, as the socket's
+ * errors get them from childErrorText (an execve failure is the common case, worded as runc's). */
+export function fifoErrorText(text: string): string {
+  const m = /^([^]*): errno (\d+)$/.exec(text);
+  return m ? childErrorText(m[1].startsWith('exec ') ? 'EXEC' : undefined, m[1], Number(m[2])) : text;
 }
 
 /** The ERROR message of a plan's child as a TsruncError naming the config entry of the failed op

@@ -2,7 +2,7 @@
 // user program has been exec'd: the init writes "0", and its end of the fifo closes on a successful
 // execve; if execve fails, the error text follows the "0" and `start` reports it.
 import { closeFd, unlink } from '../fileio';
-import { TsruncError, WrongStatus } from '../errors';
+import { TsruncError, WrongStatus, fifoErrorText } from '../errors';
 import { native } from '../native';
 import { isAlive } from '../state/proc';
 import type { ContainerDir, ContainerState } from '../state/store';
@@ -60,7 +60,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
     if (out !== '0') {
       state.phase = 'stopped';
       dir.write(state);
-      throw new TsruncError(out.startsWith('0') ? out.slice(1) : out, { field: 'process.args' });
+      throw new TsruncError(fifoErrorText(out.startsWith('0') ? out.slice(1) : out), { field: 'process.args' });
     }
     // Not written back as phase "running": the status is derived (no fifo = running) and the
     // phase only tells a create in progress from the rest (issue 12: one durable write less).

@@ -103,6 +103,27 @@ describeRoot('bad input leaves nothing behind', () => {
     expectCreateFails(sb.bundle((c) => { c.process.args = ['/bin']; }), /^tsrunc: process\.args\[0\]: exec: "\/bin": is a directory\n$/);
   });
 
+  // The execve itself fails after `start` (run) or in exec: a script whose interpreter is missing.
+  // runc's words ("exec /run.sh: no such file or directory", its run.bats and exec.bats "[execve
+  // error]"), which dockerd and podman match to exit with 127; not "errno 2" or "ENOENT".
+  test('an execve that fails (a script without its interpreter): runc\'s words, from run and from exec', () => {
+    const withScript = (args: string[]) => (c: any) => { c.process.args = args; };
+    const bundle = sb.bundle(withScript(['/run.sh']));
+    fs.writeFileSync(path.join(bundle, 'rootfs/run.sh'), '#!/no/such/interpreter\n', { mode: 0o755 });
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect([r.code, r.stderr]).toEqual([1, 'tsrunc: process.args: exec /run.sh: no such file or directory\n']);
+    sb.ok(['delete', '--force', id]);
+    const sleeper = sb.bundle(withScript(['sleep', '1000']), 'sleeper');
+    fs.writeFileSync(path.join(sleeper, 'rootfs/run.sh'), '#!/no/such/interpreter\n', { mode: 0o755 });
+    const running = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sleeper, running]);
+    const e = sb.run(['exec', running, '/run.sh']);
+    expect([e.code, e.stderr]).toEqual([255, 'tsrunc: process.args: exec /run.sh: no such file or directory\n']);
+    sb.ok(['delete', '--force', running]);
+    assertNothingLeft(id, sb.root);
+  });
+
   test('a mount that fails in the child names the mount and the errno', () => {
     expectCreateFails(sb.bundle((c) => { c.mounts.push({ destination: '/x', type: 'nosuchfs', source: 'none' }); }), new RegExp(`mounts\\[${PUSHED}\\]: mount on /x: ENODEV`));
   });

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, errnoName, errnoOf, fail, formatError, readdressed, sysError } from '../../src/errors';
+import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, fifoErrorText, errnoName, errnoOf, fail, formatError, readdressed, sysError } from '../../src/errors';
 
 describe('TsruncError', () => {
   test('carries field, syscall, errno and an exit code (default 1)', () => {
@@ -104,6 +104,14 @@ describe('childErrorText (errors the init reports for a plan op)', () => {
     expect(childErrorText('RESOLVE_EXEC', 'exec: "/etc/passwd"', 13)).toBe('exec: "/etc/passwd": permission denied');
     expect(childErrorText('RESOLVE_EXEC', 'exec: "/bin"', 21)).toBe('exec: "/bin": is a directory');
     expect(childErrorText('RESOLVE_EXEC', 'exec: "x": executable file not found in $PATH', 2)).toBe('exec: "x": executable file not found in $PATH');
+    // The execve itself (a script whose interpreter is missing, a binary for another machine).
+    expect(childErrorText('EXEC', 'exec /run.sh', 2)).toBe('exec /run.sh: no such file or directory');
+    expect(childErrorText('EXEC', 'exec /bin.arm', 8)).toBe('exec /bin.arm: exec format error');
+  });
+  test('the init\'s errors on the exec fifo (start): the same words as over the socket', () => {
+    expect(fifoErrorText('exec /run.sh: errno 2')).toBe('exec /run.sh: no such file or directory');
+    expect(fifoErrorText('seccomp: errno 22')).toBe('seccomp: EINVAL');
+    expect(fifoErrorText('no errno here')).toBe('no errno here');
   });
   test('errnoMessage uses Go\'s wording where libuv\'s differs', () => {
     expect(errnoMessage(1)).toBe('operation not permitted');

@@ -152,7 +152,7 @@ describe('EXEC', () => {
     const plan = exec(new Plan(), [missing]);
     const o = run(plan);
     expectError(o, plan, 0, E.ENOENT, `exec ${missing}`);
-    expect(childError(plan, o.error!).message).toBe(`exec ${missing}: ENOENT`);
+    expect(childError(plan, o.error!).message).toBe(`exec ${missing}: no such file or directory`);
   });
 });
 
