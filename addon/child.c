@@ -911,11 +911,12 @@ static int passwd_home(const char *line, size_t len, uint64_t uid, char *out, si
   return 1;
 }
 
-/* runc's setupUser: "if we didn't get HOME already, set it based on the user's HOME": the home of the
- * first entry for the uid in the container's /etc/passwd, "/" without one (libcontainer/user's
- * default). Runs in the container's root, before the user change, as runc. The file is the image's:
- * only a regular file is read (O_NONBLOCK: a FIFO there must not block us), a line longer than the
- * buffer is skipped, nothing is allocated. Every HOME entry of the env is replaced by the new one. */
+/* runc's prepareEnv: "if HOME is not found in env, get it from container's /etc/passwd and add": the
+ * home of the first entry for the uid in the container's /etc/passwd, "/" without one (runc's
+ * getUserHome). Runs in the container's root, before the user change, as runc. The file is the
+ * image's: only a regular file is read (O_NONBLOCK: a FIFO there must not block us), a line longer
+ * than the buffer is skipped, nothing is allocated. The env (deduplicated by the runtime, an empty
+ * HOME dropped) gets HOME last; an entry that is there anyway is replaced in place. */
 static void op_set_home(struct tsr_prepared *p, uint64_t uid) {
   if (!p->envp) return;
   char *home = p->home_env + 5;
@@ -952,11 +953,10 @@ static void op_set_home(struct tsr_prepared *p, uint64_t uid) {
     }
   }
   if (fd >= 0) close(fd);
-  size_t w = 0;
-  for (size_t r = 0; p->envp[r]; r++)
-    if (strncmp(p->envp[r], "HOME=", 5) != 0) p->envp[w++] = p->envp[r];
-  p->envp[w++] = p->home_env;
-  p->envp[w] = NULL;
+  size_t k = 0;
+  while (p->envp[k] && strncmp(p->envp[k], "HOME=", 5) != 0) k++;
+  if (!p->envp[k]) p->envp[k + 1] = NULL; /* the spare slot */
+  p->envp[k] = p->home_env;
 }
 
 /* hooks.createContainer and hooks.startContainer (config.md "POSIX-platform Hooks"), run by the
@@ -968,12 +968,13 @@ static void op_set_home(struct tsr_prepared *p, uint64_t uid) {
 static void op_run_hook(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *path = S(p, op->s[0]);
   const char *field = p->str + op->s[3], *before = field + strlen(field) + 1, *after = before + strlen(before) + 1;
-  char *argv[op->a[0] + 1], *envp[op->a[1] + 1];
+  char *argv[op->a[0] + 1], *own_env[op->a[1] + 1], **envp = own_env;
   string_vector(p, op->s[1], op->a[0], argv);
   if (op->a[1])
-    string_vector(p, op->s[2], op->a[1], envp);
+    string_vector(p, op->s[2], op->a[1], own_env);
   else
-    envp[0] = NULL;
+    own_env[0] = NULL;
+  if (op->a[3] == 1 && p->envp) envp = p->envp; /* the process's env, as execve will get it */
   char pid[24] = "";
   cat_uint(pid, sizeof pid, (unsigned long)getpid()); /* the pid as the container sees it (runtime.md "State") */
   int in = (int)syscall(SYS_memfd_create, "tsrunc-hook-state", MFD_CLOEXEC);

@@ -82,15 +82,16 @@
 #define TSR_OP_RUN_HOOK 47     /* createContainer/startContainer hook, run by the process itself (runc): s0 = path,
                                     s1 = argv blob (a0 strings), s2 = env blob (a1 strings), s3 = blob of 3 strings:
                                     the config field, the state JSON before and after its pid (getpid() goes
-                                    between, on the hook's stdin through a memfd); a2 = timeout in ms (0: none) */
+                                    between, on the hook's stdin through a memfd); a2 = timeout in ms (0: none);
+                                    a3 = 1: the hook's env is EXEC's (a startContainer hook without env, runc) */
 #define TSR_OP_JOIN_KEYRING 48   /* join a new anonymous session keyring (runc's setupKeyring); a0 = permission
                                     bits added to it (runc: owner search, or other search in a user namespace) */
 #define TSR_OP_HIDE_MOUNT 49     /* s0 = a host procfs/sysfs mount point outside the rootfs: detach it, or cover it
                                     with a tmpfs (runc's msMoveRoot, for --no-pivot) */
 #define TSR_OP_CHOWN_STDIO 50    /* a0 = uid: fds 0-2 that are not /dev/null are chowned to it (gid kept), as runc's
                                     fixStdioPermissions; EPERM/EROFS ignored */
-#define TSR_OP_SET_HOME 51       /* a0 = uid: HOME=<its home in /etc/passwd, or "/"> replaces any HOME in EXEC's env
-                                    (runc's setupUser; only planned when process.env has no non-empty HOME) */
+#define TSR_OP_SET_HOME 51       /* a0 = uid: HOME=<its home in /etc/passwd, or "/"> appended to EXEC's env (runc's
+                                    prepareEnv; only planned when the env, deduplicated, has no non-empty HOME) */
 #define TSR_OP_MAX 51
 
 /* TSR_OP_MOUNT a2 bits */

@@ -87,10 +87,12 @@ export function compileInitHooks(spec: Spec, plan: Plan, point: 'createContainer
   hooksOf(spec, point).forEach((hook, i) => {
     const field = `hooks.${point}[${i}]`;
     const args = hook.args?.length ? hook.args : [hook.path];
-    // runc 1.3+ (Hooks.SetDefaultEnv): a startContainer hook without env gets the process's env.
-    const env = hook.env ?? (point === 'startContainer' ? spec.process?.env ?? [] : []);
-    plan.add('RUN_HOOK', field, `run ${hook.path} ${JSON.stringify(args.slice(1))}, state on stdin${hook.timeout ? `, timeout ${hook.timeout}s` : ''}`,
-      [BigInt(args.length), BigInt(env.length), BigInt((hook.timeout ?? 0) * 1000)],
+    // runc (Hooks.SetDefaultEnv): a startContainer hook without env gets the process's env as execve
+    // will (a3 = 1: the EXEC op's, HOME included once SET_HOME ran).
+    const inherit = hook.env === undefined && point === 'startContainer';
+    const env = hook.env ?? [];
+    plan.add('RUN_HOOK', field, `run ${hook.path} ${JSON.stringify(args.slice(1))}, state on stdin${hook.timeout ? `, timeout ${hook.timeout}s` : ''}${inherit ? ', the process\'s env' : ''}`,
+      [BigInt(args.length), BigInt(env.length), BigInt((hook.timeout ?? 0) * 1000), inherit ? 1n : 0n],
       [hook.path, stringVector(args), env.length ? stringVector(env) : null, stateTemplate(field, undefined)]);
   });
 }

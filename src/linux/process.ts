@@ -24,6 +24,29 @@ export function processEnv(spec: Spec): string[] {
   return spec.process?.env ?? [];
 }
 
+/**
+ * process.env as runc's prepareEnv (libcontainer/env.go) hands it to execve: every entry KEY=value
+ * with a non-empty KEY and no NUL, duplicates dropped keeping each key's last entry, at that entry's
+ * place (Go's dedupEnv), and an empty HOME dropped: SET_HOME appends the user's.
+ */
+export function prepareEnv(env: string[]): string[] {
+  env.forEach((e, i) => {
+    const eq = e.indexOf('=');
+    if (eq < 0) throw new TsruncError(`environment entry "${e}" is not KEY=value`, { field: `process.env[${i}]` });
+    if (eq === 0) throw new TsruncError(`environment entry "${e}" has an empty name`, { field: `process.env[${i}]` });
+    if (e.includes('\0')) throw new TsruncError(`environment entry ${JSON.stringify(e)} contains a NUL byte`, { field: `process.env[${i}]` });
+  });
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let i = env.length - 1; i >= 0; i--) {
+    const key = env[i].slice(0, env[i].indexOf('='));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (env[i] !== 'HOME=') out.push(env[i]);
+  }
+  return out.reverse();
+}
+
 export function pathOf(env: string[]): string {
   const e = env.filter((v) => v.startsWith('PATH=')).pop();
   return e !== undefined ? e.slice(5) : DEFAULT_PATH;
@@ -60,10 +83,10 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   // runc's fixStdioPermissions, while we may still chown: the pty (process.terminal) or the
   // caller's pipes become the process user's (uid only; the devpts tty group stays).
   plan.add('CHOWN_STDIO', 'process.user.uid', `chown stdio (not /dev/null) to uid ${user.uid}`, [BigInt(user.uid)]);
-  // runc's setupUser, for the init and for exec: a process.env without HOME (or with an empty one, the
-  // last entry counting, as Go's Setenv) gets the user's home from the container's /etc/passwd, read
-  // in its root before the user change; "/" when the uid has no entry.
-  if (!homeOf(processEnv(spec))) plan.add('SET_HOME', 'process.env', `HOME = home of uid ${user.uid} in /etc/passwd, or "/"`, [BigInt(user.uid)]);
+  // runc's prepareEnv, for the init and for exec: a process.env without HOME (or whose last HOME is
+  // empty) gets the user's home from the container's /etc/passwd, read in its root before the user
+  // change; "/" when the uid has no entry.
+  if (!homeOf(prepareEnv(processEnv(spec)))) plan.add('SET_HOME', 'process.env', `HOME = home of uid ${user.uid} in /etc/passwd, or "/"`, [BigInt(user.uid)]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
   const gids = user.additionalGids;
   const blob = Buffer.alloc(gids.length * 4);
@@ -99,10 +122,7 @@ export function compileExec(spec: Spec, plan: Plan, opts: ExecOptions): void {
   const p = spec.process!;
   const args = p.args ?? [];
   if (!args.length || !args[0]) throw new TsruncError('args must not be empty', { field: 'process.args' });
-  const env = processEnv(spec);
-  env.forEach((e, i) => {
-    if (!e.includes('=')) throw new TsruncError(`environment entry "${e}" is not KEY=value`, { field: `process.env[${i}]` });
-  });
+  const env = prepareEnv(processEnv(spec));
   // Without user.umask the caller's umask stays (as runc); the child itself runs with umask 0 so
   // that device nodes and mount points get exactly their configured modes.
   const umask = processUser(p).umask ?? callerUmask();

@@ -372,6 +372,14 @@ describeRoot('HOME', () => {
     expect(sb.run(['run', '--bundle', init, sb.id()]).stdout).toBe('[/nonexistent]\n');
   });
 
+  test('the env reaches the process as runc\'s prepareEnv makes it: each key once (its last entry, at that entry\'s place), HOME last', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.env = ['ONE=two', 'HOME=', 'ONE=', 'PATH=/usr/bin:/bin', 'TERM=xterm'];
+      c.process.args = ['env'];
+    });
+    expect(sb.run(['run', '--bundle', bundle, sb.id()]).stdout).toBe('ONE=\nPATH=/usr/bin:/bin\nTERM=xterm\nHOME=/root\n');
+  });
+
   // The file is the image's, read by the runtime as root before the user change: whatever is there
   // must neither block the container's start nor be misread.
   test('a hostile /etc/passwd: a FIFO (would block an open without O_NONBLOCK), a directory, a line longer than any buffer hiding a forged entry', () => {

@@ -148,16 +148,18 @@ exit ${exitCode}
       c.process.args = ['cat', '/tmp/hook-result'];
       c.process.user = { uid: 1000, gid: 1000 };
       c.process.noNewPrivileges = nnp;
-      c.process.env = [...c.process.env, 'FROM_PROCESS=yes'];
+      c.process.env = [...c.process.env, 'FROM_PROCESS=no', 'FROM_PROCESS=yes'];
       c.root.readonly = false;
       c.linux.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] };
-      c.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', '{ mkdir /tmp/byhook 2>/dev/null && echo mkdir-allowed || echo mkdir-denied; id -u; grep CapEff /proc/self/status; echo "env=$FROM_PROCESS"; } > /tmp/hook-result'] }] };
+      c.hooks = { startContainer: [{ path: '/bin/sh', args: ['sh', '-c', '{ mkdir /tmp/byhook 2>/dev/null && echo mkdir-allowed || echo mkdir-denied; id -u; grep CapEff /proc/self/status; echo "env=$FROM_PROCESS home=$HOME"; env | grep -c ^FROM_PROCESS=; } > /tmp/hook-result'] }] };
     });
     fs.chmodSync(path.join(bundle, 'rootfs', 'tmp'), 0o1777);
     const id = sb.id();
     const r = sb.run(['run', '--bundle', bundle, id]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('mkdir-denied\n1000\nCapEff:\t0000000000000000\nenv=yes\n');
+    // The process's env as execve gets it (runc's prepareEnv, then SetDefaultEnv): each key once, and
+    // HOME from /etc/passwd ("/" for uid 1000, which has no entry).
+    expect(r.stdout).toBe('mkdir-denied\n1000\nCapEff:\t0000000000000000\nenv=yes home=/\n1\n');
     assertNothingLeft(id, sb.root);
   });
 

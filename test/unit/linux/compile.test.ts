@@ -189,6 +189,21 @@ describe('compileCreatePlan on the default spec: order', () => {
     expect(compile((s) => { s.process!.env = ['HOME=/home/x']; }).ops.filter(isOp('SET_HOME'))).toHaveLength(0);
   });
 
+  test('process.env as runc\'s prepareEnv: each key once, its last entry at that entry\'s place; an empty HOME dropped; bad entries named', () => {
+    const envOf = (env: string[]) => {
+      const exec = compile((s) => { s.process!.env = env; }).ops.find(isOp('EXEC'))!;
+      return (exec.s![1] as Buffer | null)?.toString().split('\0').slice(0, Number(exec.a![1])) ?? [];
+    };
+    // runc's env_test.go cases.
+    expect(envOf(['TERM=vt100', 'HOME=/home/one', 'HOME=/home/two', 'TERM=xterm', 'HOME=/home/three', 'FOO=bar'])).toEqual(['TERM=xterm', 'HOME=/home/three', 'FOO=bar']);
+    expect(envOf(['A=a', 'A=b', 'A=c'])).toEqual(['A=c']);
+    expect(envOf(['HOME=', 'HOME=/foo'])).toEqual(['HOME=/foo']);
+    expect(envOf(['HOME=/foo', 'HOME=', 'ONE=two', 'ONE='])).toEqual(['ONE=']);
+    expect(compileError((s) => { s.process!.env = ['A=1', '=x']; }).field).toBe('process.env[1]');
+    expect(compileError((s) => { s.process!.env = ['NOEQ']; }).message).toMatch(/is not KEY=value/);
+    expect(compileError((s) => { s.process!.env = ['A=1\u0000B=2']; }).message).toMatch(/NUL/);
+  });
+
   test('user, groups: ids and gid blob', () => {
     const plan = compile((s) => { s.process!.user = { uid: 1000, gid: 100, additionalGids: [5, 70000] }; });
     const g = plan.ops[idx(plan, isOp('SETGROUPS'))];
@@ -533,7 +548,8 @@ describe('in-container hooks (RUN_HOOK): where the init runs them (runc standard
     for (const before of ['WAIT_FIFO', 'SECCOMP', 'SETUID', 'CAPSET', ...(nnp ? ['NO_NEW_PRIVS'] : [])]) expectOrder(plan, idx(plan, isOp(before)), sc);
     expect(plan.ops[sc + 1].op).toBe('EXEC');
     expect(plan.ops[sc].a?.[2]).toBe(2000n); // timeout in ms
-    // No env of its own: the process's (runc 1.3+ SetDefaultEnv).
-    expect(plan.ops[sc].a?.[1]).toBe(BigInt(plan.ops.find((o) => o.op === 'EXEC')!.a![1]!));
+    // No env of its own: the process's as execve gets it, HOME included (a3 = 1; runc's SetDefaultEnv
+    // after prepareEnv).
+    expect([plan.ops[sc].a?.[1], plan.ops[sc].a?.[3]]).toEqual([0n, 1n]);
   });
 });
