@@ -600,6 +600,25 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
   uint64_t bits = (uint64_t)op->a[2];
   int tfd = -1;
   const char *t = target;
+  if ((bits & TSR_MNT_DIR_MODE) && (bits & TSR_MNT_TARGET_IN_ROOT)) {
+    /* runc (rootfs_linux.go, "tmpfs"; runc#3911, #3952): a tmpfs on a directory that exists keeps its
+     * mode, setuid, setgid and sticky bits included, unless the options give one (the last mode= wins). */
+    int efd = open_in_root(p, target, 0, 0);
+    struct stat st;
+    if (efd >= 0 && fstat(efd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      char *d = p->mount_data;
+      unsigned m = st.st_mode & 07777;
+      memcpy(d, "mode=0000", 10);
+      for (int k = 0; k < 4; k++, m >>= 3) d[8 - k] = (char)('0' + (m & 7));
+      if (data && *data) {
+        if (strlen(data) + 11 > sizeof p->mount_data) fail(p, i, E2BIG, "mount data for", target);
+        cat(d, sizeof p->mount_data, ",");
+        cat(d, sizeof p->mount_data, data);
+      }
+      data = d;
+    }
+    if (efd >= 0) close(efd);
+  }
   if (bits & TSR_MNT_TARGET_IN_ROOT) {
     tfd = open_in_root(p, target, !!(bits & TSR_MNT_MKDIR), !!(bits & TSR_MNT_MKFILE));
     if (tfd < 0) fail(p, i, errno, "resolve mount target", target);

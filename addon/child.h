@@ -29,6 +29,7 @@ struct tsr_prepared {
   char link_buf[PATH_MAX];
   char tmp_buf[PATH_MAX];
   char fd_path[64];
+  char mount_data[PATH_MAX]; /* MOUNT with TSR_MNT_DIR_MODE: "mode=0NNNN,<data>" */
   char home_env[PATH_MAX + 8]; /* SET_HOME's "HOME=..." entry, put into envp (which has a spare slot) */
 };
 

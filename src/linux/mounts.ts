@@ -252,6 +252,8 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlie
   if (opts.recAttrSet || opts.recAttrClr) throw new TsruncError('recursive mount attributes (rro, rnosuid, ...) apply to bind mounts only', { field: `${field}.options` });
   let bits = Mnt.TARGET_IN_ROOT | Mnt.MKDIR;
   if (opts.propagation & MS.REC) bits |= Mnt.PROPAGATION_REC;
+  // runc: a tmpfs on a directory that exists gets that directory's mode unless a mode= is given.
+  if (m.type === 'tmpfs') bits |= Mnt.DIR_MODE;
   const data = opts.data.join(',');
   const late = readonlyLater(m);
   plan.add('MOUNT', field, `mount -t ${m.type ?? 'none'} ${m.source ?? 'none'} ${dest}${describeOpts(m.options)}${late ? ' (read-write until the rootfs is finalized)' : ''}`,

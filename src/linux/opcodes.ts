@@ -68,6 +68,7 @@ export const Mnt = {
   PROPAGATION_ONLY: 64,
   PROPAGATION_REC: 128,
   FROM_PARENT: 256,
+  DIR_MODE: 512,
 } as const;
 
 export const Sync = {

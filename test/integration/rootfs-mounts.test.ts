@@ -39,6 +39,28 @@ describeRoot('rootfs mounts', () => {
   // runc 1.2+ opens mount sources in the runtime (mountViaFds / mount source fds), before the user
   // namespace has any say: the container's root (host uid 100000 here) cannot walk through a 0700
   // host directory, host root can. The container then sees only what the bind itself shows.
+  // runc (rootfs_linux.go "tmpfs", runc#3911 and #3952; its run.bats "run with tmpfs" and "tmpfs
+  // perms"): a tmpfs on a directory that exists keeps the directory's mode, setuid, setgid and sticky
+  // bits included, unless its options give a mode; a new directory gets the tmpfs default.
+  test('a tmpfs on an existing directory takes its mode unless the options give one', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['stat', '-c', '%a', '/tmp', '/srv', '/given', '/new'];
+      c.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] });
+      c.mounts.push({ destination: '/srv', type: 'tmpfs', source: 'tmpfs' });
+      c.mounts.push({ destination: '/given', type: 'tmpfs', source: 'tmpfs', options: ['mode=0444'] });
+      c.mounts.push({ destination: '/new', type: 'tmpfs', source: 'tmpfs' });
+    });
+    const rootfs = path.join(bundle, 'rootfs');
+    fs.chmodSync(path.join(rootfs, 'tmp'), 0o7777);
+    fs.mkdirSync(path.join(rootfs, 'srv'));
+    fs.chmodSync(path.join(rootfs, 'srv'), 0o710);
+    fs.mkdirSync(path.join(rootfs, 'given'), { mode: 0o700 });
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect([r.stdout, r.stderr, r.code]).toEqual(['7777\n710\n444\n1777\n', '', 0]);
+    assertNothingLeft(id, sb.root);
+  });
+
   test('user namespace: a bind source below a directory its root cannot enter is opened by the runtime', () => {
     const priv = path.join(sb.dir, 'private');
     fs.mkdirSync(path.join(priv, 'shared'), { recursive: true });

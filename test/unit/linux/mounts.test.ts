@@ -276,8 +276,11 @@ describe('compileMounts op encoding', () => {
     const [op] = compile([{ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'rshared', 'mode=755'] }]);
     expect(op.op).toBe('MOUNT');
     expect(op.source).toBe('mounts[0]');
-    expect(op.a).toEqual([BigInt(MS_NOSUID | MS_NODEV), BigInt(MS_SHARED), BigInt(Mnt.TARGET_IN_ROOT | Mnt.MKDIR | Mnt.PROPAGATION_REC), 0n]);
+    // DIR_MODE: a tmpfs takes an existing directory's mode unless its options give one (runc).
+    expect(op.a).toEqual([BigInt(MS_NOSUID | MS_NODEV), BigInt(MS_SHARED), BigInt(Mnt.TARGET_IN_ROOT | Mnt.MKDIR | Mnt.PROPAGATION_REC | Mnt.DIR_MODE), 0n]);
     expect(op.s).toEqual(['tmpfs', '/run', 'tmpfs', 'mode=755']);
+    const [proc] = compile([{ destination: '/proc', type: 'proc', source: 'proc' }]);
+    expect(BigInt(proc.a![2]!) & BigInt(Mnt.DIR_MODE)).toBe(0n);
   });
 
   test('no data: s3 is null, not ""', () => {
