@@ -137,8 +137,13 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     if (!path.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.readonlyPaths[${i}]` });
     plan.add('READONLY_PATH', `linux.readonlyPaths[${i}]`, `bind ${p} read-only`, [], [p]);
   });
+  // A path given twice is masked once (runc's maskPaths keeps a set of the cleaned paths).
+  const masked = new Set<string>();
   (spec.linux?.maskedPaths ?? []).forEach((p, i) => {
     if (!path.isAbsolute(p)) throw new TsruncError(`path must be absolute, got "${p}"`, { field: `linux.maskedPaths[${i}]` });
+    const clean = path.normalize(p).replace(/\/+$/, '') || '/'; // Go's filepath.Clean
+    if (masked.has(clean)) return;
+    masked.add(clean);
     plan.add('MASK_PATH', `linux.maskedPaths[${i}]`, `mask ${p}`, [], [p]);
   });
   compileRlimits(spec, plan);

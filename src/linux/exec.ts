@@ -9,7 +9,7 @@ import { Plan } from './plan';
 import { compileCredentials, compileExec } from './process';
 import { compileKeyring } from './keyring';
 import { compileRlimits } from './rlimits';
-import { checkCpuAffinity, compileCpuAffinity, compileIoPriority, compileScheduler } from './scheduling';
+import { checkCpuAffinity, compileCpuAffinity, compileIoPriority, compilePersonality, compileScheduler } from './scheduling';
 
 export interface ExecPlanContext {
   /** Namespace types (config names: "pid", "mount", ...) in which the init differs from the runtime. */
@@ -61,6 +61,8 @@ export function compileExecPlan(spec: Spec, ctx: ExecPlanContext): Plan {
   compileRlimits(spec, plan);
   compileScheduler(spec, plan);
   compileIoPriority(spec, plan);
+  // runc 1.2+ (setns_init_linux.go): the exec'd process gets the container's personality too.
+  compilePersonality(spec, plan);
   compileCredentials(spec, plan, ctx.preserveFds);
   // The runtime may go once the process runs: exec in the foreground waits on its pidfd.
   plan.add('PDEATHSIG', 'runtime', 'prctl(PR_SET_PDEATHSIG, 0): outlive exec', [0n]);

@@ -33,6 +33,16 @@ describeRoot('linux fields', () => {
     expect(r.stdout.split('\n')).toEqual(['policy : 3', 'best-effort: prio 6', hostCpus, '123', 'i686', 'example.org', '']);
   });
 
+  // runc 1.2+ (setns_init_linux.go; personality.bats "personality with exec"): exec'd processes run
+  // with the container's personality too.
+  test('linux.personality applies to exec\'d processes as well', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; c.linux.personality = { domain: 'LINUX32' }; });
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', bundle, id]);
+    expect(sb.run(['exec', id, 'uname', '-m']).stdout).toBe('i686\n');
+    sb.ok(['delete', '--force', id]);
+  });
+
   test('linux.memoryPolicy: the init and its children run under the NUMA policy', () => {
     // numa_maps names each mapping's policy; a process's own anonymous memory follows its policy.
     const hasNuma = fs.existsSync('/proc/self/numa_maps') && fs.existsSync('/sys/devices/system/node/node0');

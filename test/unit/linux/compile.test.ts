@@ -139,6 +139,9 @@ describe('compileCreatePlan on the default spec: order', () => {
     const plan = compileCreatePlan(spec, ctx);
     expect(plan.ops.filter((o) => o.op === 'MASK_PATH').map((o) => o.s?.[0])).toEqual(spec.linux!.maskedPaths);
     expect(plan.ops.filter((o) => o.op === 'READONLY_PATH').map((o) => o.s?.[0])).toEqual(spec.linux!.readonlyPaths);
+    // A path given twice (or spelled twice) is masked once, as runc's maskPaths (mask.bats "duplicate paths").
+    const dup = compile((s) => { s.linux!.maskedPaths = ['/testdir', '/x', '/testdir', '/testdir/', '//x']; });
+    expect(dup.ops.filter((o) => o.op === 'MASK_PATH').map((o) => [o.source, o.s?.[0]])).toEqual([['linux.maskedPaths[0]', '/testdir'], ['linux.maskedPaths[1]', '/x']]);
   });
 
   test('no REMOUNT_RO_ROOT when root.readonly is false', () => {
