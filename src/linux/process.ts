@@ -72,6 +72,12 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   if (unknown.length) logWarn(`process.capabilities: ignoring unknown capabilities: [${unknown.sort().join(' ')}]`);
   const ungrantable = dropUngrantable(caps, runtimeBoundingSet());
   if (ungrantable) logWarn(`process.capabilities: ${ungrantable} not in the runtime's bounding set: not granted`);
+  // The kernel raises an ambient capability only if it is permitted and inheritable: runc 1.2+ warns
+  // for each one that is not, in these words (capabilities.bats), and goes on without it.
+  const unraisable = caps.ambient & ~(caps.permitted & caps.inheritable);
+  for (let c = 0n; c < 64n; c++) {
+    if (unraisable & (1n << c)) logWarn(`process.capabilities.ambient: can't raise ambient capability ${maskNames(1n << c)}: operation not permitted (not in both the permitted and the inheritable set)`);
+  }
   // Every fd beyond stdio and the preserved ones is closed by execve. Done before any seccomp filter
   // (a profile may deny close_range) and while a failure can still be reported over the socket.
   plan.add('CLOSE_FDS', 'runtime', `close_range(${3 + preserveFds}, ~0, CLOSE_RANGE_CLOEXEC)`, [BigInt(3 + preserveFds)]);

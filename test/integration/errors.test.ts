@@ -52,6 +52,21 @@ describeRoot('bad input leaves nothing behind', () => {
     expect(r.stdout).toMatch(/CapBnd:\s+[0-9a-f]+/);
   });
 
+  // runc 1.2+ (capabilities.bats "ambient caps not set in inheritable result in a warning"): the
+  // kernel raises an ambient capability only if it is permitted and inheritable; each other one is a
+  // warning in runc's words, and the process runs without it.
+  test('an ambient capability that is not also inheritable is a warning, and not raised', () => {
+    const b = sb.bundle((c) => {
+      c.process.capabilities.inheritable = ['CAP_KILL'];
+      c.process.capabilities.ambient = ['CAP_KILL', 'CAP_CHOWN'];
+      c.process.args = ['sh', '-c', 'grep CapAmb /proc/self/status'];
+    });
+    const r = sb.run(['run', '--bundle', b, sb.id()]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining("process.capabilities.ambient: can't raise ambient capability CAP_CHOWN: operation not permitted")]);
+    expect(r.stdout).toBe('CapAmb:\t0000000000000020\n');
+  });
+
   test('schema violation names the field', () => {
     expectCreateFails(sb.bundle((c) => { c.mounts[1].destination = 42; }), /mounts\[1\]\.destination/);
     expectCreateFails(sb.bundle((c) => { delete c.process.cwd; }), /process\.cwd/);
