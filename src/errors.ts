@@ -154,12 +154,20 @@ export function fifoErrorText(text: string): string {
   return m ? childErrorText(m[1].startsWith('exec ') ? 'EXEC' : undefined, m[1], Number(m[2])) : text;
 }
 
+/** A hook's failure in runc's words after the field (runc's Hooks.Run: "error running prestart hook
+ * #1: ..."), which scripts and runc's own tests look for: `field` is hooks.<kind>[<i>]. */
+export function hookErrorText(field: string, text: string): string {
+  const m = /^hooks\.(\w+)\[(\d+)\]$/.exec(field);
+  return m ? `error running ${m[1]} hook #${m[2]}: ${text}` : text;
+}
+
 /** The ERROR message of a plan's child as a TsruncError naming the config entry of the failed op
  * (create and exec alike). */
 export function childError(plan: { ops: { op: string; source: string }[] }, m: { op: number; errno: number; text: string }): TsruncError {
   const op = plan.ops[m.op];
   const field = op && op.source !== 'runtime' ? op.source : undefined;
-  return new TsruncError(childErrorText(op?.op, m.text, m.errno), { field });
+  const text = childErrorText(op?.op, m.text, m.errno);
+  return new TsruncError(op?.op === 'RUN_HOOK' && field ? hookErrorText(field, text) : text, { field });
 }
 
 /** field: message [: syscall: ERRNO] — one line, no stack. */

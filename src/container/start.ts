@@ -2,7 +2,7 @@
 // user program has been exec'd: the init writes "0", and its end of the fifo closes on a successful
 // execve; if execve fails, the error text follows the "0" and `start` reports it.
 import { closeFd, unlink } from '../fileio';
-import { TsruncError, WrongStatus, fifoErrorText } from '../errors';
+import { TsruncError, WrongStatus, fifoErrorText, hookErrorText } from '../errors';
 import { native } from '../native';
 import { isAlive } from '../state/proc';
 import type { ContainerDir, ContainerState } from '../state/store';
@@ -55,7 +55,7 @@ export function startContainer(dir: ContainerDir, state: ContainerState, knownPi
     const hook = /^0?(hooks\.startContainer\[\d+\]): ([^]*)$/.exec(out);
     if (hook) {
       abort(dir, state, pidfd);
-      throw new TsruncError(hook[2], { field: hook[1] });
+      throw new TsruncError(hookErrorText(hook[1], fifoErrorText(hook[2])), { field: hook[1] });
     }
     if (out !== '0') {
       state.phase = 'stopped';

@@ -5,7 +5,7 @@
 // state on a memfd, never through a named file.
 import { exists } from '../fileio';
 import { isAbsolute } from '../posixpath';
-import { TsruncError, sysError } from '../errors';
+import { TsruncError, hookErrorText, sysError } from '../errors';
 import { logWarn } from '../log';
 import type { Plan } from '../linux/plan';
 import { stringVector } from '../linux/plan';
@@ -58,13 +58,13 @@ function runInRuntime(hook: Hook, ctx: HookContext, field: string): void {
   });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ETIMEDOUT') throw new TsruncError(`hook ${hook.path} timed out after ${hook.timeout}s`, { field });
-    throw sysError(`hook ${hook.path} could not run`, r.error, { field });
+    if (code === 'ETIMEDOUT') throw new TsruncError(hookErrorText(field, `hook ${hook.path} timed out after ${hook.timeout}s`), { field });
+    throw sysError(hookErrorText(field, `hook ${hook.path} could not run`), r.error, { field });
   }
   if (r.status !== 0) {
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().replace(/\s*\n\s*/g, ' ');
     const why = r.signal ? `was killed by ${r.signal}` : `exited with status ${r.status}`;
-    throw new TsruncError(`hook ${hook.path} ${why}${out ? `: ${out}` : ''}`, { field });
+    throw new TsruncError(hookErrorText(field, `hook ${hook.path} ${why}${out ? `: ${out}` : ''}`), { field });
   }
 }
 

@@ -77,7 +77,7 @@ exit ${exitCode}
     const id = sb.id();
     const r = sb.run(['create', '--bundle', bundle, id]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/hooks\.createRuntime\[0\]: hook .* exited with status 3/);
+    expect(r.stderr).toMatch(/hooks\.createRuntime\[0\]: error running createRuntime hook #0: hook .* exited with status 3/);
     assertNothingLeft(id, sb.root);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8')).status).toBe('stopped');
   });
@@ -109,7 +109,7 @@ exit ${exitCode}
     const r = sb.run(['create', '--bundle', bundle, id]);
     expect(Date.now() - t0).toBeLessThan(15000);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/hooks\.prestart\[0\]: hook .* timed out after 1s/);
+    expect(r.stderr).toMatch(/hooks\.prestart\[0\]: error running prestart hook #0: hook .* timed out after 1s/);
     assertNothingLeft(id, sb.root);
   });
 
@@ -174,7 +174,7 @@ exit ${exitCode}
     const r = sb.run(['start', id]);
     expect(Date.now() - t0).toBeLessThan(15000);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/hooks\.startContainer\[0\]: hook \/bin\/sleep timed out after 1s/);
+    expect(r.stderr).toMatch(/hooks\.startContainer\[0\]: error running startContainer hook #0: hook \/bin\/sleep timed out after 1s/);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'poststop.state'), 'utf8'))).toMatchObject({ id, status: 'stopped' });
     assertNothingLeft(id, sb.root);
 
@@ -182,7 +182,7 @@ exit ${exitCode}
     const id2 = sb.id();
     const r2 = sb.run(['create', '--bundle', bad, id2]);
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toMatch(/hooks\.createContainer\[0\]: hook \/bin\/sh exited with status 3: oops/);
+    expect(r2.stderr).toMatch(/hooks\.createContainer\[0\]: error running createContainer hook #0: hook \/bin\/sh exited with status 3: oops/);
     assertNothingLeft(id2, sb.root);
   });
 

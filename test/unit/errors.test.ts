@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, fifoErrorText, errnoName, errnoOf, fail, formatError, readdressed, sysError } from '../../src/errors';
+import { ContainerExists, ContainerNotFound, StateCorrupt, StateMissing, TsruncError, UsageError, WrongStatus, childErrorText, errnoMessage, fifoErrorText, hookErrorText, errnoName, errnoOf, fail, formatError, readdressed, sysError } from '../../src/errors';
 
 describe('TsruncError', () => {
   test('carries field, syscall, errno and an exit code (default 1)', () => {
@@ -107,6 +107,10 @@ describe('childErrorText (errors the init reports for a plan op)', () => {
     // The execve itself (a script whose interpreter is missing, a binary for another machine).
     expect(childErrorText('EXEC', 'exec /run.sh', 2)).toBe('exec /run.sh: no such file or directory');
     expect(childErrorText('EXEC', 'exec /bin.arm', 8)).toBe('exec /bin.arm: exec format error');
+  });
+  test('a hook\'s failure says runc\'s "error running <kind> hook #<i>:" after its field', () => {
+    expect(hookErrorText('hooks.prestart[1]', 'hook /bin/false exited with status 1')).toBe('error running prestart hook #1: hook /bin/false exited with status 1');
+    expect(hookErrorText('process.args', 'x')).toBe('x');
   });
   test('the init\'s errors on the exec fifo (start): the same words as over the socket', () => {
     expect(fifoErrorText('exec /run.sh: errno 2')).toBe('exec /run.sh: no such file or directory');
