@@ -29,6 +29,7 @@ export function joinCgroup(dir: string, pid: number): void {
 export function checkUnused(dir: string, frozen: (dir: string) => boolean): void {
   if (!exists(dir)) return;
   const pids = allProcs(dir);
-  if (pids.size) throw new TsruncError(`container's cgroup ${dir} is not empty: ${pids.size} process(es) found`, { field: 'linux.cgroupsPath' });
-  if (frozen(dir)) throw new TsruncError(`container's cgroup ${dir} is unexpectedly frozen`, { field: 'linux.cgroupsPath' });
+  // runc's words first (libcontainer's checks in create; cgroups.bats looks for them), then the path.
+  if (pids.size) throw new TsruncError(`container's cgroup is not empty: ${dir} holds ${pids.size} process(es)`, { field: 'linux.cgroupsPath' });
+  if (frozen(dir)) throw new TsruncError(`container's cgroup unexpectedly frozen: ${dir}`, { field: 'linux.cgroupsPath' });
 }

@@ -198,12 +198,12 @@ describe('create: bookkeeping', () => {
     const leaf = `${h.cg}/pids/x/c1`;
     fs.mkdirSync(leaf, { recursive: true });
     fs.writeFileSync(path.join(leaf, 'cgroup.procs'), '4242\n');
-    expect(() => make('c1', '/x/c1').create()).toThrow(/is not empty: 1 process/);
+    expect(() => make('c1', '/x/c1').create()).toThrow(/^container's cgroup is not empty: \S+\/x\/c1 holds 1 process\(es\)$/);
     fs.writeFileSync(path.join(leaf, 'cgroup.procs'), '');
     const fz = `${h.cg}/freezer/x/c1`;
     fs.mkdirSync(fz, { recursive: true });
     fs.writeFileSync(path.join(fz, 'freezer.state'), 'FROZEN');
-    expect(() => make('c1', '/x/c1').create()).toThrow(/unexpectedly frozen/);
+    expect(() => make('c1', '/x/c1').create()).toThrow(/^container's cgroup unexpectedly frozen: \S+\/x\/c1$/);
   });
 
   test('mkdir refused by the kernel: the error names linux.cgroupsPath and the errno', () => {
