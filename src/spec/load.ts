@@ -66,8 +66,29 @@ function findNul(v: unknown, at: string): string | undefined {
 // The most strings the runtime hands to one execve (the addon's limit, addon/child.c build_vector).
 const MAX_EXEC_STRINGS = 65536;
 
+/** Maps from names to strings: a null value there is not an absent field but a bad value. */
+const STRING_MAPS = new Set(['annotations', 'sysctl', 'unified']);
+
+/**
+ * A field set to null is a field left out, as runc reads config.json (Go's encoding/json leaves a
+ * field at its zero value for null): runc's timens.bats sets `"timeOffsets": null`, and configs
+ * written by other tools do the same. Removed in place, in every object but the string maps; an
+ * array's null elements stay, for the schema to name.
+ */
+export function dropNullFields(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) dropNullFields(x);
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === null) delete (v as Record<string, unknown>)[k];
+      else if (!STRING_MAPS.has(k)) dropNullFields(x);
+    }
+  }
+}
+
 /** Schema, version and semantic checks; returns the config typed. */
 export function checkSpec(raw: unknown, bundleDir: string): Spec {
+  dropNullFields(raw);
   checkVersion(raw);
   validateConfig(raw);
   const nul = findNul(raw, '');
@@ -135,6 +156,7 @@ export function checkProcess(p: Process): void {
 /** `exec --process FILE`: the process object against the config schema's process (in a minimal
  * config), then the same semantic checks as config.json's process. */
 export function checkProcessSpec(raw: unknown): Process {
+  dropNullFields(raw);
   validateConfig({ ociVersion: '1.3.0', root: { path: 'rootfs' }, process: raw });
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TsruncError('must be an object', { field: 'process' });
   checkProcess(raw as Process);
