@@ -30,7 +30,7 @@ export function execCgroupTargets(rec: CgroupRecord, specs: string[]): Record<st
   }
   const known = new Set(Object.keys(rec.paths).flatMap((k) => k.split(',')));
   for (const c of byController.keys()) {
-    if (!known.has(c) && !known.has(`name=${c}`)) throw new TsruncError(`the container has no ${c} cgroup (it has: ${[...known].sort().join(', ')})`, { field });
+    if (!known.has(c) && !known.has(`name=${c}`)) throw new TsruncError(`unknown controller ${c}: the container has no ${c} cgroup (it has: ${[...known].sort().join(', ')})`, { field });
   }
   const out: Record<string, string> = {};
   for (const [key, dir] of Object.entries(rec.paths)) {
@@ -38,16 +38,17 @@ export function execCgroupTargets(rec: CgroupRecord, specs: string[]): Record<st
     const specific = names.map((n) => byController.get(n) ?? byController.get(n.replace(/^name=/, ''))).find((x) => x !== undefined);
     const sub = specific ?? all ?? '';
     const target = sub ? path.join(dir, sub) : dir;
-    if (sub && !isDir(target)) throw new TsruncError(`cgroup ${target} does not exist`, { field });
+    if (sub && !isDir(target)) throw new TsruncError(`cgroup ${target} does not exist: adding pid to it: no such file or directory`, { field });
     out[key] = target;
   }
   return out;
 }
 
-/** A path relative to the container's cgroup ("/" and "" are the cgroup itself); no way out. */
+/** A path relative to the container's cgroup ("/" and "" are the cgroup itself); no way out. The
+ * errors of this file start with runc's words where runc has some (exec.bats looks for them). */
 function clean(p: string): string {
   const rel = path.posix.normalize('/' + p).slice(1);
-  if (p.split('/').includes('..')) throw new TsruncError(`"${p}" leaves the container's cgroup`, { field });
+  if (p.split('/').includes('..')) throw new TsruncError(`bad sub cgroup path: "${p}" leaves the container's cgroup`, { field });
   return rel;
 }
 

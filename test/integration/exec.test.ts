@@ -158,9 +158,9 @@ describeRoot('exec', () => {
       expect(r.code).toBe(255);
       expect(r.stderr).toMatch(msg);
     };
-    bad(['--cgroup', 'nope'], /^tsrunc: --cgroup: cgroup .*\/nope does not exist\n$/);
-    bad(['--cgroup', '../..'], /^tsrunc: --cgroup: "\.\.\/\.\." leaves the container's cgroup\n$/);
-    bad(['--cgroup', 'bogus:sub'], /^tsrunc: --cgroup: the container has no bogus cgroup/);
+    bad(['--cgroup', 'nope'], /^tsrunc: --cgroup: cgroup .*\/nope does not exist: adding pid to it: no such file or directory\n$/);
+    bad(['--cgroup', '../..'], /^tsrunc: --cgroup: bad sub cgroup path: "\.\.\/\.\." leaves the container's cgroup\n$/);
+    bad(['--cgroup', 'bogus:sub'], /^tsrunc: --cgroup: unknown controller bogus: the container has no bogus cgroup/);
     bad(['--cgroup', 'sub', '--cgroup', 'other'], /given twice/);
     // A sub-cgroup the kernel will not take the process into: the error names the flag.
     const cpuset = Object.entries(dirs).find(([k]) => k.split(',').includes('cpuset'));
