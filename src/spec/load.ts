@@ -113,7 +113,8 @@ export function checkSpec(raw: unknown, bundleDir: string): Spec {
   return spec;
 }
 
-/** runc's mountToRootfs: proc and sysfs "must be mounted on ordinary directory". A symlink at the
+/** runc's mountToRootfs: proc and sysfs "must be mounted on ordinary directory" (runc's words, which
+ * its mounts.bats and mask.bats look for). A symlink at the
  * destination in the image would redirect the mount, and every masked and read-only path under it
  * (runc refuses it since 1.1.5, CVE-2023-27561/CVE-2019-19921 class). */
 function checkProcSysMounts(spec: Spec, rootfs: string): void {
@@ -128,7 +129,7 @@ function checkProcSysMounts(spec: Spec, rootfs: string): void {
     }
     if (!st.isDirectory()) {
       const what = st.isSymbolicLink() ? 'is a symlink' : 'is not a directory';
-      throw new TsruncError(`${dest} in the rootfs ${what}: ${m.type} must be mounted on an ordinary directory`, { field: `mounts[${i}].destination` });
+      throw new TsruncError(`${dest} in the rootfs ${what}: filesystem "${m.type}" must be mounted on ordinary directory`, { field: `mounts[${i}].destination` });
     }
   });
 }

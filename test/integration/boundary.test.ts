@@ -180,7 +180,7 @@ describeRoot('security boundary', () => {
     fs.symlinkSync('/elsewhere', p);
     const id = sb.id();
     const r = sb.run(['run', '--bundle', bundle, id]);
-    expect(r.stderr).toBe(`tsrunc: mounts[${index}].destination: ${dir} in the rootfs is a symlink: ${dir === '/proc' ? 'proc' : 'sysfs'} must be mounted on an ordinary directory\n`);
+    expect(r.stderr).toBe(`tsrunc: mounts[${index}].destination: ${dir} in the rootfs is a symlink: filesystem "${dir === '/proc' ? 'proc' : 'sysfs'}" must be mounted on ordinary directory\n`);
     expect(r.code).toBe(1);
     assertNothingLeft(id, sb.root);
   });

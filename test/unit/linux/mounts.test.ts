@@ -283,6 +283,13 @@ describe('compileMounts op encoding', () => {
     expect(BigInt(proc.a![2]!) & BigInt(Mnt.DIR_MODE)).toBe(0n);
   });
 
+  test('tmpcopyup (runc\'s extension, podman\'s --tmpfs default) is refused naming the options, not passed to the kernel', () => {
+    let err: unknown;
+    try { compile([{ destination: '/dir1', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }]); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(TsruncError);
+    expect([(err as TsruncError).field, (err as Error).message]).toEqual(['mounts[0].options', 'tmpcopyup (runc\'s copy of the directory\'s contents into the new tmpfs) is not supported yet']);
+  });
+
   test('no data: s3 is null, not ""', () => {
     const [op] = compile([{ destination: '/proc', type: 'proc', source: 'proc' }]);
     expect(op.s).toEqual(['proc', '/proc', 'proc', null]);

@@ -50,9 +50,9 @@ test('proc and sysfs must be mounted on an ordinary directory (runc): a symlink 
       try { checkSpec(s, b); } catch (e) { return `${(e as TsruncError).field}: ${(e as Error).message}`; }
       return undefined;
     };
-    expect(err(() => {})).toBe('mounts[0].destination: /proc in the rootfs is not a directory: proc must be mounted on an ordinary directory');
+    expect(err(() => {})).toBe('mounts[0].destination: /proc in the rootfs is not a directory: filesystem "proc" must be mounted on ordinary directory');
     fs.rmSync(path.join(b, 'rootfs', 'proc'));
-    expect(err(() => {})).toBe('mounts[5].destination: /sys in the rootfs is a symlink: sysfs must be mounted on an ordinary directory');
+    expect(err(() => {})).toBe('mounts[5].destination: /sys in the rootfs is a symlink: filesystem "sysfs" must be mounted on ordinary directory');
     // only proc and sysfs mounts are concerned
     expect(err((s) => { s.mounts = s.mounts.filter((m: any) => m.type !== 'sysfs'); })).toBeUndefined();
   } finally {
