@@ -595,6 +595,87 @@ static void attach_tree(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
   close(tree);
 }
 
+/* All n bytes of s to fd (EINTR retried; a write that takes nothing is an error). */
+static int write_n(int fd, const char *s, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    s += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* runc's tmpcopyup (fileutils.CopyDirectory): the tree under `from` (the directory the new tmpfs
+ * covers, opened before the mount) is copied into `to` (the tmpfs root). Everything is reached by
+ * *at calls relative to the two directories, with O_NOFOLLOW: a symlink in the image is copied as a
+ * symlink and never followed, so nothing outside the covered directory is read. Modes and owners
+ * are kept (the child's umask is 0; chown before chmod keeps setuid bits). */
+static void copy_tree(struct tsr_prepared *p, uint32_t i, int from, int to, int depth, const char *target) {
+  if (depth > 64) fail(p, i, ELOOP, "tmpcopyup: directories nested too deep under", target);
+  char buf[4096];
+  for (;;) {
+    long n = syscall(SYS_getdents64, from, buf, sizeof buf);
+    if (n < 0) fail(p, i, errno, "tmpcopyup: read a directory under", target);
+    if (n == 0) return;
+    for (long off = 0; off < n;) {
+      struct {
+        uint64_t ino;
+        int64_t off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+      } *d = (void *)(buf + off);
+      off += d->reclen;
+      const char *name = d->name;
+      if (!strcmp(name, ".") || !strcmp(name, "..")) continue;
+      struct stat st;
+      if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        fail(p, i, errno, "tmpcopyup: stat an entry under", target);
+      mode_t perm = st.st_mode & 07777;
+      if (S_ISDIR(st.st_mode)) {
+        if (mkdirat(to, name, 0700) < 0) fail(p, i, errno, "tmpcopyup: make a directory under", target);
+        int f2 = openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int t2 = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (f2 < 0 || t2 < 0) fail(p, i, errno, "tmpcopyup: open a directory under", target);
+        copy_tree(p, i, f2, t2, depth + 1, target);
+        if (fchown(t2, st.st_uid, st.st_gid) < 0 || fchmod(t2, perm) < 0)
+          fail(p, i, errno, "tmpcopyup: set owner and mode under", target);
+        close(f2);
+        close(t2);
+      } else if (S_ISREG(st.st_mode)) {
+        int f2 = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (f2 < 0) fail(p, i, errno, "tmpcopyup: open a file under", target);
+        int t2 = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (t2 < 0) fail(p, i, errno, "tmpcopyup: create a file under", target);
+        for (;;) {
+          ssize_t k = read(f2, buf, sizeof buf);
+          if (k < 0 && errno == EINTR) continue;
+          if (k < 0) fail(p, i, errno, "tmpcopyup: read a file under", target);
+          if (k == 0) break;
+          if (write_n(t2, buf, (size_t)k) < 0) fail(p, i, errno, "tmpcopyup: write a file under", target);
+        }
+        if (fchown(t2, st.st_uid, st.st_gid) < 0 || fchmod(t2, perm) < 0)
+          fail(p, i, errno, "tmpcopyup: set owner and mode under", target);
+        close(f2);
+        close(t2);
+      } else if (S_ISLNK(st.st_mode)) {
+        ssize_t k = readlinkat(from, name, p->link_buf, sizeof p->link_buf - 1);
+        if (k < 0) fail(p, i, errno, "tmpcopyup: read a symlink under", target);
+        p->link_buf[k] = 0;
+        if (symlinkat(p->link_buf, to, name) < 0 || fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+          fail(p, i, errno, "tmpcopyup: copy a symlink under", target);
+      } else {
+        /* fifo, socket, character or block device: the node itself, as runc */
+        if (mknodat(to, name, st.st_mode, st.st_rdev) < 0 ||
+            fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(to, name, perm, 0) < 0)
+          fail(p, i, errno, "tmpcopyup: copy a special file under", target);
+      }
+    }
+  }
+}
+
 static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op) {
   const char *src = S(p, op->s[0]), *target = S(p, op->s[1]), *fstype = S(p, op->s[2]), *data = S(p, op->s[3]);
   uint64_t bits = (uint64_t)op->a[2];
@@ -640,7 +721,22 @@ static void op_mount(struct tsr_prepared *p, uint32_t i, const struct tsr_op *op
       fail(p, i, errno, "set mount attributes on", target);
     attach_tree(p, i, op, tree, tfd, t, "bind mount on");
   } else {
+    /* tmpcopyup: the covered directory, opened before the mount hides it */
+    int under = -1;
+    if ((bits & TSR_MNT_COPYUP) && tfd >= 0) {
+      under = openat(tfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (under < 0) fail(p, i, errno, "tmpcopyup: open", target);
+    }
     if (mount(src, t, fstype, (unsigned long)op->a[0], data) < 0) fail(p, i, errno, "mount on", target);
+    if (under >= 0) {
+      int ofd = open_in_root(p, target, 0, 0);
+      int over = ofd < 0 ? -1 : openat(ofd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (over < 0) fail(p, i, errno, "tmpcopyup: open the new mount on", target);
+      copy_tree(p, i, under, over, 0, target);
+      close(over);
+      close(ofd);
+      close(under);
+    }
     if (op->a[1]) {
       /* Re-resolve: the new mount now sits on top of the path. */
       int nfd = (bits & TSR_MNT_TARGET_IN_ROOT) ? open_in_root(p, target, 0, 0) : open(target, O_PATH | O_CLOEXEC);
@@ -886,16 +982,7 @@ static void op_wait_fifo(struct tsr_prepared *p, uint32_t i) {
 
 static void unblock_signals(void);
 
-static int write_all(int fd, const char *s) {
-  for (size_t n = strlen(s); n;) {
-    ssize_t w = write(fd, s, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    s += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
+static int write_all(int fd, const char *s) { return write_n(fd, s, strlen(s)); }
 
 /* Fill v with the n strings of a blob (checked by strings_ok before clone). */
 static void string_vector(const struct tsr_prepared *p, uint32_t off, int64_t n, char **v) {

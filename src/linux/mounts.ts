@@ -250,16 +250,17 @@ function compileMount(m: Mount, i: number, plan: Plan, ctx: MountContext, earlie
   }
   if (!m.type && !m.source) throw new TsruncError('mount needs a type or a source', { field: `${field}.type` });
   if (opts.recAttrSet || opts.recAttrClr) throw new TsruncError('recursive mount attributes (rro, rnosuid, ...) apply to bind mounts only', { field: `${field}.options` });
-  // runc's extension (podman sends it for --tmpfs): the directory's contents copied into the new
-  // tmpfs. Not done yet; said as such rather than as the kernel's EINVAL for an unknown option.
-  if (opts.data.includes('tmpcopyup')) {
-    throw new TsruncError('tmpcopyup (runc\'s copy of the directory\'s contents into the new tmpfs) is not supported yet', { field: `${field}.options` });
-  }
   let bits = Mnt.TARGET_IN_ROOT | Mnt.MKDIR;
   if (opts.propagation & MS.REC) bits |= Mnt.PROPAGATION_REC;
   // runc: a tmpfs on a directory that exists gets that directory's mode unless a mode= is given.
   if (m.type === 'tmpfs') bits |= Mnt.DIR_MODE;
-  const data = opts.data.join(',');
+  // runc's extension, which podman puts on every --tmpfs: the covered directory's contents are
+  // copied into the new tmpfs (COPYUP). Not a kernel option: never in the data.
+  if (opts.data.includes('tmpcopyup')) {
+    if (m.type !== 'tmpfs') throw new TsruncError('tmpcopyup is for tmpfs mounts only', { field: `${field}.options` });
+    bits |= Mnt.COPYUP;
+  }
+  const data = opts.data.filter((o) => o !== 'tmpcopyup').join(',');
   const late = readonlyLater(m);
   plan.add('MOUNT', field, `mount -t ${m.type ?? 'none'} ${m.source ?? 'none'} ${dest}${describeOpts(m.options)}${late ? ' (read-write until the rootfs is finalized)' : ''}`,
     [BigInt(late ? opts.flags & ~MS.RDONLY : opts.flags), BigInt(opts.propagation & ~MS.REC), BigInt(bits), 0n],

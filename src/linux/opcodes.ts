@@ -69,6 +69,7 @@ export const Mnt = {
   PROPAGATION_REC: 128,
   FROM_PARENT: 256,
   DIR_MODE: 512,
+  COPYUP: 1024,
 } as const;
 
 export const Sync = {

@@ -61,6 +61,40 @@ describeRoot('rootfs mounts', () => {
     assertNothingLeft(id, sb.root);
   });
 
+  // runc's tmpcopyup, which podman puts on every --tmpfs (containers/common ProcessOptions): what the
+  // directory held is copied into the new tmpfs, modes and owners kept. The image is untrusted: its
+  // symlinks are copied as symlinks, never followed (an absolute one would otherwise be resolved on
+  // the host, before pivot_root), and the directory in the image is left as it was.
+  test('tmpcopyup: the directory\'s files, directories, symlinks and fifos are copied into the tmpfs; symlinks are not followed', () => {
+    const bundle = sb.bundle((c) => {
+      c.process.args = ['sh', '-c', 'cd /dir1 && ls -ln . sub | grep -v total; cat sub/x; readlink abs; readlink rel; stat -c %a . file; touch new && echo writable'];
+      c.mounts.push({ destination: '/dir1', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'nosuid', 'nodev'] });
+    });
+    const dir = path.join(bundle, 'rootfs', 'dir1');
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'file'), 'hello\n');
+    fs.chownSync(path.join(dir, 'file'), 1000, 1001);
+    fs.chmodSync(path.join(dir, 'file'), 0o4750);
+    fs.writeFileSync(path.join(dir, 'sub', 'x'), 'deep\n');
+    // Absolute and climbing symlinks that, followed on the host, would copy the host's files in.
+    fs.symlinkSync('/etc/hostname', path.join(dir, 'abs'));
+    fs.symlinkSync('../../../../../../etc/hostname', path.join(dir, 'rel'));
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    fs.chmodSync(dir, 0o710);
+    const id = sb.id();
+    const r = sb.run(['run', '--bundle', bundle, id]);
+    expect([r.stderr, r.code]).toEqual(['', 0]);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^lrwxrwxrwx +1 0 +0 +\d+ .* abs -> \/etc\/hostname$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^prw-r--r-- +1 0 +0 +0 .* fifo$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^-rwsr-x--- +1 1000 +1001 +6 .* file$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^drwxr-xr-x +2 0 +0 .* sub$/));
+    expect(r.stdout).toContain('deep\n/etc/hostname\n../../../../../../etc/hostname\n710\n4750\nwritable\n');
+    // The image's directory is untouched: the new file went to the tmpfs.
+    expect(fs.readdirSync(dir).sort()).toEqual(['abs', 'fifo', 'file', 'rel', 'sub']);
+    assertNothingLeft(id, sb.root);
+  });
+
   test('user namespace: a bind source below a directory its root cannot enter is opened by the runtime', () => {
     const priv = path.join(sb.dir, 'private');
     fs.mkdirSync(path.join(priv, 'shared'), { recursive: true });

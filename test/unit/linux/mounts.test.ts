@@ -283,11 +283,14 @@ describe('compileMounts op encoding', () => {
     expect(BigInt(proc.a![2]!) & BigInt(Mnt.DIR_MODE)).toBe(0n);
   });
 
-  test('tmpcopyup (runc\'s extension, podman\'s --tmpfs default) is refused naming the options, not passed to the kernel', () => {
+  test('tmpcopyup (runc\'s extension, podman\'s --tmpfs default): the COPYUP bit, never in the kernel\'s data; tmpfs only', () => {
+    const [op] = compile([{ destination: '/dir1', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'mode=755'] }]);
+    expect(BigInt(op.a![2]!) & BigInt(Mnt.COPYUP)).toBe(BigInt(Mnt.COPYUP));
+    expect(op.s).toEqual(['tmpfs', '/dir1', 'tmpfs', 'mode=755']);
     let err: unknown;
-    try { compile([{ destination: '/dir1', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }]); } catch (e) { err = e; }
+    try { compile([{ destination: '/p', type: 'proc', source: 'proc', options: ['tmpcopyup'] }]); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(TsruncError);
-    expect([(err as TsruncError).field, (err as Error).message]).toEqual(['mounts[0].options', 'tmpcopyup (runc\'s copy of the directory\'s contents into the new tmpfs) is not supported yet']);
+    expect([(err as TsruncError).field, (err as Error).message]).toEqual(['mounts[0].options', 'tmpcopyup is for tmpfs mounts only']);
   });
 
   test('no data: s3 is null, not ""', () => {
