@@ -104,11 +104,11 @@
 #define TSR_MNT_PROPAGATION_REC 128u /* apply a1 recursively */
 #define TSR_MNT_FROM_PARENT 256u   /* the parent makes the mount (idmapped: it needs privileges the child
                                       may not have) and sends its fd (SCM_RIGHTS) on MOUNTFD */
+#define TSR_MNT_DIR_MODE 512u      /* tmpfs: an existing target directory's mode goes first in the data
+                                      ("mode=0NNNN,<s3>": a mode= in s3 still wins), as runc */
 #define TSR_MNT_COPYUP 1024u       /* tmpfs (runc's tmpcopyup): what the target directory held is copied into
                                       the new mount: files, directories, symlinks, device nodes, fifos, with
                                       their modes and owners; symlinks are copied, never followed */
-#define TSR_MNT_DIR_MODE 512u      /* tmpfs: an existing target directory's mode goes first in the data
-                                      ("mode=0NNNN,<s3>": a mode= in s3 still wins), as runc */
 
 /* Sync messages on the parent<->child socket (youki's message enum, runc's SYNC_* pairs). */
 #define TSR_SYNC_GO 1        /* parent -> child: you are in your cgroup (and mapped); go on */

@@ -43,11 +43,11 @@ export function planV1(r: LinuxResources | undefined, ctx: V1Context, opts: Appl
   return p.writes;
 }
 
-/** runc's subsystem order (cgroups/fs/fs.go): cpuset, devices, memory, cpu, pids, blkio, hugetlb,
- * net_cls, net_prio, rdma. */
 /** At or above this a v1 byte limit is unlimited: the kernel shows LONG_MAX rounded down to its page size. */
 const V1_UNLIMITED = 2 ** 62;
 
+/** runc's subsystem order (cgroups/fs/fs.go): cpuset, devices, memory, cpu, pids, blkio, hugetlb,
+ * net_cls, net_prio, rdma. */
 const CONTROLLERS: ((p: Planner, v: Resources) => void)[] = [cpuset, devices, memory, cpu, pids, blkio, hugetlb, network, rdma];
 
 function devices(p: Planner, { devices: rules }: Resources): void {
