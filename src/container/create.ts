@@ -144,12 +144,7 @@ export function createContainer(opts: CreateOptions): Created {
         runHooks('createRuntime', ctx);
       },
       mountFd: (op) => idmappedMountFd(plan, op, state.pid!),
-      pty: (fd) => {
-        if (!opts.consoleSocket) {
-          native().clearOnlcr(fd);
-          ptyMaster = fd;
-        } else sendPtyToConsole(opts.consoleSocket, fd);
-      },
+      pty: (fd) => { ptyMaster = takePty(fd, opts.consoleSocket); },
       seccompFd: (fd) => sendSeccompFd(spec, fd, state.pid!, stateOutput(state, 'creating')),
       forked: (pid) => {
         // The init now lives in the joined/new PID namespace; the intermediate has exited.
@@ -230,9 +225,21 @@ export function sendPidfd(socketPath: string, initType: 'standard' | 'setns', pi
   }
 }
 
+/** The pty master of process.terminal as the child sends it (create, run, exec): to --console-socket
+ * when there is one; else returned for the foreground proxy, with ONLCR cleared as runc's recvtty
+ * does (console.ClearONLCR), so the container's "\n" reaches our stdout as it was printed. */
+export function takePty(fd: number, consoleSocket: string | undefined): number | undefined {
+  if (consoleSocket) {
+    sendPtyToConsole(consoleSocket, fd);
+    return undefined;
+  }
+  native().clearOnlcr(fd);
+  return fd;
+}
+
 /** The pty master of process.terminal to --console-socket (SCM_RIGHTS) with its name, as runc's
  * utils.SendFile; closed here either way. */
-export function sendPtyToConsole(socketPath: string, fd: number): void {
+function sendPtyToConsole(socketPath: string, fd: number): void {
   try {
     native().sendToListener(socketPath, '/dev/ptmx', fd);
   } catch (e) {

@@ -10,10 +10,10 @@ import { compileExecPlan } from '../linux/exec';
 import { NS_PROC_FILE } from '../linux/namespaces';
 import { Sync } from '../linux/opcodes';
 import type { Process, Spec } from '../spec/types';
-import { check } from '../state/lifecycle';
+import { check, refusal } from '../state/lifecycle';
 import { deriveStatus, stateOutput } from '../state/status';
 import { ContainerDir } from '../state/store';
-import { sendPidfd, sendPtyToConsole, writePidFile } from './create';
+import { sendPidfd, takePty, writePidFile } from './create';
 import { EXECVE, SyncDriver } from './sync';
 import { sendSeccompFd } from './seccompListener';
 import { isFrozen } from './frozen';
@@ -51,8 +51,6 @@ function joinTypes(spec: Spec, pid: number): string[] {
   return out;
 }
 
-const STOPPED = 'cannot exec in a stopped container';
-
 /** Returns the exit status for `exec` in the foreground, 0 when detached. */
 export function execProcess(o: ExecOptions): number {
   const n = native();
@@ -69,7 +67,7 @@ export function execProcess(o: ExecOptions): number {
     const terminal = !!o.process.terminal;
     if (o.detach && terminal && !o.consoleSocket) throw new TsruncError('cannot allocate tty if tsrunc will detach without setting console socket', { field: 'process.terminal' });
     if ((!o.detach || !terminal) && o.consoleSocket) throw new TsruncError('cannot use console socket if tsrunc will not detach or allocate tty', { field: '--console-socket' });
-    initPidfd = pinInit(state, () => new TsruncError(STOPPED));
+    initPidfd = pinInit(state, () => refusal('exec', state.id, 'stopped'));
     faultPoint('exec-init-pinned');
 
     const spec: Spec = { ...state.config, process: o.process };
@@ -100,12 +98,7 @@ export function execProcess(o: ExecOptions): number {
         childPid = pid;
         pidfd = n.pidfdOpen(childPid);
       },
-      pty: (fd) => {
-        if (!o.consoleSocket) {
-          native().clearOnlcr(fd);
-          ptyMaster = fd;
-        } else sendPtyToConsole(o.consoleSocket, fd);
-      },
+      pty: (fd) => { ptyMaster = takePty(fd, o.consoleSocket); },
       seccompFd: (fd) => sendSeccompFd(spec, fd, childPid, stateOutput(state, 'running')),
     });
     if (o.process.execCPUAffinity?.initial) sync.until(Sync.READY);
@@ -157,7 +150,7 @@ export function execProcess(o: ExecOptions): number {
     // namespaces are gone only at the very end of its exit, just before its pidfd becomes readable.
     if (!started && !aborted && initPidfd >= 0 && n.waitPidfd(initPidfd, 50) !== null) {
       logDebug(`exec: the init exited while exec was starting: ${(e as Error).message}`);
-      throw new TsruncError(STOPPED);
+      throw refusal('exec', o.id, 'stopped');
     }
     throw e;
   } finally {

@@ -7,10 +7,10 @@
 // a paused container paused (runc 1.1's --all would thaw it as a side effect). A SIGKILL to a
 // container without a PID namespace of its own is a --all (runc 1.2+).
 import { closeFd } from '../fileio';
-import { TsruncError, WrongStatus, sysError, formatError } from '../errors';
+import { TsruncError, sysError, formatError } from '../errors';
 import { logWarn } from '../log';
 import { native } from '../native';
-import { check } from '../state/lifecycle';
+import { check, refusal } from '../state/lifecycle';
 import { parseSignal } from '../state/signals';
 import type { ContainerState } from '../state/store';
 import { loadManager } from '../cgroups/lazy';
@@ -84,7 +84,7 @@ function signalAll(rec: CgroupRecord, sig: number): void {
 }
 
 function signalInit(s: ContainerState, sig: number): void {
-  const stopped = () => new WrongStatus('kill', 'stopped', 'container not running');
+  const stopped = () => refusal('kill', s.id, 'stopped');
   const fd = pinInit(s, stopped);
   try {
     native().pidfdSendSignal(fd, sig);

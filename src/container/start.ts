@@ -35,9 +35,10 @@ export function startById(root: string, id: string): void {
 export function startContainer(dir: ContainerDir, state: ContainerState, knownPidfd = -1): void {
   const n = native();
   const stopped = () => new WrongStatus('start', 'stopped', 'container not running');
+  // pinInit checks the start time of the pidfd it opens; run's own pidfd gets the same check here.
+  if (knownPidfd >= 0 && !isAlive(state.pid, state.pidStartTime)) throw stopped();
   const pidfd = knownPidfd >= 0 ? knownPidfd : pinInit(state, stopped);
   try {
-    if (!isAlive(state.pid, state.pidStartTime)) throw stopped(); // run's own pidfd: its init may have died since
     if (!state.config.process) {
       // runtime.md "start": "This operation MUST generate an error if process was not set."
       try { n.pidfdSendSignal(pidfd, 9); } catch { /* already gone */ }

@@ -91,8 +91,9 @@ export function compileCredentials(spec: Spec, plan: Plan, preserveFds: number):
   plan.add('CHOWN_STDIO', 'process.user.uid', `chown stdio (not /dev/null) to uid ${user.uid}`, [BigInt(user.uid)]);
   // runc's prepareEnv, for the init and for exec: a process.env without HOME (or whose last HOME is
   // empty) gets the user's home from the container's /etc/passwd, read in its root before the user
-  // change; "/" when the uid has no entry.
-  if (!homeOf(prepareEnv(processEnv(spec)))) plan.add('SET_HOME', 'process.env', `HOME = home of uid ${user.uid} in /etc/passwd, or "/"`, [BigInt(user.uid)]);
+  // change; "/" when the uid has no entry. (compileExec validates and deduplicates the env itself:
+  // the last HOME entry of the raw env is the one prepareEnv keeps.)
+  if (!homeOf(processEnv(spec))) plan.add('SET_HOME', 'process.env', `HOME = home of uid ${user.uid} in /etc/passwd, or "/"`, [BigInt(user.uid)]);
   plan.add('KEEPCAPS', 'process.user', 'prctl(PR_SET_KEEPCAPS, 1)', [1n]);
   const gids = user.additionalGids;
   const blob = Buffer.alloc(gids.length * 4);

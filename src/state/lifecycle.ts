@@ -36,10 +36,15 @@ const table: Record<Command, Partial<Record<Status, Rule>>> = {
 };
 
 export function check(command: Command, id: string, status: Status): void {
+  if (table[command][status] !== true) throw refusal(command, id, status);
+}
+
+/** The error check() throws for a status the command does not allow: also for a command that finds
+ * the status changed under it (the init exited after the status was derived). */
+export function refusal(command: Command, id: string, status: Status): WrongStatus {
   const rule = table[command][status];
-  if (rule === true) return;
-  const msg = rule ? rule(id, status) : `cannot ${command} a container that is ${status}`;
-  throw new WrongStatus(command, status, msg);
+  const msg = rule && rule !== true ? rule(id, status) : `cannot ${command} a container that is ${status}`;
+  return new WrongStatus(command, status, msg);
 }
 
 export function allowed(command: Command, status: Status): boolean {
