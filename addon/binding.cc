@@ -7,6 +7,12 @@
 #include "binding.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
@@ -49,6 +55,48 @@ Napi::Value Eventfd(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, fd);
 }
 
+// primeCgroupMigration(procsFile): a detached thread writes this process's own pid into procsFile,
+// the cgroup.procs of the cgroup it is already in (a migration that moves nothing). Every cgroup
+// migration takes cgroup_threadgroup_rwsem for writing, and when no migration ran in the last RCU
+// grace period the writer first waits for one (rcu_sync, ~5-15 ms here); the next writer within a
+// grace period after the last one does not wait. The thread pays that wait while the JS thread
+// compiles the plan and makes the cgroups, so the init's own v1 joins, a few ms later, do not
+// (issue 12). Best effort: a failure changes nothing but the time. Returns at once.
+void *PrimeThread(void *arg) {
+  char *path = (char *)arg;
+  int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd >= 0) {
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%d", (int)getpid());
+    (void)!write(fd, buf, (size_t)n);
+    close(fd);
+  }
+  free(path);
+  return nullptr;
+}
+
+Napi::Value PrimeCgroupMigration(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return env.Undefined();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  char *arg = strdup(path.c_str());
+  if (!arg) return env.Undefined();
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  // Born with every signal blocked: the process's signals (run's forwarding) stay with the JS thread.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  pthread_t t;
+  int e = pthread_create(&t, &attr, PrimeThread, arg);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  pthread_attr_destroy(&attr);
+  if (e) free(arg);
+  return env.Undefined();
+}
+
 }  // namespace
 
 namespace {
@@ -74,6 +122,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("syncSendFd", Napi::Function::New(env, SyncSendFd));
   exports.Set("sendToListener", Napi::Function::New(env, SendToListener));
   exports.Set("eventfd", Napi::Function::New(env, Eventfd));
+  exports.Set("primeCgroupMigration", Napi::Function::New(env, PrimeCgroupMigration));
   exports.Set("netdevMove", Napi::Function::New(env, NetdevMove));
   exports.Set("ifIndex", Napi::Function::New(env, IfIndex));
   exports.Set("bpfAttachDeviceFilter", Napi::Function::New(env, BpfAttachDeviceFilter));

@@ -33,6 +33,9 @@ export interface Native {
   /** A reply carrying fd (SCM_RIGHTS): SYNC_MOUNTFD, SYNC_PIDFD. */
   syncSendFd(sock: number, type: number, fd: number): void;
   sendToListener(path: string, payload: string, fd: number): void;
+  /** A detached thread writes our own pid into this cgroup.procs (the cgroup we are in): see
+   * cgroups/index.ts primeMigration. Returns at once; failures are ignored. */
+  primeCgroupMigration(procsFile: string): void;
   /** eventfd(0, EFD_CLOEXEC): for cgroup v1 OOM notifications (events). */
   eventfd(): number;
   /** linux.netDevices: move hostName into the namespace at nsPath as newName (a %d template allowed), keep its permanent global addresses, set it up. */

@@ -17,6 +17,7 @@ import { ContainerDir, ContainerState, validateId } from '../state/store';
 import { startTimeOf } from '../state/proc';
 import type { CgroupManager } from '../cgroups/manager';
 import { createManager } from '../cgroups';
+import { primeMigration } from '../cgroups/host';
 import { destroyResources } from './destroy';
 import { idmappedMountFd } from './idmap';
 import { SyncDriver } from './sync';
@@ -79,6 +80,7 @@ export function describeCreate(opts: CreateOptions): string {
 }
 
 export function createContainer(opts: CreateOptions): Created {
+  if (!opts.systemdCgroup) primeMigration();
   const { spec, bundleDir, rootfs, plan, mgr } = prepare(opts);
 
   const dir = ContainerDir.create(opts.root, opts.id);

@@ -20,6 +20,7 @@ import { isFrozen } from './frozen';
 import { pinInit } from './open';
 import type { CgroupManager, CgroupRecord } from '../cgroups/manager';
 import { loadManager } from '../cgroups/lazy';
+import { primeMigration } from '../cgroups/host';
 
 export interface ExecOptions {
   root: string;
@@ -60,6 +61,8 @@ export function execProcess(o: ExecOptions): number {
   let initPidfd = -1, pidfd = -1, sock = -1, ptyMaster: number | undefined, childPid = 0, started = false, aborted = false;
   try {
     const state = dir.mustRead();
+    // v1 hierarchies are joined after the spawn below: the lock they take is made fast meanwhile.
+    if (state.cgroup?.version === 1) primeMigration();
     const status = deriveStatus(state, isFrozen);
     // runc 1.2+: a paused container is refused at once unless --ignore-paused; with it, the process
     // is started and stays frozen with the container until `resume`.

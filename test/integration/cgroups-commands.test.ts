@@ -3,8 +3,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { detectLayout, parseSelfCgroup } from '../../src/cgroups/layout';
-import { Sandbox, assertNothingLeft, describeRoot, pidAlive, runtimeCommand, sleep, waitFor } from '../helpers/runtime';
+import { canonical, detectLayout, parseSelfCgroup } from '../../src/cgroups/layout';
+import { Sandbox, assertNothingLeft, describeRoot, pidAlive, procState, runtimeCommand, sleep, waitFor } from '../helpers/runtime';
 
 /** The container's cgroup directory for a v1 controller, from what state.json recorded. */
 function cgroupDir(sb: Sandbox, id: string, controller: string): string {
@@ -54,6 +54,41 @@ describeRoot('cgroup commands (v1 controllers)', () => {
   afterEach(() => {
     for (const e of background.splice(0)) e.stop();
     sb.cleanup();
+  });
+
+  // issue 12: create and exec start a native thread that writes the runtime's own pid into the
+  // cgroup.procs of the cgroup it is already in (src/cgroups/host.ts primeMigration), so that the
+  // kernel's wait for a quiet grace period is over by the time the init joins its v1 cgroups. It must
+  // move nothing: the runtime, stopped once the init is READY, is still in every cgroup it started in.
+  test('create and exec prime the migration lock in the runtime\'s own cgroup, and move nothing', async () => {
+    const own = fs.readFileSync('/proc/self/cgroup', 'utf8');
+    // On a pure v2 host nothing is primed (processes are cloned into their cgroup).
+    const first = detectLayout(fs.readFileSync('/proc/self/mountinfo', 'utf8')).v1[0];
+    const expected = first ? `priming the cgroup migration lock: own pid into ${path.join(first.mountpoint, parseSelfCgroup(own).get(canonical(first.name))!, 'cgroup.procs')}` : undefined;
+    const primed = (text: string) => expected ? expect(text).toContain(expected) : expect(text).not.toContain('priming');
+    const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
+    const id = sb.id();
+    const log = path.join(sb.dir, `prime-${id}.log`);
+    const [cmd, ...pre] = runtimeCommand(sb.entry, true);
+    const child = spawn(cmd, [...pre, '--debug', '--log', log, '--root', sb.root, 'create', '--bundle', bundle, id], { stdio: 'ignore', env: { ...process.env, TSRUNC_TEST_STOP_AT: 'ready' } });
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    let during = '';
+    try {
+      await waitFor(() => procState(child.pid!) === 'T', 10000, 'create to stop at ready');
+      during = fs.readFileSync(`/proc/${child.pid}/cgroup`, 'utf8');
+    } finally {
+      child.kill('SIGCONT');
+    }
+    expect(await exited).toBe(0);
+    expect(during).toBe(own);
+    primed(fs.readFileSync(log, 'utf8'));
+    sb.ok(['start', id]);
+    fs.rmSync(log);
+    sb.ok(['--debug', '--log', log, 'exec', id, 'true']);
+    primed(fs.readFileSync(log, 'utf8'));
+    expect(fs.readFileSync('/proc/self/cgroup', 'utf8')).toBe(own);
+    sb.ok(['delete', '--force', id]);
+    assertNothingLeft(id, sb.root);
   });
 
   test('init and exec\'d processes are born in the container\'s cgroup v2 (CLONE_INTO_CGROUP) where there is one', () => {
