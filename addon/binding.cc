@@ -60,8 +60,9 @@ Napi::Value Eventfd(const Napi::CallbackInfo &info) {
 // migration takes cgroup_threadgroup_rwsem for writing, and when no migration ran in the last RCU
 // grace period the writer first waits for one (rcu_sync, ~5-15 ms here); the next writer within a
 // grace period after the last one does not wait. The thread pays that wait while the JS thread
-// compiles the plan and makes the cgroups, so the init's own v1 joins, a few ms later, do not
-// (issue 12). Best effort: a failure changes nothing but the time. Returns at once.
+// loads the config and compiles the plan (the write holds cgroup_mutex meanwhile, so the first
+// cgroup mkdir waits for whatever is left of it), and the init's own v1 joins, a few ms later, do
+// not wait (issue 12). Best effort: a failure changes nothing but the time. Returns at once.
 void *PrimeThread(void *arg) {
   char *path = (char *)arg;
   int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);

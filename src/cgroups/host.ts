@@ -19,7 +19,8 @@ export function host() {
  * for writing, and the first one after a quiet RCU grace period waits that grace period out (5-15 ms
  * on the bench machine, for runc and crun as well). create and exec call this first thing: a native
  * thread moves the runtime into the cgroup it is already in (nothing changes), paying that wait while
- * the plan is compiled, so the container's own joins later find the lock fast. The own cgroup is in
+ * the config is loaded and the plan compiled (it holds cgroup_mutex meanwhile: the first cgroup mkdir
+ * waits for what is left), so the container's own joins later find the lock fast. The own cgroup is in
  * the first v1 hierarchy; nothing is written where the runtime is not already. A pure v2 host needs
  * none of it (nothing done): processes are cloned into their cgroup (CLONE_INTO_CGROUP), which
  * migrates nothing. Best effort: any error here leaves it to createManager to report.
