@@ -34,7 +34,7 @@ export interface Native {
   syncSendFd(sock: number, type: number, fd: number): void;
   sendToListener(path: string, payload: string, fd: number): void;
   /** A detached thread writes our own pid into this cgroup.procs (the cgroup we are in): see
-   * cgroups/index.ts primeMigration. Returns at once; failures are ignored. */
+   * cgroups/host.ts primeMigration. Returns at once; failures are ignored. */
   primeCgroupMigration(procsFile: string): void;
   /** eventfd(0, EFD_CLOEXEC): for cgroup v1 OOM notifications (events). */
   eventfd(): number;

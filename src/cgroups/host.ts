@@ -1,17 +1,25 @@
-// What the cgroup code reads about the runtime's own process, read once per process
+// What the cgroup code reads about the runtime's own process, read and parsed once per process
 // (/proc/self/mountinfo, /proc/self/cgroup: cgroups(7)), and primeMigration, which exec loads
 // without the managers (issue 12).
 import * as io from '../fileio';
 import * as path from '../posixpath';
 import { logDebug } from '../log';
 import { native } from '../native';
-import { canonical, detectLayout, parseSelfCgroup } from './layout';
+import { canonical, detectLayout, parseSelfCgroup, type Layout } from './layout';
+import { hostDir } from './paths';
 
-/** /proc/self/mountinfo and /proc/self/cgroup, read once per process: primeMigration and
- * createManager both need them. */
-let hostView: { mountinfo: string; selfCgroup: string } | undefined;
-export function host() {
-  return hostView ??= { mountinfo: io.readText('/proc/self/mountinfo'), selfCgroup: io.readText('/proc/self/cgroup') };
+let layout: Layout | undefined;
+let selfCgroup: Map<string, string> | undefined;
+
+/** This host's cgroup layout from /proc/self/mountinfo, parsed once per process (primeMigration and
+ * createManager both need it); throws as detectLayout does, and is read again on the next call. */
+export function hostLayout(): Layout {
+  return layout ??= detectLayout(io.readText('/proc/self/mountinfo'));
+}
+
+/** The runtime's own cgroups from /proc/self/cgroup, parsed once per process. */
+export function hostSelfCgroup(): Map<string, string> {
+  return selfCgroup ??= parseSelfCgroup(io.readText('/proc/self/cgroup'));
 }
 
 /**
@@ -28,7 +36,7 @@ export function host() {
 export function primeMigration(): void {
   let target: string | undefined;
   try {
-    target = primeTarget(host().mountinfo, host().selfCgroup);
+    target = primeTarget(hostLayout(), hostSelfCgroup());
   } catch {
     return; // createManager reads the same files and names the field when they are wrong.
   }
@@ -38,13 +46,15 @@ export function primeMigration(): void {
 }
 
 /** The cgroup.procs of the runtime's own cgroup in the first v1 hierarchy; undefined on a pure v2
- * host, or when that cgroup is not visible under the hierarchy's mount. */
-export function primeTarget(mountinfo: string, selfCgroup: string): string | undefined {
-  const h = detectLayout(mountinfo).v1[0];
+ * host, or when that cgroup is not visible under the hierarchy's mount (hostDir refuses it). */
+export function primeTarget(layout: Layout, selfCgroup: Map<string, string>): string | undefined {
+  const h = layout.v1[0];
   if (!h) return undefined;
-  const own = parseSelfCgroup(selfCgroup).get(canonical(h.name));
+  const own = selfCgroup.get(canonical(h.name));
   if (own === undefined) return undefined;
-  const rel = path.relative(h.mountRoot, own);
-  if (rel === '..' || rel.startsWith('../')) return undefined;
-  return path.join(h.mountpoint, rel, 'cgroup.procs');
+  try {
+    return path.join(hostDir(h, own, ''), 'cgroup.procs');
+  } catch {
+    return undefined;
+  }
 }

@@ -5,13 +5,12 @@ import * as path from '../posixpath';
 import { TsruncError } from '../errors';
 import { managerFromRecord } from './fromRecord';
 import { detectLayout, parseSelfCgroup } from './layout';
-import { host } from './host';
+import { hostLayout, hostSelfCgroup } from './host';
 import type { CgroupManager } from './manager';
 import { parseCgroupsPath, resolveRecord } from './paths';
 
 export type { CgroupManager, CgroupRecord } from './manager';
 export { managerFromRecord } from './fromRecord';
-export { primeMigration } from './host';
 
 export interface CreateManagerOptions {
   id: string;
@@ -33,7 +32,7 @@ export function createManager(opts: CreateManagerOptions): CgroupManager {
   if (opts.systemd) return systemdManager(opts);
   let layout;
   try {
-    layout = detectLayout(opts.mountinfo ?? host().mountinfo);
+    layout = opts.mountinfo === undefined ? hostLayout() : detectLayout(opts.mountinfo);
   } catch (e) {
     throw new TsruncError((e as Error).message, { field: 'linux.cgroupsPath' });
   }
@@ -45,7 +44,7 @@ export function createManager(opts: CreateManagerOptions): CgroupManager {
     if (!opts.id || opts.id.includes('/') || opts.id === '.' || opts.id === '..') throw new TsruncError(`"${opts.id}" cannot name a cgroup`, { field: 'id' });
   }
   const p = parseCgroupsPath(opts.cgroupsPath, opts.id);
-  const self = parseSelfCgroup(opts.selfCgroup ?? host().selfCgroup);
+  const self = opts.selfCgroup === undefined ? hostSelfCgroup() : parseSelfCgroup(opts.selfCgroup);
   return managerFromRecord(resolveRecord(layout, p, self, root));
 }
 
@@ -56,7 +55,7 @@ function systemdManager(opts: CreateManagerOptions): CgroupManager {
   const { parseSystemdPath } = require('./systemdUnit') as typeof import('./systemdUnit');
   const p = parseSystemdPath(opts.cgroupsPath, opts.id);
   busAddress(opts.root || '/');
-  const layout = detectLayout(opts.mountinfo ?? host().mountinfo);
+  const layout = opts.mountinfo === undefined ? hostLayout() : detectLayout(opts.mountinfo);
   if (layout.mode !== 'v2') {
     throw new TsruncError(`the systemd cgroup driver is supported on cgroup v2 (unified) hosts only; this host is ${layout.mode}`, { field: '--systemd-cgroup' });
   }

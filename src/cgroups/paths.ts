@@ -56,7 +56,7 @@ export function formatCgroupsPath(p: CgroupsPath): string {
 }
 
 /** The host directory of cgroup path `cg` (a path inside the hierarchy) given where the hierarchy is mounted. */
-function hostDir(h: Hierarchy, cg: string, root: string): string {
+export function hostDir(h: Hierarchy, cg: string, root: string): string {
   const rel = path.relative(h.mountRoot, cg);
   if (rel === '..' || rel.startsWith('../')) {
     throw new TsruncError(`the runtime's cgroup ${cg} in the ${h.name} hierarchy is outside its mount at ${h.mountpoint} (root ${h.mountRoot})`, { field: FIELD });

@@ -1,6 +1,10 @@
 // primeTarget (src/cgroups/host.ts): where create and exec prime the cgroup migration lock (issue 12):
 // the runtime's own cgroup in the first v1 hierarchy, never anywhere else, and nothing on pure v2.
-import { primeTarget } from '../../../src/cgroups/host';
+import { primeTarget as primeTargetOf } from '../../../src/cgroups/host';
+import { detectLayout, parseSelfCgroup } from '../../../src/cgroups/layout';
+
+/** primeTarget on the texts of /proc/self/mountinfo and /proc/self/cgroup. */
+const primeTarget = (mountinfo: string, selfCgroup: string) => primeTargetOf(detectLayout(mountinfo), parseSelfCgroup(selfCgroup));
 
 const HYBRID = `
 31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
