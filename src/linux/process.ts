@@ -47,14 +47,17 @@ export function prepareEnv(env: string[]): string[] {
   return out.reverse();
 }
 
-export function pathOf(env: string[]): string {
-  const e = env.filter((v) => v.startsWith('PATH=')).pop();
-  return e !== undefined ? e.slice(5) : DEFAULT_PATH;
+/** The value of `key` in env (the last entry wins, as execve's reader sees it), or undefined. */
+function envValue(env: string[], key: string): string | undefined {
+  return env.filter((v) => v.startsWith(`${key}=`)).pop()?.slice(key.length + 1);
 }
 
-/** The value of HOME in env (the last entry wins), or undefined. */
+export function pathOf(env: string[]): string {
+  return envValue(env, 'PATH') ?? DEFAULT_PATH;
+}
+
 export function homeOf(env: string[]): string | undefined {
-  return env.filter((v) => v.startsWith('HOME=')).pop()?.slice(5);
+  return envValue(env, 'HOME');
 }
 
 /** process.user with runc's defaults: an absent user, uid or gid is 0 (runc decodes the JSON into
