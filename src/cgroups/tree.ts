@@ -117,15 +117,37 @@ export function makeCgroupDirs(rec: CgroupRecord, leaves: string[], onRecord?: (
  * (EBUSY/ENOTEMPTY). Never throws for ENOENT; throws if a leaf cannot be removed.
  */
 export function removeCgroupDirs(rec: CgroupRecord, leaves: string[]): void {
-  const ours = (d: string) => leaves.some((l) => isAncestorOrSelf(d, l));
   for (const leaf of leaves) removeSubCgroups(leaf);
   const failed: string[] = [];
-  for (const d of [...rec.created].reverse().filter(ours)) {
-    const isLeaf = leaves.includes(d);
+  for (const d of [...rec.created].reverse()) {
+    if (!leaves.includes(d)) continue;
     // Killed processes may take a moment to leave (runc retries EBUSY with a growing delay, ~1s).
-    const code = rmdirCgroup(d, isLeaf ? 10 : 0);
-    if (code && isLeaf) failed.push(`${d}: ${code}`);
+    const code = rmdirCgroup(d, 10);
+    if (code) failed.push(`${d}: ${code}`);
   }
-  for (const d of (rec.parents ?? []).filter(ours)) rmdirCgroup(d);
+  removeAboveLeaves(rec, leaves);
   if (failed.length) throw new TsruncError(`cannot remove the container's cgroup (${failed.join('; ')})`, { field: 'linux.cgroupsPath', syscall: 'rmdir' });
+}
+
+/**
+ * A manager's destroy tries this first (issue 12): where every leaf was made by create and is
+ * already empty (what `run` finds once its container has exited, and `delete` of a stopped one), one
+ * rmdir each removes it, and what create made above it follows. cgroupfs refuses the rmdir of a
+ * cgroup that still holds a process or a sub-cgroup (EBUSY), so a success proves there was nothing
+ * to kill, thaw or walk. Returns false at the first leaf that stays (any already removed are ENOENT
+ * to the kill-and-walk path, which ignores it).
+ */
+export function removeEmptyCgroups(rec: CgroupRecord, leaves: string[]): boolean {
+  if (!leaves.every((l) => rec.created.includes(l))) return false; // not ours: killed, never removed
+  for (const leaf of leaves) if (rmdirCgroup(leaf) !== '') return false;
+  removeAboveLeaves(rec, leaves);
+  return true;
+}
+
+/** Once the leaves are gone: the intermediate levels create made for them, deepest first, and the
+ * shared parents, each only if empty (another container may still be using it). */
+function removeAboveLeaves(rec: CgroupRecord, leaves: string[]): void {
+  const ours = (d: string) => leaves.some((l) => isAncestorOrSelf(d, l));
+  for (const d of [...rec.created].reverse()) if (ours(d) && !leaves.includes(d)) rmdirCgroup(d);
+  for (const d of (rec.parents ?? []).filter(ours)) rmdirCgroup(d);
 }

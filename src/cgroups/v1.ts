@@ -9,7 +9,7 @@ import { allProcs, errnoCode, errnoNumber, readCgroupFile, writeCgroupFile } fro
 import { killAll } from './kill';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
 import { checkUnused, joinCgroup } from './procs';
-import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
+import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs, removeEmptyCgroups } from './tree';
 
 export class V1Manager implements CgroupManager {
   constructor(readonly record: CgroupRecord) {}
@@ -89,6 +89,7 @@ export class V1Manager implements CgroupManager {
 
   /** Kill what is left (freeze, SIGKILL, thaw: also right for a paused container), then rmdir. */
   destroy(): void {
+    if (removeEmptyCgroups(this.record, this.dirs())) return;
     const freezer = this.dirOf('freezer');
     killAll({
       pids: () => this.pids(),

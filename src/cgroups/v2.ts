@@ -9,7 +9,7 @@ import { allProcs, readCgroupFile, writeCgroupFile } from './fsio';
 import { cgroupKill, killAll } from './kill';
 import type { ApplyOptions, CgroupManager, CgroupRecord, CgroupStats } from './manager';
 import { checkUnused, joinCgroup } from './procs';
-import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs } from './tree';
+import { isAncestorOrSelf, makeCgroupDirs, removeCgroupDirs, removeEmptyCgroups } from './tree';
 import type { Resources } from './resources';
 import { TsruncError } from '../errors';
 import { native } from '../native';
@@ -97,6 +97,7 @@ export class V2Manager implements CgroupManager {
 
   /** cgroup.kill where the kernel has it (5.14+), else freeze/SIGKILL/thaw rounds; then rmdir. */
   destroy(): void {
+    if (removeEmptyCgroups(this.record, [this.dir])) return;
     this.kill();
     removeCgroupDirs(this.record, [this.dir]);
   }

@@ -353,6 +353,42 @@ describe('destroy', () => {
     expect(fs.existsSync(`${h.cg}/pids/tsrunc`)).toBe(false);
   });
 
+  test.each(['v1', 'v2', 'hybrid'] as Kind[])('%s: empty cgroups (the container has exited) go with one rmdir each, nothing read or walked', (kind) => {
+    setup(kind);
+    const m = make('c1', '/a/c1');
+    m.create();
+    const procs = jest.spyOn(fsio, 'allProcs');
+    const walk = jest.spyOn(fsio, 'removeSubCgroups');
+    const rmdir = jest.spyOn(fsio.cgroupDirs, 'rmdir');
+    m.destroy();
+    expect(procs).not.toHaveBeenCalled();
+    expect(walk).not.toHaveBeenCalled();
+    expect(rmdir).toHaveBeenCalledTimes(m.record.created.length);
+    for (const d of m.record.created) expect(fs.existsSync(d)).toBe(false);
+  });
+
+  test('v1: one leaf still holds a sub-cgroup: the leaves removed first are not missed, the kill-and-walk path does the rest', () => {
+    setup('v1');
+    const m = make();
+    m.create();
+    const leaves = Object.values(m.record.paths);
+    const last = leaves[leaves.length - 1];
+    fs.mkdirSync(`${last}/inner`);
+    const walk = jest.spyOn(fsio, 'removeSubCgroups');
+    m.destroy();
+    expect(walk).toHaveBeenCalled();
+    for (const d of [...leaves, ...m.record.parents!]) expect(fs.existsSync(d)).toBe(false);
+  });
+
+  test('a leaf create did not make (an existing cgroupsPath) is never removed, even when empty', () => {
+    setup('v2');
+    const m = make();
+    m.create();
+    const rec = { ...m.record, created: m.record.created.filter((d) => d !== m.record.paths.unified) };
+    managerFromRecord(rec).destroy();
+    expect(fs.existsSync(m.record.paths.unified)).toBe(true);
+  });
+
   test('removes sub-cgroups the container made inside its own cgroup, deepest first', () => {
     setup('v2');
     const m = make();
