@@ -1,7 +1,7 @@
 # Human entry points: make, make demo, make test, make conformance, make bench, make install.
 # Every target installs what it needs first (`setup`), so they work on a fresh Debian 12 as root.
 SHELL := /bin/bash
-APT_PACKAGES := busybox-static libseccomp-dev pkg-config iproute2 jq golang-github-containers-common python3
+APT_PACKAGES := busybox-static libseccomp-dev musl-tools pkg-config iproute2 jq golang-github-containers-common python3
 # Only for the tests: containerd (test/integration/containerd.test.ts runs a private one); gcc and
 # libc6-dev build the static probe the attack tests put in containers (test/helpers/probe.c); GNU time
 # (test/integration/hostile.test.ts measures the CPU time of each refusal), clang and its libFuzzer
@@ -54,7 +54,7 @@ node_modules/.installed: package.json package-lock.json
 # used only by the crash tests; `make install` ships ./tsrunc, in which it is compiled out.
 build: setup tsrunc dist/tsrunc.js tsrunc-test dist/tsrunc-test.js
 
-build/Release/tsrunc.node: binding.gyp $(wildcard addon/*.c addon/*.cc addon/*.h) node_modules/.installed
+build/Release/tsrunc.node: binding.gyp $(wildcard addon/*.c addon/*.cc addon/*.h) scripts/build-init.sh node_modules/.installed
 	npx --no-install node-gyp rebuild
 
 src/generated/validators.js src/generated/stateFile.js &: scripts/gen-validators.js $(wildcard schemas/*.json) node_modules/.installed

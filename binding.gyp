@@ -13,11 +13,13 @@
     },
     {
       "target_name": "tsrunc-init",
-      "type": "executable",
-      "sources": ["addon/init.c", "addon/child.c", "addon/scm.c"],
-      "ldflags": ["-static", "-s", "-Wl,--gc-sections"],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-fno-strict-aliasing", "-ffunction-sections", "-fdata-sections"],
-      "cflags_c": ["-std=gnu11"]
+      "type": "none",
+      "actions": [{
+        "action_name": "tsrunc-init",
+        "inputs": ["scripts/build-init.sh", "addon/init.c", "addon/child.c", "addon/scm.c", "addon/child.h", "addon/scm.h", "addon/plan.h", "addon/fail.h"],
+        "outputs": ["<(PRODUCT_DIR)/tsrunc-init"],
+        "action": ["sh", "scripts/build-init.sh", "<(PRODUCT_DIR)/tsrunc-init"]
+      }]
     }
   ]
 }
