@@ -49,7 +49,7 @@ md += '- every command runs inside `unshare -m --propagation private sh -c \'umo
 md += '- the floor is a Bun executable built with tsrunc\'s own flags that prints one line (bench/floor.ts): nothing\n  compiled by this Bun starts faster; tsrunc\'s time above it is what tsrunc controls\n\n';
 md += '![ratios to runc](results.svg)\n\n';
 for (const { group, results } of rows) {
-  md += `## ${group.title}\n\n\`${group.command}\` (RUNTIME is each row's command)\n\n| runtime | mean (ms) | ± (ms) | min (ms) | ratio to runc | ratio to crun | above the floor (ms) | page faults |\n|---|---|---|---|---|---|---|---|\n`;
+  md += `## ${group.title}\n\n${group.note ? group.note + '\n\n' : ''}\`${group.command}\` (RUNTIME is each row's command)\n\n| runtime | mean (ms) | ± (ms) | min (ms) | ratio to runc | ratio to crun | above the floor (ms) | page faults |\n|---|---|---|---|---|---|---|---|\n`;
   for (const x of results) md += `| ${x.name} | ${x.mean.toFixed(1)} | ${x.stddev.toFixed(1)} | ${x.min.toFixed(1)} | ${ratio(x.ratio)} | ${ratio(x.ratioCrun)} | ${x.aboveFloor === undefined ? '' : x.aboveFloor.toFixed(1)} | ${x.faults ?? ''} |\n`;
   md += '\n';
 }

@@ -39,16 +39,17 @@ compare() {
   local labs=("bare Bun executable (floor)") cmds=("$floor") args=() i n pf="{"
   for i in "${!names[@]}"; do labs+=("${labels[$i]}"); cmds+=("$($3 "${bins[$i]}" "${names[$i]}")"); done
   for i in "${!cmds[@]}"; do args+=(-n "${labs[$i]}" "$(wrap "${cmds[$i]}")"); done
-  hyperfine -N --warmup 5 --runs "$runs" ${IGNORE_FAILURE:+-i} --export-json "$work/$1.json" "${args[@]}"
+  hyperfine -N --warmup 5 --runs "$runs" ${IGNORE_FAILURE:+-i} ${PREPARE:+--prepare "$PREPARE"} --export-json "$work/$1.json" "${args[@]}"
   ratios "$work/$1.json" "$1"
   for i in "${!cmds[@]}"; do
+    [ -z "${PREPARE:-}" ] || break # the same commands as the back-to-back table: the same faults
     rm -f "$work/pf.csv"
     sh -c "$(wrap "perf stat -x, -e page-faults -r ${FAULT_RUNS:-10} -o $work/pf.csv ${cmds[$i]} >/dev/null 2>&1")" </dev/null || true
     n=$(awk -F, '/page-faults/ {print $1}' "$work/pf.csv" 2>/dev/null)
     pf+="\"${labs[$i]}\": ${n:-null},"
   done
   echo "${pf%,}}" > "$work/$1-faults.json"
-  groups+=("{\"name\":\"$1\",\"title\":\"$2\",\"command\":\"$(wrap "$($3 RUNTIME x)" | sed -e "s|$work|\$WORK|g" -e 's/"/\\"/g')\"}")
+  groups+=("{\"name\":\"$1\",\"title\":\"$2\",\"note\":\"${4:-}\",\"command\":\"$(wrap "$($3 RUNTIME x)" | sed -e "s|$work|\$WORK|g" -e 's/"/\\"/g')\"}")
 }
 version_cmd() { echo "$1 --version"; }
 compare version "--version" version_cmd
@@ -58,6 +59,7 @@ list_cmd() { echo "$1 --root $work/state-$2 list"; }
 compare list "list (no containers)" list_cmd
 run_cmd() { echo "$1 --root $work/state-$2 run --bundle $work/bundle bench-$2"; }
 compare run "run of a busybox true" run_cmd
+PREPARE='sleep 0.1' compare run-paced "run of a busybox true, paced (100 ms idle before each)" run_cmd "hyperfine --prepare 'sleep 0.1': each run starts after 100 ms idle, as containers are started in practice. Back to back (the table above) a runtime whose previous run joined its cgroups less than about one RCU grace period before finds the kernel's cgroup migration lock still warm and skips a 5-25 ms wait (strace shows crun often does); paced, every runtime pays that wait once per container (docs/ARCHITECTURE.md §7)."
 
 # exec: one long-running container per runtime (made and removed through the same wrapper).
 node -e '
@@ -77,6 +79,7 @@ for i in "${!names[@]}"; do
 done
 exec_cmd() { echo "$1 --root $work/state-$2 exec exec-$2 true"; }
 compare exec "exec true in a running container" exec_cmd
+PREPARE='sleep 0.1' compare exec-paced "exec true in a running container, paced (100 ms idle before each)" exec_cmd "The same pacing as for run above."
 
 # Memory: Pss of a created (not started) container's init, the process that waits for `start`.
 pss="{"
