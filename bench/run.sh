@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start-up benchmarks (issue 12): `--version`, `state` and `list`, `run` of a busybox `true` bundle, `exec
-# true` in a running container, with tsrunc (standalone and Node entry), runc, crun and a bare Bun
+# true` and `kill` in a running container, with tsrunc (standalone and Node entry), runc, crun and a bare Bun
 # executable (the floor), each in ONE hyperfine invocation so the ratios are comparable; then the Pss
 # of a created container's init per runtime. Writes bench/RESULTS.md and bench/results.svg. crun 1.8 refuses this machine's
 # hybrid cgroup layout, so every command runs inside a private mount namespace where the cgroup2 mount
@@ -80,6 +80,9 @@ done
 exec_cmd() { echo "$1 --root $work/state-$2 exec exec-$2 true"; }
 compare exec "exec true in a running container" exec_cmd
 PREPARE='sleep 0.1' compare exec-paced "exec true in a running container, paced (100 ms idle before each)" exec_cmd "The same pacing as for run above."
+# kill (issue 12: state, kill and list within 5 ms of the floor): a signal the container's sleep ignores.
+kill_cmd() { echo "$1 --root $work/state-$2 kill exec-$2 WINCH"; }
+compare kill "kill WINCH to a running container" kill_cmd
 
 # Memory: Pss of a created (not started) container's init, the process that waits for `start`.
 pss="{"
