@@ -62,6 +62,7 @@ for rt in tsrunc runc crun; do
   echo "$rt: $n containers, $par at a time: $fails failed, ${total}s, peak Pss of runtime processes ${peak} kB ($anon kB anonymous, $procs processes)"
   rows+="| $rt | $fails | $(printf %.2f "$total") | $peak | $anon | $((peak - anon)) | $procs |"$'\n'
 done
+crun_droppings $(seq -f "par-crun-%g" 1 "$n")
 # The floor (issue 12): $par bare Bun executables (bench/floor-hold.ts, built with tsrunc's flags) alive
 # at once, idle after their start, sampled the same way. No Bun executable's processes, $par at a
 # time, can hold less than this.

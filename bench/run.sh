@@ -71,6 +71,7 @@ cleanup() {
       sh -c "$(wrap "${bins[$i]} --root $work/state-${names[$i]} delete --force $id")" >/dev/null 2>&1 || true
     done
   done
+  crun_droppings bench-crun exec-crun pss-crun
   rm -rf "$work"
 }
 trap cleanup EXIT
