@@ -120,3 +120,42 @@ test('no unreachable instruction after a rule that matches everything (the verif
   }
   expect(seen.size).toBe(count);
 });
+
+/** For each instruction, the registers read before being written on some path from it (the
+ * verifier's liveness), by a backward fixpoint over the opcodes the compiler emits. */
+function liveIn(prog: Buffer): Set<number>[] {
+  const count = prog.length / 8;
+  const live = Array.from({ length: count }, () => new Set<number>());
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let pc = count - 1; pc >= 0; pc--) {
+      const code = prog.readUInt8(pc * 8), regs = prog.readUInt8(pc * 8 + 1), off = prog.readInt16LE(pc * 8 + 2);
+      const dst = regs & 0xf, src = regs >> 4;
+      const succ = code === 0x95 ? [] : code === 0x05 ? [pc + 1 + off] : code === 0x16 || code === 0x56 ? [pc + 1, pc + 1 + off] : [pc + 1];
+      const out = new Set<number>(succ.flatMap((s) => [...live[s]]));
+      const uses = { 0x61: [src], 0xb7: [], 0x54: [dst], 0x74: [dst], 0x05: [], 0x16: [dst], 0x56: [dst], 0x95: [0] }[code];
+      if (!uses) throw new Error(`unknown opcode 0x${code.toString(16)} at ${pc}`);
+      if ([0x61, 0xb7, 0x54, 0x74].includes(code)) out.delete(dst);
+      for (const u of uses) out.add(u);
+      if (out.size !== live[pc].size) { live[pc] = out; changed = true; }
+    }
+  }
+  return live;
+}
+
+test('at every jump target only the context pointer (r1) is live, so the kernel verifier keeps one state per label', () => {
+  // Registers that carry what earlier compares learnt (r5 == 1, ...) into a label where paths join
+  // stop the verifier from pruning them: with runc's default list the first compiler of this file
+  // made the kernel process 1175 instructions in 139 states (~1 ms per create on cgroup v2).
+  for (const rules of [deviceRules(undefined, undefined), [rule(true, 'a', '*', '*', 'rwm'), rule(false, 'c', 1, 3, 'w'), rule(true, 'b', 8, '*', 'rm')]]) {
+    const prog = compileDeviceFilter(rules);
+    const live = liveIn(prog);
+    const targets = new Set<number>();
+    for (let pc = 0; pc < prog.length / 8; pc++) {
+      const code = prog.readUInt8(pc * 8);
+      if (code === 0x05 || code === 0x16 || code === 0x56) targets.add(pc + 1 + prog.readInt16LE(pc * 8 + 2));
+    }
+    expect(targets.size).toBeGreaterThan(3);
+    for (const t of targets) expect([t, [...live[t]].filter((r) => r !== 1)]).toEqual([t, []]);
+  }
+});
