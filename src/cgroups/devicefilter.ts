@@ -39,7 +39,12 @@ export function compileDeviceFilter(rules: DeviceRule[]): Buffer {
   // paths multiply through the three sections (runc's default list: 1175 instructions processed,
   // 139 states, ~1 ms of the verifier on every create on cgroup v2). With nothing but r1 live at a
   // label, the paths that meet there are pruned: 512 instructions in 51 states, ~0.45 ms.
-  const loadType = () => { emit(LDX_MEM_W, 2, 1, 0); emit(AND32_K, 2, 0, 0, 0xffff); };
+  // Jump to `to` unless the ctx field at `off` (masked to its low 16 bits: the type) equals `value`.
+  const unlessField = (off: number, value: number, to: string, low16 = false) => {
+    emit(LDX_MEM_W, 2, 1, off);
+    if (low16) emit(AND32_K, 2, 0, 0, 0xffff);
+    emit(JMP32_JNE_K, 2, 0, to, value);
+  };
   let n = 0;
   for (const bit of [ACC_MKNOD, ACC_READ, ACC_WRITE]) {
     const next = `bit${bit}`;
@@ -54,10 +59,9 @@ export function compileDeviceFilter(rules: DeviceRule[]): Buffer {
       if (r.type !== 'a' && !r.access.includes(ACCESS_LETTER[bit])) continue;
       const skip = `rule${n++}`;
       if (r.type !== 'a') {
-        loadType();
-        emit(JMP32_JNE_K, 2, 0, skip, r.type === 'b' ? DEV_BLOCK : DEV_CHAR);
-        if (r.major !== '*') { emit(LDX_MEM_W, 2, 1, 4); emit(JMP32_JNE_K, 2, 0, skip, r.major | 0); }
-        if (r.minor !== '*') { emit(LDX_MEM_W, 2, 1, 8); emit(JMP32_JNE_K, 2, 0, skip, r.minor | 0); }
+        unlessField(0, r.type === 'b' ? DEV_BLOCK : DEV_CHAR, skip, true);
+        if (r.major !== '*') unlessField(4, r.major | 0, skip);
+        if (r.minor !== '*') unlessField(8, r.minor | 0, skip);
       } else {
         // Matches everything: the rules before it cannot decide (and code after it would be
         // unreachable, which the verifier refuses).

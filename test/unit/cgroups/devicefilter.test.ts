@@ -112,14 +112,17 @@ test('no unreachable instruction after a rule that matches everything (the verif
     const pc = todo.pop()!;
     if (pc >= count || seen.has(pc)) continue;
     seen.add(pc);
-    const code = prog.readUInt8(pc * 8), off = prog.readInt16LE(pc * 8 + 2);
-    if (code === 0x95) continue;
-    if (code === 0x05) { todo.push(pc + 1 + off); continue; }
-    if (code === 0x16 || code === 0x56) todo.push(pc + 1 + off);
-    todo.push(pc + 1);
+    todo.push(...successors(prog, pc));
   }
   expect(seen.size).toBe(count);
 });
+
+/** Where control can go after the instruction at pc: none after exit, the target after ja, both
+ * after a conditional jump, else the next one. */
+function successors(prog: Buffer, pc: number): number[] {
+  const code = prog.readUInt8(pc * 8), target = pc + 1 + prog.readInt16LE(pc * 8 + 2);
+  return code === 0x95 ? [] : code === 0x05 ? [target] : code === 0x16 || code === 0x56 ? [pc + 1, target] : [pc + 1];
+}
 
 /** For each instruction, the registers read before being written on some path from it (the
  * verifier's liveness), by a backward fixpoint over the opcodes the compiler emits. */
@@ -129,10 +132,9 @@ function liveIn(prog: Buffer): Set<number>[] {
   for (let changed = true; changed;) {
     changed = false;
     for (let pc = count - 1; pc >= 0; pc--) {
-      const code = prog.readUInt8(pc * 8), regs = prog.readUInt8(pc * 8 + 1), off = prog.readInt16LE(pc * 8 + 2);
+      const code = prog.readUInt8(pc * 8), regs = prog.readUInt8(pc * 8 + 1);
       const dst = regs & 0xf, src = regs >> 4;
-      const succ = code === 0x95 ? [] : code === 0x05 ? [pc + 1 + off] : code === 0x16 || code === 0x56 ? [pc + 1, pc + 1 + off] : [pc + 1];
-      const out = new Set<number>(succ.flatMap((s) => [...live[s]]));
+      const out = new Set<number>(successors(prog, pc).flatMap((s) => [...live[s]]));
       const uses = { 0x61: [src], 0xb7: [], 0x54: [dst], 0x74: [dst], 0x05: [], 0x16: [dst], 0x56: [dst], 0x95: [0] }[code];
       if (!uses) throw new Error(`unknown opcode 0x${code.toString(16)} at ${pc}`);
       if ([0x61, 0xb7, 0x54, 0x74].includes(code)) out.delete(dst);
