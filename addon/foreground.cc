@@ -39,7 +39,24 @@ bool Terminating(int sig) { return sig == SIGTERM || sig == SIGINT || sig == SIG
 
 namespace {
 
-void ForwardHandler(int sig) {
+pid_t g_self = 0;
+
+// A signal one of our own threads sent to a thread (tgkill: SI_TKILL, our pid) is the engine's, not
+// the user's: JavaScriptCore suspends and resumes the JS thread with SIGPWR (WTF's thread
+// suspension, used by Bun's --cpu-prof sampler and stack scans from other threads). It goes to the
+// handler that was there before ours, with its siginfo and context; taking it made a suspender wait
+// forever (`run` under BUN_OPTIONS=--cpu-prof hung before the container existed) and sent the
+// container a SIGPWR nobody had sent. Signals from anyone else, SIGPWR included, are forwarded
+// (runc forwards every signal but SIGCHLD, SIGWINCH and SIGURG).
+void ForwardHandler(int sig, siginfo_t *si, void *uc) {
+  if (si && si->si_code == SI_TKILL && si->si_pid == g_self) {
+    const struct sigaction &o = g_oldsa[sig];
+    if (o.sa_flags & SA_SIGINFO) {
+      if (o.sa_sigaction) return o.sa_sigaction(sig, si, uc);
+    } else if (o.sa_handler != SIG_DFL && o.sa_handler != SIG_IGN) {
+      return o.sa_handler(sig);
+    }
+  }
   unsigned char s = (unsigned char)sig;
   int saved = errno;
   (void)!write(g_sigpipe[1], &s, 1);
@@ -57,9 +74,10 @@ int InstallForwarding() {
   if (pipe2(g_sigpipe, O_CLOEXEC | O_NONBLOCK) < 0) return errno;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = ForwardHandler;
+  g_self = getpid();
+  sa.sa_sigaction = ForwardHandler;
   sigfillset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
+  sa.sa_flags = SA_RESTART | SA_SIGINFO;
   sigset_t unb;
   sigemptyset(&unb);
   for (int sig = 1; sig < 32; sig++) {

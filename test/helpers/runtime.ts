@@ -8,9 +8,14 @@ import * as path from 'path';
 export const REPO = path.resolve(__dirname, '..', '..');
 export const ROOTFS_CACHE = path.join(REPO, 'rootfs-cache', 'busybox');
 
+/** Which build is under test: the standalone (Bun) executable by default, TSRUNC_ENTRY=node for dist/tsrunc.js. */
+export function runtimeEntry(): 'bun' | 'node' {
+  return process.env.TSRUNC_ENTRY === 'node' ? 'node' : 'bun';
+}
+
 /** The runtime under test: the standalone executable by default; TSRUNC_ENTRY=node for dist/tsrunc.js.
  * `testBuild`: the build with fault points compiled in (src/faults.ts), for the crash tests only. */
-export function runtimeCommand(entry = process.env.TSRUNC_ENTRY ?? 'bun', testBuild = false): string[] {
+export function runtimeCommand(entry: string = runtimeEntry(), testBuild = false): string[] {
   const suffix = testBuild ? '-test' : '';
   return entry === 'node' ? [process.execPath, path.join(REPO, 'dist', `tsrunc${suffix}.js`)] : [path.join(REPO, `tsrunc${suffix}`)];
 }

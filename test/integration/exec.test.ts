@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, runtimeEntry, waitFor } from '../helpers/runtime';
 
 describeRoot('exec', () => {
   let sb: Sandbox;
@@ -109,6 +109,14 @@ describeRoot('exec', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(9);
     expect(out).toContain('got-term');
+  });
+
+  // As for run (run.test.ts): exec forwards signals the same way while the process runs.
+  (runtimeEntry() === 'bun' ? test : test.skip)(`exec profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${runtimeEntry() === 'bun' ? '' : ' (skipped: BUN_OPTIONS is read by the Bun executable only)'}`, () => {
+    const prof = fs.mkdtempSync(path.join(sb.dir, 'prof-'));
+    const r = sb.run(['exec', id, 'sh', '-c', 'trap "echo got-pwr" PWR; sleep 0.3; echo done'], { env: { ...process.env, BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-interval=50` }, timeout: 20000, killSignal: 'SIGKILL' });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'done\n' });
+    expect(fs.readdirSync(prof).filter((f) => f.endsWith('.cpuprofile'))).toHaveLength(1);
   });
 
   test.each([

@@ -1,6 +1,8 @@
 // `run` in the foreground: output, exit status, signal forwarding, removal afterwards.
 import { spawn } from 'child_process';
-import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, waitFor } from '../helpers/runtime';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, runtimeEntry, waitFor } from '../helpers/runtime';
 
 describeRoot('run', () => {
   let sb: Sandbox;
@@ -38,7 +40,7 @@ describeRoot('run', () => {
 
   test('signals sent to run are forwarded to the container', async () => {
     // pid 1 of a PID namespace only gets signals it has a handler for: the trap is that handler.
-    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'trap "echo got-term; exit 42" TERM; trap "echo got-usr1" USR1; echo ready; while true; do sleep 0.05; done']; });
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'trap "echo got-term; exit 42" TERM; trap "echo got-usr1" USR1; trap "echo got-pwr" PWR; echo ready; while true; do sleep 0.05; done']; });
     const id = sb.id();
     const [cmd, ...pre] = runtimeCommand();
     const child = spawn(cmd, [...pre, '--root', sb.root, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -48,6 +50,9 @@ describeRoot('run', () => {
     await waitFor(() => out.includes('ready'), 10000, 'ready');
     child.kill('SIGUSR1');
     await waitFor(() => out.includes('got-usr1'), 5000, 'USR1 forwarded');
+    // SIGPWR is also the engine's own thread-suspension signal: one from outside is still forwarded.
+    child.kill('SIGPWR');
+    await waitFor(() => out.includes('got-pwr'), 5000, 'PWR forwarded');
     child.kill('SIGTERM');
     expect(await exited).toBe(42);
     expect(out).toContain('got-term');
@@ -71,6 +76,21 @@ describeRoot('run', () => {
     child.kill('SIGUSR1');
     expect(await exited).toBe(7);
     expect(out).toContain('got-usr1');
+    assertNothingLeft(id, sb.root);
+  });
+
+  // Bun's --cpu-prof sampler suspends the JS thread with SIGPWR (JavaScriptCore's thread suspension),
+  // many times a millisecond here. While run forwards signals, a SIGPWR the runtime sends itself must
+  // reach the engine's handler: taken and forwarded, it left the sampler waiting and run hung before
+  // the container existed.
+  const bunOnly = runtimeEntry() === 'bun' ? test : test.skip;
+  bunOnly(`run profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${runtimeEntry() === 'bun' ? '' : ' (skipped: BUN_OPTIONS is read by the Bun executable only)'}`, () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'trap "echo got-pwr" PWR; sleep 0.3; echo done']; });
+    const id = sb.id();
+    const prof = fs.mkdtempSync(path.join(sb.dir, 'prof-'));
+    const r = sb.run(['run', '--bundle', bundle, id], { env: { ...process.env, BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-interval=50` }, timeout: 20000, killSignal: 'SIGKILL' });
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'done\n' });
+    expect(fs.readdirSync(prof).filter((f) => f.endsWith('.cpuprofile'))).toHaveLength(1);
     assertNothingLeft(id, sb.root);
   });
 
