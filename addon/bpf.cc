@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -21,6 +23,27 @@ using tsr::Usage;
 namespace {
 
 int Bpf(int cmd, union bpf_attr *attr) { return (int)syscall(SYS_bpf, cmd, attr, sizeof *attr); }
+
+// BPF_PROG_LOAD with this thread's signals blocked, and again on EAGAIN. The verifier gives up
+// with EAGAIN (not EINTR, and never restarted) when a signal is pending for the thread: a
+// forwarded signal reaching `run`, a SIGWINCH, or the engine's own SIGPWR (Bun's --cpu-prof
+// sampler suspends the JS thread every few microseconds; every create failed on pure cgroup v2
+// under it). Blocked, they wait the ~1 ms of the load and are delivered after it, as cilium/ebpf
+// (runc's loader) masks the profiler's signal around the load and retries EAGAIN.
+int BpfProgLoad(union bpf_attr *attr) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int fd = -1;
+  for (int attempt = 0; attempt < 5; attempt++) {
+    fd = Bpf(BPF_PROG_LOAD, attr);
+    if (fd >= 0 || errno != EAGAIN) break;
+  }
+  int e = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = e;
+  return fd;
+}
 
 }  // namespace
 
@@ -44,7 +67,7 @@ Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
   attr.insns = (uint64_t)(uintptr_t)insns.Data();
   attr.insn_cnt = (uint32_t)(insns.Length() / sizeof(struct bpf_insn));
   attr.license = (uint64_t)(uintptr_t)license;
-  int prog = Bpf(BPF_PROG_LOAD, &attr);
+  int prog = BpfProgLoad(&attr);
   if (prog < 0) {
     int e = errno;
     // Again with the verifier's log, to say why.
@@ -52,7 +75,7 @@ Napi::Value BpfAttachDeviceFilter(const Napi::CallbackInfo &info) {
     attr.log_buf = (uint64_t)(uintptr_t)log.data();
     attr.log_size = (uint32_t)log.size();
     attr.log_level = 1;
-    int again = Bpf(BPF_PROG_LOAD, &attr);
+    int again = BpfProgLoad(&attr);
     if (again >= 0) close(again);
     // The first line says what the verifier refused; the rest is its trace and a summary.
     std::string text(log.data());
