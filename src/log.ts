@@ -58,3 +58,10 @@ export function logInfo(msg: string): void { emit('info', msg); }
 export function logDebug(msg: string | (() => string)): void {
   if (options.debug) emit('debug', typeof msg === 'function' ? msg() : msg);
 }
+
+/** --debug: how far the command has got, in ms since the process started (performance.now()), so a
+ * command's time splits into the engine's start, module loading, validation, plan compilation, the
+ * addon's work, the child's work and waiting (issue 12). One flag test when --debug is off. */
+export function logPhase(name: string): void {
+  if (options.debug) emit('debug', `phase: ${name} at ${performance.now().toFixed(2)} ms`);
+}

@@ -1,7 +1,7 @@
 // Entry point of both the Bun-compiled `tsrunc` and `node dist/tsrunc.js`. Nothing runs at import
 // time; each command's module is imported only when that command runs.
 import { TsruncError, UsageError, formatError } from './errors';
-import { configureLog, logDebug, logFatal } from './log';
+import { configureLog, logDebug, logFatal, logPhase } from './log';
 import { parseArgv } from './cli/parse';
 import { writeAll } from './cli/output';
 
@@ -39,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     logDebug(() => `command ${parsed.command!.name} ${JSON.stringify(parsed.args)}`);
     const mod = await parsed.command.load();
+    logPhase('command loaded');
     return await mod.run({ globals: parsed.globals, flags: parsed.flags, args: parsed.args, rest: parsed.rest });
   } catch (e) {
     logFatal(formatError(e));

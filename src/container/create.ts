@@ -5,7 +5,7 @@
 import * as io from '../fileio';
 import * as path from '../posixpath';
 import { TsruncError, sysError } from '../errors';
-import { logDebug } from '../log';
+import { logDebug, logPhase } from '../log';
 import { native } from '../native';
 import { loadBundle } from '../spec/load';
 import type { IDMapping, Spec } from '../spec/types';
@@ -53,6 +53,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   validateId(opts.id);
   const bundle = loadBundle(opts.bundle);
   const spec = bundle.spec;
+  logPhase('config loaded and validated');
   // runc's checkTerminal: a detached container's pty can only go to a console socket, and a console
   // socket only makes sense for a detached container with a terminal.
   const terminal = !!spec.process?.terminal;
@@ -69,6 +70,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
     bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds: listenFds + opts.preserveFds,
     cgroup: { version: mgr.record.version, paths: mgr.record.paths },
   });
+  logPhase('plan compiled');
   return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan, mgr };
 }
 
@@ -120,7 +122,9 @@ export function createContainer(opts: CreateOptions): Created {
     mgr.create((rec) => { state.cgroup = rec; save(); });
     if (!saved) save();
     faultPoint('cgroup-created');
+    logPhase('cgroups made');
     mgr.apply(spec.linux?.resources, { devices: spec.linux?.devices });
+    logPhase('resources applied');
     native().mkfifo(dir.fifoPath, 0o622);
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP); v1 hierarchies are
     // joined below, before GO: either way before anything of the container runs.
@@ -131,6 +135,7 @@ export function createContainer(opts: CreateOptions): Created {
     state.pid = child.pid;
     state.pidStartTime = startTimeOf(child.pid);
     dir.write(state);
+    logPhase('init spawned');
     logDebug(`init pid ${child.pid}`);
     faultPoint('spawned');
     if (child.intoCgroup) logDebug(`init cloned into cgroup ${mgr.cloneTarget()}`);
@@ -161,6 +166,7 @@ export function createContainer(opts: CreateOptions): Created {
     sync.send(Sync.GO);
     sync.until(Sync.READY);
     faultPoint('ready');
+    logPhase('init ready');
     if (opts.pidFile) writePidFile(opts.pidFile, state.pid!);
     state.phase = 'created';
     dir.write(state);
@@ -171,6 +177,7 @@ export function createContainer(opts: CreateOptions): Created {
     io.closeFd(sock);
     sock = -1;
     if (!opts.keepPidfd) { io.closeFd(pidfd); pidfd = -1; }
+    logPhase('created');
     return { state, pidfd, ptyMaster };
   } catch (e) {
     if (sock >= 0) io.closeFd(sock);

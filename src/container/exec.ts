@@ -4,7 +4,7 @@
 import * as io from '../fileio';
 import { TsruncError, sysError } from '../errors';
 import { faultPoint } from '../faults';
-import { logDebug } from '../log';
+import { logDebug, logPhase } from '../log';
 import { native } from '../native';
 import { compileExecPlan } from '../linux/exec';
 import { NS_PROC_FILE } from '../linux/namespaces';
@@ -75,12 +75,14 @@ export function execProcess(o: ExecOptions): number {
 
     const spec: Spec = { ...state.config, process: o.process };
     const hasMountNs = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'mount');
+    logPhase('state read');
     const plan = compileExecPlan(spec, {
       joinTypes: joinTypes(spec, state.pid!),
       chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
       preserveFds: o.preserveFds,
       newKeyring: !state.noNewKeyring,
     });
+    logPhase('plan compiled');
     const sub = (o.cgroups ?? []).filter((c) => c !== '' && c !== '/');
     const mgr = state.cgroup ? execCgroups(state.cgroup, sub) : undefined;
     // Born in the container's cgroup v2 where there is one (CLONE_INTO_CGROUP), as runc 1.2's exec;
@@ -89,6 +91,7 @@ export function execProcess(o: ExecOptions): number {
     pidfd = child.pidfd;
     sock = child.sock;
     childPid = child.pid;
+    logPhase('process spawned');
     logDebug(`exec: pid ${child.pid}`);
     faultPoint('exec-spawned');
     const sync = new SyncDriver(plan, sock, "the exec'd process", {
@@ -131,6 +134,7 @@ export function execProcess(o: ExecOptions): number {
         throw new TsruncError(`interrupted by signal ${sig} before the process started`);
       },
     });
+    logPhase('process started');
     if (o.pidfdSocket) sendPidfd(o.pidfdSocket, 'setns', pidfd);
     started = true;
     io.closeFd(sock);
@@ -140,6 +144,7 @@ export function execProcess(o: ExecOptions): number {
     if (o.detach) return 0;
     const st = n.waitForeground(pidfd, childPid, ptyMaster ?? -1);
     ptyMaster = undefined; // closed by waitForeground
+    logPhase('process exited');
     return st.code;
   } catch (e) {
     if (!started && pidfd >= 0) {

@@ -3,6 +3,7 @@
 import { createContainer, type CreateOptions } from './create';
 import { destroyContainer } from './destroy';
 import { startContainer } from './start';
+import { logPhase } from '../log';
 import { native } from '../native';
 import { ContainerDir } from '../state/store';
 
@@ -39,14 +40,17 @@ export function runContainer(create: CreateOptions, detach: boolean, keep: boole
     throw e;
   }
   dir.close();
+  logPhase('started');
   if (detach) return 0;
   // With a terminal, run proxies between its own stdio and the pty (raw mode, window size), as runc.
   const status = native().waitForeground(pidfd, state.pid!, ptyMaster ?? -1);
+  logPhase('container exited');
   if (keep) return status.code;
   dir = ContainerDir.open(opts.root, opts.id, 'exclusive');
   try {
     destroyContainer(onDisk(dir) ?? state);
     dir.remove();
+    logPhase('removed');
   } finally {
     dir.close();
   }

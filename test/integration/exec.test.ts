@@ -111,6 +111,14 @@ describeRoot('exec', () => {
     expect(out).toContain('got-term');
   });
 
+  test('--debug logs each phase of exec with its time since the process started, in order', () => {
+    const r = sb.run(['--debug', 'exec', id, 'true']);
+    expect(r.code).toBe(0);
+    const phases = [...r.stderr.matchAll(/msg="phase: (.+) at (\d+\.\d\d) ms"/g)].map((m) => ({ name: m[1], ms: Number(m[2]) }));
+    expect(phases.map((p) => p.name)).toEqual(['command loaded', 'state read', 'plan compiled', 'process spawned', 'process started', 'process exited']);
+    for (let i = 1; i < phases.length; i++) expect(phases[i].ms).toBeGreaterThanOrEqual(phases[i - 1].ms);
+  });
+
   // As for run (run.test.ts): exec forwards signals the same way while the process runs.
   (runtimeEntry() === 'bun' ? test : test.skip)(`exec profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${runtimeEntry() === 'bun' ? '' : ' (skipped: BUN_OPTIONS is read by the Bun executable only)'}`, () => {
     const prof = fs.mkdtempSync(path.join(sb.dir, 'prof-'));

@@ -94,6 +94,18 @@ describeRoot('run', () => {
     assertNothingLeft(id, sb.root);
   });
 
+  test('--debug logs each phase of run with its time since the process started, in order (issue 12)', () => {
+    const bundle = sb.bundle((c) => { c.process.args = ['true']; });
+    const id = sb.id();
+    const r = sb.run(['--debug', 'run', '--bundle', bundle, id]);
+    expect(r.code).toBe(0);
+    const phases = [...r.stderr.matchAll(/msg="phase: (.+) at (\d+\.\d\d) ms"/g)].map((m) => ({ name: m[1], ms: Number(m[2]) }));
+    expect(phases.map((p) => p.name)).toEqual(['command loaded', 'config loaded and validated', 'plan compiled', 'cgroups made', 'resources applied', 'init spawned', 'init ready', 'created', 'started', 'container exited', 'removed']);
+    for (let i = 1; i < phases.length; i++) expect(phases[i].ms).toBeGreaterThanOrEqual(phases[i - 1].ms);
+    // Without --debug, nothing.
+    expect(sb.run(['run', '--bundle', bundle, sb.id()]).stderr).toBe('');
+  });
+
   test('--detach returns at once and leaves the container running', () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sleep', '1000']; });
     const id = sb.id();
