@@ -113,7 +113,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("startFifo", Napi::Function::New(env, StartFifo));
   exports.Set("forwardSignals", Napi::Function::New(env, ForwardSignals));
   exports.Set("waitForeground", Napi::Function::New(env, WaitForeground));
-  exports.Set("clearOnlcr", Napi::Function::New(env, ClearOnlcr));
   exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("waitPidfd", Napi::Function::New(env, WaitPidfd));
   exports.Set("seccompCompile", Napi::Function::New(env, SeccompCompile));

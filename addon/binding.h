@@ -72,7 +72,6 @@ Napi::Value StartFifo(const Napi::CallbackInfo &info);
 // foreground.cc: signal forwarding and the pty proxy; syncRecv (sync.cc) watches the same pipe
 Napi::Value ForwardSignals(const Napi::CallbackInfo &info);
 Napi::Value WaitForeground(const Napi::CallbackInfo &info);
-Napi::Value ClearOnlcr(const Napi::CallbackInfo &info);
 extern int g_sigpipe[2];
 bool Terminating(int sig);
 void DeferSignal(unsigned char sig);

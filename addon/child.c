@@ -36,6 +36,7 @@
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <sys/types.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -534,6 +535,15 @@ static void op_open_pty(struct tsr_prepared *p, uint32_t i, const struct tsr_op 
     ws.ws_row = (unsigned short)op->a[0];
     ws.ws_col = (unsigned short)op->a[1];
     if (ioctl(master, TIOCSWINSZ, &ws) < 0) fail(p, i, errno, "set the console size", NULL);
+  }
+  /* run and exec in the foreground copy the pty to their own stdout (a file, a pipe): "\n" must stay
+   * "\n" (runc's ClearONLCR). Done here, before the master leaves and anything runs on the pty: the
+   * runtime clearing it on receipt raced an exec'd process's first output. */
+  if (op->a[3]) {
+    struct termios t;
+    if (tcgetattr(master, &t) < 0) fail(p, i, errno, "read the pty's termios", NULL);
+    t.c_oflag &= ~(tcflag_t)ONLCR;
+    if (tcsetattr(master, TCSANOW, &t) < 0) fail(p, i, errno, "clear ONLCR on the pty", NULL);
   }
   /* The peer by fd (TIOCGPTPEER): no path lookup of /dev/pts/N that the image could redirect. */
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -120,20 +120,6 @@ void ResizePty(int master) {
 
 }  // namespace
 
-// clearOnlcr(ptyMaster): the pty stops turning "\n" into "\r\n" (runc's recvtty: console.ClearONLCR),
-// so that what the container prints reaches our stdout (a file, a pipe) as it printed it. Done when
-// the master arrives, before the process runs anything.
-Napi::Value ClearOnlcr(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  int64_t fd;
-  if (!ArgInt(info, 0, &fd)) return env.Undefined();
-  struct termios t;
-  if (tcgetattr((int)fd, &t) < 0) return ThrowErrno(env, "tcgetattr", errno);
-  t.c_oflag &= ~(tcflag_t)ONLCR;
-  if (tcsetattr((int)fd, TCSANOW, &t) < 0) return ThrowErrno(env, "tcsetattr", errno);
-  return env.Undefined();
-}
-
 // waitForeground(pidfd, pid, ptyMaster = -1). With a pty (process.terminal, `run` in the foreground)
 // it also proxies like runc: our stdin -> the pty, the pty -> our stdout, our terminal in raw mode
 // meanwhile, SIGWINCH resizes the pty instead of being forwarded.

@@ -74,7 +74,8 @@
                                     with its status (128+N for a signal): hooks in the container's PID ns */
 #define TSR_OP_MOUNT_SETATTR 43  /* s0 = path in root; a3 = attrs (low 32 set, high 32 clear); a2 = 1: recursive */
 #define TSR_OP_SET_MEMPOLICY 44  /* a1 = mode | flags, a2 = maxnode (bits); s0 = blob: nodemask (a0 bytes, may be 0) */
-#define TSR_OP_OPEN_PTY 45       /* process.terminal: a0 = rows, a1 = cols (0: unset), a2 = 1: no /dev/console. Opens /dev/ptmx in the
+#define TSR_OP_OPEN_PTY 45       /* process.terminal: a0 = rows, a1 = cols (0: unset), a2 = 1: no /dev/console,
+                                    a3 = 1: clear ONLCR (the runtime proxies the pty). Opens /dev/ptmx in the
                                     container, sends the master (SYNC_PTY), binds the pty over /dev/console,
                                     makes it fds 0-2 and the controlling terminal */
 #define TSR_OP_SETNS_PIDFD 46    /* a0 = CLONE_NEW* flags: ask the runtime for the container init's pidfd

@@ -68,7 +68,7 @@ export function prepare(opts: CreateOptions): { spec: Spec; bundleDir: string; r
   const listenFds = listenFdCount();
   const plan = compileCreatePlan(withListenEnv(spec, listenFds), {
     bundle: bundle.dir, rootfs: bundle.rootfs, fifoPath, noPivot: opts.noPivot, noNewKeyring: opts.noNewKeyring, preserveFds: listenFds + opts.preserveFds,
-    cgroup: { version: mgr.record.version, paths: mgr.record.paths },
+    cgroup: { version: mgr.record.version, paths: mgr.record.paths }, proxyPty: !!opts.foreground,
   });
   logPhase('plan compiled');
   return { spec, bundleDir: bundle.dir, rootfs: bundle.rootfs, plan, mgr };
@@ -235,14 +235,14 @@ export function sendPidfd(socketPath: string, initType: 'standard' | 'setns', pi
 }
 
 /** The pty master of process.terminal as the child sends it (create, run, exec): to --console-socket
- * when there is one; else returned for the foreground proxy, with ONLCR cleared as runc's recvtty
- * does (console.ClearONLCR), so the container's "\n" reaches our stdout as it was printed. */
+ * when there is one; else returned for the foreground proxy. Its ONLCR is already off (runc's
+ * console.ClearONLCR): the child clears it before sending the master (OPEN_PTY a3), so the
+ * container's "\n" reaches our stdout as it was printed, from its very first output. */
 export function takePty(fd: number, consoleSocket: string | undefined): number | undefined {
   if (consoleSocket) {
     sendPtyToConsole(consoleSocket, fd);
     return undefined;
   }
-  native().clearOnlcr(fd);
   return fd;
 }
 

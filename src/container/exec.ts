@@ -81,6 +81,7 @@ export function execProcess(o: ExecOptions): number {
       chrootTo: hasMountNs ? undefined : state.hostMounts?.under ?? state.rootfs,
       preserveFds: o.preserveFds,
       newKeyring: !state.noNewKeyring,
+      proxyPty: !o.detach,
     });
     logPhase('plan compiled');
     const sub = (o.cgroups ?? []).filter((c) => c !== '' && c !== '/');

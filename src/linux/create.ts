@@ -27,6 +27,8 @@ export interface CreateContext {
   noNewKeyring?: boolean;
   preserveFds: number;
   cgroup?: CgroupLayout;
+  /** `run` in the foreground: the runtime copies the pty to its own stdout (OPEN_PTY clears ONLCR). */
+  proxyPty?: boolean;
 }
 
 export function statKind(p: string): 'dir' | 'file' | 'missing' {
@@ -115,8 +117,8 @@ export function compileCreatePlan(spec: Spec, ctx: CreateContext): Plan {
     // config.md "terminal", config-linux.md "Default Devices" (/dev/console): after pivot_root, so the
     // pty is the container's own devpts's.
     const size = spec.process.consoleSize;
-    plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}, send the master, bind it over /dev/console, make it stdio and the controlling terminal`,
-      [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0)]);
+    plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}${ctx.proxyPty ? ', clear ONLCR' : ''}, send the master, bind it over /dev/console, make it stdio and the controlling terminal`,
+      [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0), 0n, ctx.proxyPty ? 1n : 0n]);
   }
   compileFinalizeRootfs(spec, plan);
   if (spec.root?.readonly) plan.add('REMOUNT_RO_ROOT', 'root.readonly', 'mount_setattr(/, MOUNT_ATTR_RDONLY)');

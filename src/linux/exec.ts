@@ -20,6 +20,8 @@ export interface ExecPlanContext {
   /** Join a new session keyring (runc's setns init does, unless the container was created with
    * --no-new-keyring). */
   newKeyring?: boolean;
+  /** exec in the foreground: the runtime copies the pty to its own stdout (OPEN_PTY clears ONLCR). */
+  proxyPty?: boolean;
 }
 
 /** `spec` is the container's config with `process` replaced by the process to run. */
@@ -52,8 +54,8 @@ export function compileExecPlan(spec: Spec, ctx: ExecPlanContext): Plan {
   const p = spec.process!;
   if (p.terminal) {
     const size = p.consoleSize;
-    plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}, send the master, make it stdio and the controlling terminal`,
-      [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0), 1n]);
+    plan.add('OPEN_PTY', 'process.terminal', `open a pty in the container${size ? ` (${size.height}x${size.width})` : ''}${ctx.proxyPty ? ', clear ONLCR' : ''}, send the master, make it stdio and the controlling terminal`,
+      [BigInt(size?.height ?? 0), BigInt(size?.width ?? 0), 1n, ctx.proxyPty ? 1n : 0n]);
   }
   if (p.oomScoreAdj !== undefined) {
     plan.add('WRITE_FILE', 'process.oomScoreAdj', `oom_score_adj = ${p.oomScoreAdj}`, [], ['/proc/self/oom_score_adj', String(p.oomScoreAdj)]);

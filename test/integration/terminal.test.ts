@@ -47,6 +47,17 @@ describeRoot('terminal', () => {
     sb.ok(['delete', '--force', id]);
   });
 
+  test('exec -t: the process\'s very first output already has ONLCR off (40 execs)', () => {
+    // The runtime used to clear ONLCR when the master reached it, while the exec'd process went on:
+    // printf could run first (3 in 40 here, and a CI failure). The child now clears it before it
+    // sends the master (OPEN_PTY a3), so no output can see it on.
+    const id = sb.id();
+    sb.ok(['run', '--detach', '--bundle', sb.bundle((c) => { c.process.args = ['sleep', '1000']; }), id]);
+    const outs = Array.from({ length: 40 }, () => sb.run(['exec', '-t', id, 'printf', 'a\\nb\\n']).stdout);
+    expect(outs.filter((o) => o !== 'a\nb\n')).toEqual([]);
+    sb.ok(['delete', '--force', id]);
+  });
+
   test('the pty belongs to the process user (uid; the devpts tty group stays), as runc: run and exec -t --user', () => {
     const bundle = sb.bundle((c) => {
       withTerminal('stat -c %u:%g $(tty); echo hi > $(tty) && echo writable')(c);

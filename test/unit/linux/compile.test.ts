@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TsruncError } from '../../../src/errors';
 import { compileCreatePlan, CreateContext } from '../../../src/linux/create';
+import { compileExecPlan } from '../../../src/linux/exec';
 import { Mnt, Op, Sync } from '../../../src/linux/opcodes';
 import type { Plan, PlanOp } from '../../../src/linux/plan';
 import { unitSpec } from '../../helpers/unitSpec';
@@ -503,6 +504,16 @@ describe('process.terminal', () => {
     expectOrder(plan, idx(plan, isOp('PIVOT_ROOT')), pty, idx(plan, isOp('EXEC')));
     expect(plan.ops[pty].a?.slice(0, 2)).toEqual([24n, 80n]);
     expect(compile((s) => { s.process!.terminal = false; }).ops.some((o) => o.op === 'OPEN_PTY')).toBe(false);
+  });
+
+  test('the child clears ONLCR (a3) only where the runtime proxies the pty: run and exec in the foreground, not a console socket', () => {
+    const pty = (plan: Plan) => plan.ops.find((o) => o.op === 'OPEN_PTY')!.a;
+    const terminal = (s: Spec) => { s.process!.terminal = true; };
+    expect(pty(compile(terminal, { proxyPty: true }))).toEqual([0n, 0n, 0n, 1n]);
+    expect(pty(compile(terminal))).toEqual([0n, 0n, 0n, 0n]);
+    const exec = (proxyPty: boolean) => compileExecPlan({ ...unitSpec(), process: { ...unitSpec().process!, terminal: true } }, { joinTypes: ['pid', 'mount'], preserveFds: 0, proxyPty });
+    expect(pty(exec(true))).toEqual([0n, 0n, 1n, 1n]);
+    expect(pty(exec(false))).toEqual([0n, 0n, 1n, 0n]);
   });
 });
 
