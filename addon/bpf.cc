@@ -29,7 +29,9 @@ int Bpf(int cmd, union bpf_attr *attr) { return (int)syscall(SYS_bpf, cmd, attr,
 // forwarded signal reaching `run`, a SIGWINCH, or the engine's own SIGPWR (Bun's --cpu-prof
 // sampler suspends the JS thread every few microseconds; every create failed on pure cgroup v2
 // under it). Blocked, they wait the ~1 ms of the load and are delivered after it, as cilium/ebpf
-// (runc's loader) masks the profiler's signal around the load and retries EAGAIN.
+// (runc's loader) masks the profiler's signal around the load and retries EAGAIN. The retry is still
+// reachable: pthread_sigmask leaves glibc's two internal signals (thread cancellation, setxid)
+// unblocked.
 int BpfProgLoad(union bpf_attr *attr) {
   sigset_t all, old;
   sigfillset(&all);

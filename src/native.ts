@@ -24,7 +24,6 @@ export interface Native {
   /** Catch every forwardable signal from now on, held until waitForeground forwards it. */
   forwardSignals(): void;
   waitForeground(pidfd: number, pid: number, ptyMaster?: number): { code: number; signal: number };
-  /** The pty no longer turns "\n" into "\r\n" (runc's ClearONLCR, for run and exec -t in the foreground). */
   reap(pid: number, block?: number): number;
   waitPidfd(pidfd: number, timeoutMs: number): { code: number; signal: number } | null;
   setSubreaper(): void;

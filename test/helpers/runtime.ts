@@ -9,8 +9,23 @@ export const REPO = path.resolve(__dirname, '..', '..');
 export const ROOTFS_CACHE = path.join(REPO, 'rootfs-cache', 'busybox');
 
 /** Which build is under test: the standalone (Bun) executable by default, TSRUNC_ENTRY=node for dist/tsrunc.js. */
-export function runtimeEntry(): 'bun' | 'node' {
+function runtimeEntry(): 'bun' | 'node' {
   return process.env.TSRUNC_ENTRY === 'node' ? 'node' : 'bun';
+}
+
+/** Why a test cannot have the runtime profile itself with Bun's sampler, or undefined: only the Bun
+ * executable reads BUN_OPTIONS. */
+export const noBunProfiler = runtimeEntry() === 'bun' ? undefined : 'BUN_OPTIONS is read by the Bun executable only';
+
+/** The environment under which the Bun executable profiles itself into `dir` (--cpu-prof), sampling
+ * every `intervalUs` µs: the engine then suspends its JS thread with SIGPWR that often. */
+export function profiledEnv(dir: string, intervalUs: number): NodeJS.ProcessEnv {
+  return { ...process.env, BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir} --cpu-prof-interval=${intervalUs}` };
+}
+
+/** The CPU profiles written into `dir`. */
+export function cpuProfiles(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
 }
 
 /** The runtime under test: the standalone executable by default; TSRUNC_ENTRY=node for dist/tsrunc.js.

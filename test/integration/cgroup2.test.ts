@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { REPO, Sandbox, describeRoot, runtimeCommand, runtimeEntry } from '../helpers/runtime';
+import { REPO, Sandbox, cpuProfiles, describeRoot, noBunProfiler, profiledEnv, runtimeCommand } from '../helpers/runtime';
 
 const haveCgroup2 = fs.readFileSync('/proc/filesystems', 'utf8').includes('cgroup2');
 /** Why the scenario cannot run here (decided before the test, so a missing precondition is reported
@@ -74,7 +74,7 @@ describeRoot('run on a pure cgroup v2 view', () => {
   beforeEach(() => { sb = new Sandbox(); });
   afterEach(() => sb.cleanup());
 
-  const why = unavailable ?? (runtimeEntry() === 'bun' ? undefined : 'BUN_OPTIONS is read by the Bun executable only');
+  const why = unavailable ?? noBunProfiler;
   // The verifier gives up with EAGAIN when a signal is pending for the loading thread; Bun's
   // --cpu-prof sampler suspends the JS thread with SIGPWR every few microseconds. Every such run
   // failed "cannot load the device filter (bpf BPF_PROG_LOAD): Resource temporarily unavailable"
@@ -87,10 +87,10 @@ describeRoot('run on a pure cgroup v2 view', () => {
       { encoding: 'utf8', timeout: 30000, killSignal: 'SIGKILL', env: env ?? process.env });
     try {
       for (let i = 0; i < 3; i++) {
-        const r = inV2(['run', '--bundle', bundle, id], { ...process.env, BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-interval=25` });
+        const r = inV2(['run', '--bundle', bundle, id], profiledEnv(prof, 25));
         expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
       }
-      expect(fs.readdirSync(prof).filter((f) => f.endsWith('.cpuprofile'))).toHaveLength(3);
+      expect(cpuProfiles(prof)).toHaveLength(3);
     } finally {
       inV2(['delete', '--force', id]);
     }

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, runtimeEntry, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, cpuProfiles, describeRoot, noBunProfiler, profiledEnv, runtimeCommand, waitFor } from '../helpers/runtime';
 
 describeRoot('exec', () => {
   let sb: Sandbox;
@@ -120,11 +120,11 @@ describeRoot('exec', () => {
   });
 
   // As for run (run.test.ts): exec forwards signals the same way while the process runs.
-  (runtimeEntry() === 'bun' ? test : test.skip)(`exec profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${runtimeEntry() === 'bun' ? '' : ' (skipped: BUN_OPTIONS is read by the Bun executable only)'}`, () => {
+  (noBunProfiler ? test.skip : test)(`exec profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${noBunProfiler ? ` (skipped: ${noBunProfiler})` : ''}`, () => {
     const prof = fs.mkdtempSync(path.join(sb.dir, 'prof-'));
-    const r = sb.run(['exec', id, 'sh', '-c', 'trap "echo got-pwr" PWR; sleep 0.3; echo done'], { env: { ...process.env, BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-interval=50` }, timeout: 20000, killSignal: 'SIGKILL' });
+    const r = sb.run(['exec', id, 'sh', '-c', 'trap "echo got-pwr" PWR; sleep 0.3; echo done'], { env: profiledEnv(prof, 50), timeout: 20000, killSignal: 'SIGKILL' });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'done\n' });
-    expect(fs.readdirSync(prof).filter((f) => f.endsWith('.cpuprofile'))).toHaveLength(1);
+    expect(cpuProfiles(prof)).toHaveLength(1);
   });
 
   test.each([

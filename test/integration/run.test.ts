@@ -2,7 +2,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Sandbox, assertNothingLeft, describeRoot, runtimeCommand, runtimeEntry, waitFor } from '../helpers/runtime';
+import { Sandbox, assertNothingLeft, cpuProfiles, describeRoot, noBunProfiler, profiledEnv, runtimeCommand, waitFor } from '../helpers/runtime';
 
 describeRoot('run', () => {
   let sb: Sandbox;
@@ -83,14 +83,13 @@ describeRoot('run', () => {
   // many times a millisecond here. While run forwards signals, a SIGPWR the runtime sends itself must
   // reach the engine's handler: taken and forwarded, it left the sampler waiting and run hung before
   // the container existed.
-  const bunOnly = runtimeEntry() === 'bun' ? test : test.skip;
-  bunOnly(`run profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${runtimeEntry() === 'bun' ? '' : ' (skipped: BUN_OPTIONS is read by the Bun executable only)'}`, () => {
+  (noBunProfiler ? test.skip : test)(`run profiled by Bun (BUN_OPTIONS=--cpu-prof) completes: the engine's own SIGPWR is not forwarded${noBunProfiler ? ` (skipped: ${noBunProfiler})` : ''}`, () => {
     const bundle = sb.bundle((c) => { c.process.args = ['sh', '-c', 'trap "echo got-pwr" PWR; sleep 0.3; echo done']; });
     const id = sb.id();
     const prof = fs.mkdtempSync(path.join(sb.dir, 'prof-'));
-    const r = sb.run(['run', '--bundle', bundle, id], { env: { ...process.env, BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof} --cpu-prof-interval=50` }, timeout: 20000, killSignal: 'SIGKILL' });
+    const r = sb.run(['run', '--bundle', bundle, id], { env: profiledEnv(prof, 50), timeout: 20000, killSignal: 'SIGKILL' });
     expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: 'done\n' });
-    expect(fs.readdirSync(prof).filter((f) => f.endsWith('.cpuprofile'))).toHaveLength(1);
+    expect(cpuProfiles(prof)).toHaveLength(1);
     assertNothingLeft(id, sb.root);
   });
 
